@@ -1,0 +1,113 @@
+"""The Python API: load a rule set once, evaluate many cases, read values and
+the trace as data. See docs/api.md."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import values as v
+from .case import Case, load_case as _load_case, parse_case
+from .check import check_rule_set
+from .evaluate import Evaluation, Step
+from .loader import load_rule_set
+from .model import Rule, RuleSet
+
+
+def load_rules(directory="rules") -> RuleSet:
+    """Load and check every rule file under `directory`. Raises RegelsError
+    (with file:line:column diagnostics) if anything is wrong."""
+    rule_set = load_rule_set(directory)
+    check_rule_set(rule_set)
+    return rule_set
+
+
+def load_case(path, rule_set: RuleSet) -> Case:
+    """Read a case file against the inputs and relations the rule set declares."""
+    return _load_case(path, rule_set)
+
+
+def case_from_text(text: str, rule_set: RuleSet, name: str = "<casus>") -> Case:
+    return parse_case(text, name, rule_set)
+
+
+@dataclass
+class Result:
+    """The outcome of one case: values per rule, per month where monthly, and the trace."""
+
+    rule_set: RuleSet
+    case: Case
+    values: dict[str, Any] = field(default_factory=dict)  # yearly rules
+    monthly: dict[str, dict] = field(default_factory=dict)  # monthly rules: Month -> value
+    per_person: dict[str, dict] = field(default_factory=dict)  # person rules: person -> value
+    rules: dict[str, Rule] = field(default_factory=dict)
+    steps: list[Step] = field(default_factory=list)
+
+    def value(self, name: str):
+        """The value of a yearly rule; for a monthly rule, a dict Month -> value."""
+        if name in self.values:
+            return self.values[name]
+        if name in self.monthly:
+            return self.monthly[name]
+        return self.per_person[name]
+
+    def to_json(self, trace: bool = True) -> dict:
+        data = {
+            "regelset": {"naam": self.rule_set.name, **self.rule_set.version},
+            "casus": {"titel": self.case.title, "bestand": self.case.path},
+            "berekeningsjaar": self.case.year,
+            "uitkomsten": {n: v.to_json(val, self.rules[n].type) for n, val in self.values.items()},
+            "per_maand": {n: {m.key(): v.to_json(val, self.rules[n].type) for m, val in months.items()}
+                          for n, months in self.monthly.items()},
+        }
+        if self.per_person:
+            data["per_persoon"] = {n: {p: v.to_json(val, self.rules[n].type) for p, val in people.items()}
+                                   for n, people in self.per_person.items()}
+        if trace:
+            data["trace"] = [step.to_json() for step in self.steps]
+        return data
+
+
+def output_rules(rule_set: RuleSet, case: Case) -> list[Rule]:
+    """The rules a case reports: those marked 'uitkomst: ja', those the case asks
+    for, and those it has expectations for."""
+    chosen: list[Rule] = [r for r in rule_set.rules() if r.uitkomst and r.target is None]
+    for rule in case.requested + [e.rule for e in case.expectations]:
+        if rule not in chosen:
+            chosen.append(rule)
+    return chosen
+
+
+def evaluate(rule_set: RuleSet, case: Case, trace: bool = True, rules: list[Rule] | None = None) -> Result:
+    """Evaluate a case. Raises RegelsError when the case misses a fact the rules
+    need, or when the rules contradict themselves on this case."""
+    ev = Evaluation(rule_set, case, trace)
+    result = Result(rule_set, case)
+    jan_first = case.months[0].first_day()
+    wanted_people = {e.rule.name: list(e.per_persoon) for e in case.expectations if e.per_persoon}
+    for rule in rules if rules is not None else output_rules(rule_set, case):
+        result.rules[rule.name] = rule
+        if rule.voor:
+            people = wanted_people.get(rule.name, [])
+            result.per_person[rule.name] = {p: ev.rule_value(rule, p, None) for p in people}
+        elif rule.per == "maand":
+            result.monthly[rule.name] = {
+                m: ev.rule_value(rule, None, m) for m in case.months if rule.version_on(m.first_day())
+            }
+        elif rule.version_on(jan_first) is not None or rule in case.requested or any(
+            e.rule is rule for e in case.expectations
+        ):
+            result.values[rule.name] = ev.rule_value(rule, None, None)
+    result.steps = list(ev.steps.values())
+    return result
+
+
+def rules_directory_for(path: Path | None = None) -> Path:
+    """Find rules/ for a case: the nearest folder upwards that has rules/regelset.yaml,
+    else ./rules."""
+    start = (path.resolve().parent if path and path.is_file() else (path or Path.cwd()).resolve())
+    for folder in [start, *start.parents]:
+        if (folder / "rules" / "regelset.yaml").exists():
+            return folder / "rules"
+    return Path("rules")

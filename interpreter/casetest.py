@@ -1,0 +1,67 @@
+"""Running a case file as a test: compare the expected values (each with its
+source) with what the rules give, and describe every difference readably."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from . import values as v
+from .api import Result, evaluate
+from .case import Case
+from .diagnostics import Pos
+from .model import RuleSet
+
+
+@dataclass
+class Mismatch:
+    rule: str
+    where: str | None  # a month or person, or None for the year
+    expected: str
+    actual: str
+    bron: str
+    pos: Pos
+
+    def format(self) -> str:
+        place = f" ({self.where})" if self.where else ""
+        return (f"{self.pos}: {self.rule}{place}\n"
+                f"    verwacht: {self.expected}\n"
+                f"    berekend: {self.actual}\n"
+                f"    bron van de verwachting: {self.bron}")
+
+
+def same(expected, actual, type_: v.Type) -> bool:
+    """Amounts compare on whole cents: an expected value is written in cents,
+    the exact value is rounded half away from zero to cents for the comparison."""
+    if actual is None:
+        return False
+    if type_ == v.BEDRAG:
+        return Fraction(expected) == v.round_to(Fraction(actual), v.CENT, "rekenkundig")
+    return expected == actual
+
+
+def check_case(rule_set: RuleSet, case: Case, result: Result | None = None) -> tuple[Result, list[Mismatch]]:
+    result = result or evaluate(rule_set, case, trace=False)
+    mismatches = []
+    for exp in case.expectations:
+        rule = exp.rule
+        show = lambda value: v.format_value(value, rule.type)  # noqa: E731
+        if exp.per_maand is not None:
+            got = result.monthly.get(rule.name, {})
+            for month, expected in exp.per_maand.items():
+                actual = got.get(month)
+                if not same(expected, actual, rule.type):
+                    mismatches.append(Mismatch(rule.name, str(month), show(expected),
+                                               show(actual) if actual is not None else "geen waarde (regel geldt niet)",
+                                               exp.bron, exp.pos))
+        elif exp.per_persoon is not None:
+            got = result.per_person.get(rule.name, {})
+            for person, expected in exp.per_persoon.items():
+                actual = got.get(person)
+                if not same(expected, actual, rule.type):
+                    mismatches.append(Mismatch(rule.name, person, show(expected), show(actual), exp.bron, exp.pos))
+        else:
+            actual = result.values.get(rule.name)
+            if not same(exp.value, actual, rule.type):
+                mismatches.append(Mismatch(rule.name, None, show(exp.value), show(actual), exp.bron, exp.pos))
+    return result, mismatches

@@ -1,0 +1,666 @@
+"""Static checks over the whole rule set, before any case runs: names resolve,
+types fit, no rule depends on itself, versions neither overlap nor leave gaps,
+every parameter value has a source and agrees with the law text.
+
+Errors stop loading; warnings are reported by `regels check`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from . import values as v
+from .diagnostics import Collector, Pos, suggest
+from .model import Input, Parameter, Relation, Rule, RuleSet
+from .syntax import AtDate, Binary, Call, If, ListLit, Lit, Name, Node, Quantifier, Round, Unary, Van, walk
+
+# Names every formula may use. 'maand' only where a month is being computed.
+BUILTIN_NAMES = {
+    "berekeningsjaar": v.JAAR,
+    "maand": v.MAAND,
+    "maanden": v.lijst(v.MAAND),
+    "personen": v.lijst(v.PERSOON),
+}
+
+# Built-in functions: name -> (description of arguments, checker)
+FUNCTIONS = ("max", "min", "abs", "eerste_dag", "laatste_dag", "leeftijd", "datum", "jaar", "maand",
+             "vorige_maand", "volgende_maand")
+
+
+@dataclass
+class _Env:
+    rule: Rule
+    vars: dict = field(default_factory=dict)
+    month: bool = False
+    deps: list = field(default_factory=list)  # (Rule, Pos) referenced
+
+    def bind(self, name: str, type_: v.Type) -> "_Env":
+        new_vars = dict(self.vars)
+        new_vars[name] = type_
+        month = self.month or type_ == v.MAAND
+        return _Env(self.rule, new_vars, month, self.deps)
+
+
+def check_rule_set(rule_set: RuleSet) -> list:
+    """Check everything; raise RegelsError on errors, return the warnings."""
+    problems = Collector()
+    checker = _Checker(rule_set, problems)
+    checker.run()
+    problems.raise_if_errors()
+    warnings = sorted(rule_set.warnings + problems.warnings, key=lambda d: (d.pos.file, d.pos.line, d.pos.column))
+    rule_set.warnings = warnings
+    return warnings
+
+
+class _Checker:
+    def __init__(self, rule_set: RuleSet, problems: Collector):
+        self.rs = rule_set
+        self.problems = problems
+        self.articles_by_key = {a.key: a for a in rule_set.articles}
+        self.used_parameters: set[int] = set()
+        self.edges: dict[int, list[tuple[Rule, Pos]]] = {}
+
+    def run(self) -> None:
+        self.check_duplicate_articles()
+        self.check_versions()
+        self.link_exceptions()
+        for rule in self.rs.rules():
+            self.check_rule(rule)
+        self.check_cycles()
+        self.check_parameters()
+
+    # --- names ----------------------------------------------------------------
+
+    def all_names(self, env: _Env | None = None) -> list[str]:
+        names = list(self.rs.definitions) + list(BUILTIN_NAMES)
+        if env:
+            names += list(env.vars)
+        return names
+
+    def resolve(self, node: Name, env: _Env, report: bool = True):
+        """What a name refers to: ('var', type), ('builtin', type) or a definition."""
+        if node.qualifier is None:
+            if node.name in env.vars:
+                return ("var", env.vars[node.name])
+            if node.name in BUILTIN_NAMES:
+                return ("builtin", BUILTIN_NAMES[node.name])
+            candidates = self.rs.definitions.get(node.name, [])
+            if len(candidates) > 1:
+                own = [c for c in candidates if c.article is env.rule.article]
+                if len(own) == 1:
+                    return own[0]
+                if report:
+                    where = ", ".join(f"{c.article.citation} ({c.pos.file}:{c.pos.line})" for c in candidates)
+                    example = f"{candidates[0].article.afkorting.lower()}.{candidates[0].article.artikel}.{node.name}"
+                    self.problems.error(node.pos, f"'{node.name}' is meer dan eens gedefinieerd: {where}",
+                                        f"noem wet en artikel erbij, bijvoorbeeld {example}")
+                return None
+            if candidates:
+                return candidates[0]
+            if report:
+                self.problems.error(node.pos, f"onbekende naam '{node.name}'", _name_hint(node.name, self.all_names(env)))
+            return None
+        article = self.articles_by_key.get(node.qualifier)
+        if article is None:
+            if report:
+                known = [f"{a.afkorting.lower()}.{a.artikel}" for a in self.rs.articles]
+                qual = ".".join(node.qualifier)
+                self.problems.error(node.pos, f"onbekend artikel '{qual}'",
+                                    _name_hint(qual, known) or "schrijf wet.artikel.naam, bijvoorbeeld wkb.2.kindgebonden_budget")
+            return None
+        for group in (article.parameters, article.inputs, article.relations, article.rules):
+            if node.name in group:
+                return group[node.name]
+        if report:
+            local = list(article.parameters) + list(article.inputs) + list(article.relations) + list(article.rules)
+            self.problems.error(node.pos, f"'{node.name}' staat niet in {article.citation}", _name_hint(node.name, local))
+        return None
+
+    # --- rules ----------------------------------------------------------------
+
+    def link_exceptions(self) -> None:
+        for rule in self.rs.rules():
+            if rule.exception_of is None:
+                continue
+            target = self.rs.rule(rule.exception_of)
+            candidates = [d for d in self.rs.definitions.get(rule.exception_of, []) if isinstance(d, Rule)]
+            if len(candidates) > 1:
+                own = [c for c in candidates if c.article is rule.article]
+                target = own[0] if len(own) == 1 else None
+            if target is None:
+                rule_names = [r.name for r in self.rs.rules()]
+                self.problems.error(rule.exception_pos, f"'{rule.exception_of}' is geen regel",
+                                    _name_hint(rule.exception_of, rule_names) or "noem de regel waarop dit een uitzondering is")
+                continue
+            if target is rule:
+                self.problems.error(rule.exception_pos, "een regel kan geen uitzondering op zichzelf zijn")
+                continue
+            rule.target = target
+            target.exceptions.append(rule)
+        # Exceptions take their type, period and person from the rule they change.
+        for rule in self.rs.rules():
+            if rule.target is None:
+                continue
+            root, seen = rule, set()
+            while root.target is not None and id(root) not in seen:
+                seen.add(id(root))
+                root = root.target
+            if id(root) in seen:
+                self.problems.error(rule.exception_pos, f"uitzonderingen op elkaar in een kring: '{rule.name}'")
+                rule.target = None
+                continue
+            if rule.type != v.ANY and rule.type != root.type:
+                self.problems.error(rule.pos, f"uitzondering '{rule.name}' heeft type {rule.type}, "
+                                              f"maar '{root.name}' is een {root.type}")
+            if rule.voor and root.voor and rule.voor != root.voor:
+                self.problems.error(rule.pos, f"uitzondering '{rule.name}' geldt voor '{rule.voor}', "
+                                              f"maar '{root.name}' voor '{root.voor}'",
+                                    f"gebruik dezelfde naam: voor: {root.voor}")
+            if rule.uitkomst:
+                self.problems.error(rule.pos, f"uitzondering '{rule.name}' kan geen uitkomst zijn",
+                                    f"zet 'uitkomst: ja' bij '{root.name}'")
+            rule.type, rule.per, rule.voor = root.type, root.per, root.voor
+
+    def check_rule(self, rule: Rule) -> None:
+        if rule.uitkomst and rule.voor:
+            self.problems.error(rule.pos, f"regel '{rule.name}' geldt per persoon en kan daarom geen uitkomst zijn",
+                                "maak een regel die over de personen optelt of telt, en maak die de uitkomst")
+        self.edges[id(rule)] = []
+        for version in rule.versions:
+            env = _Env(rule, month=rule.per == "maand")
+            if rule.voor:
+                env.vars[rule.voor] = v.PERSOON
+            found = self.infer(version.formula, env)
+            if not self.assignable(found, rule.type):
+                self.problems.error(version.formula.pos,
+                                    f"de formule van '{rule.name}' geeft een {found}, maar de regel is een {rule.type}",
+                                    _type_hint(found, rule.type))
+            if version.condition is not None:
+                cond = self.infer(version.condition, env)
+                self.expect(version.condition, cond, v.WAARHEID, "de voorwaarde na 'indien'")
+            self.edges[id(rule)].extend(env.deps)
+        for exception in rule.exceptions:
+            self.edges[id(rule)].append((exception, exception.exception_pos))
+
+    def check_cycles(self) -> None:
+        rules = {id(r): r for r in self.rs.rules()}
+        state: dict[int, int] = {}  # 1 = on the path, 2 = done
+        reported: set[frozenset] = set()
+
+        def visit(rule: Rule, path: list[tuple[Rule, Pos]]):
+            state[id(rule)] = 1
+            for dep, pos in self.edges.get(id(rule), []):
+                if state.get(id(dep)) == 1:
+                    names = [r.name for r, _ in path] + [rule.name]
+                    start = names.index(dep.name)
+                    cycle = names[start:] + [dep.name]
+                    key = frozenset(cycle)
+                    if key not in reported:
+                        reported.add(key)
+                        self.problems.error(pos, "kringverwijzing: " + " → ".join(cycle),
+                                            "een regel mag niet (via andere regels) van zichzelf afhangen")
+                elif state.get(id(dep)) is None and id(dep) in rules:
+                    visit(dep, path + [(rule, pos)])
+            state[id(rule)] = 2
+
+        for rule in rules.values():
+            if id(rule) not in state:
+                visit(rule, [])
+
+    # --- types ----------------------------------------------------------------
+
+    @staticmethod
+    def assignable(found: v.Type, wanted: v.Type) -> bool:
+        if v.ANY in (found, wanted):
+            return True
+        if found == wanted:
+            return True
+        if wanted == v.GETAL and found == v.GEHEEL:
+            return True
+        if found.name == "lijst" and wanted.name == "lijst":
+            return found.elem == v.ANY or wanted.elem == v.ANY or found.elem == wanted.elem
+        return False
+
+    def expect(self, node: Node, found: v.Type, wanted: v.Type, what: str) -> None:
+        if not self.assignable(found, wanted):
+            self.problems.error(node.pos, f"{what} moet een {wanted} zijn, maar is een {found}", _type_hint(found, wanted))
+
+    def infer(self, node: Node, env: _Env) -> v.Type:
+        node.type = self._infer(node, env)
+        return node.type
+
+    def _infer(self, node: Node, env: _Env) -> v.Type:
+        if isinstance(node, Lit):
+            return node.lit_type
+        if isinstance(node, Name):
+            return self.name_type(node, env)
+        if isinstance(node, Van):
+            return self.van_type(node, env)
+        if isinstance(node, Call):
+            return self.call_type(node, env)
+        if isinstance(node, Unary):
+            operand = self.infer(node.operand, env)
+            if node.op == "niet":
+                self.expect(node.operand, operand, v.WAARHEID, "wat na 'niet' staat")
+                return v.WAARHEID
+            if operand != v.ANY and not operand.is_numeric:
+                self.problems.error(node.pos, f"een {operand} kan niet negatief gemaakt worden")
+                return v.ANY
+            return operand
+        if isinstance(node, Binary):
+            return self.binary_type(node, env)
+        if isinstance(node, AtDate):
+            self.expect(node.date, self.infer(node.date, env), v.DATUM, "wat na 'op' staat")
+            return self.infer(node.expr, env)
+        if isinstance(node, Round):
+            operand = self.infer(node.operand, env)
+            unit = self.infer(node.unit, env)
+            if operand == v.ANY or unit == v.ANY:
+                return operand
+            if operand == v.BEDRAG and unit == v.BEDRAG:
+                return v.BEDRAG
+            if operand in (v.GETAL, v.GEHEEL) and unit in (v.GETAL, v.GEHEEL):
+                return v.GEHEEL if unit == v.GEHEEL else v.GETAL
+            if operand == v.PERCENTAGE and unit == v.PERCENTAGE:
+                return v.PERCENTAGE
+            self.problems.error(node.pos, f"een {operand} kan niet afgerond worden op een {unit}",
+                                "rond een bedrag af op hele euro's, centen of een bedrag zoals € 1.000")
+            return operand
+        if isinstance(node, If):
+            self.expect(node.cond, self.infer(node.cond, env), v.WAARHEID, "de voorwaarde na 'als'")
+            then, other = self.infer(node.then, env), self.infer(node.other, env)
+            joined = _join(then, other)
+            if joined is None:
+                self.problems.error(node.other.pos, f"'dan' geeft een {then} maar 'anders' een {other}",
+                                    "beide takken van 'als' geven een waarde van hetzelfde type")
+                return v.ANY
+            return joined
+        if isinstance(node, Quantifier):
+            return self.quantifier_type(node, env)
+        if isinstance(node, ListLit):
+            types = [self.infer(item, env) for item in node.items]
+            elem = types[0] if types else v.ANY
+            for item, type_ in zip(node.items, types):
+                joined = _join(elem, type_)
+                if joined is None:
+                    self.problems.error(item.pos, f"een lijst bevat waarden van één type; dit is een {type_}, "
+                                                  f"de eerste een {elem}")
+                    return v.ANY
+                elem = joined
+            return v.lijst(elem)
+        raise AssertionError(type(node))
+
+    def name_type(self, node: Name, env: _Env) -> v.Type:
+        ref = self.resolve(node, env)
+        node.ref = ref
+        if ref is None:
+            return v.ANY
+        if isinstance(ref, tuple):
+            kind, type_ = ref
+            if kind == "builtin" and node.name == "maand" and not env.month:
+                self.problems.error(node.pos, "'maand' bestaat alleen waar per maand gerekend wordt",
+                                    "gebruik 'maand' in een regel met 'per: maand', of binnen 'som van ... over m in maanden'")
+            return type_
+        if isinstance(ref, Parameter):
+            self.used_parameters.add(id(ref))
+            return ref.type
+        if isinstance(ref, Input):
+            if ref.of_person:
+                self.problems.error(node.pos, f"'{node.name}' is een kenmerk van een persoon",
+                                    f"schrijf '{node.name} van <persoon>', bijvoorbeeld '{node.name} van aanvrager'")
+                return v.ANY
+            return ref.type
+        if isinstance(ref, Relation):
+            a, b = ref.roles
+            self.problems.error(node.pos, f"'{node.name}' is een relatie tussen twee personen",
+                                f"schrijf '{node.name}({a}; {b})'")
+            return v.ANY
+        if isinstance(ref, Rule):
+            return self.rule_ref_type(node, ref, env, via_person=False)
+        return v.ANY
+
+    def rule_ref_type(self, node: Node, rule: Rule, env: _Env, via_person: bool) -> v.Type:
+        if rule.target is not None:
+            self.problems.error(node.pos, f"'{rule.name}' is een uitzondering op '{rule.root.name}'",
+                                f"verwijs naar '{rule.root.name}': de uitzondering werkt daar vanzelf door")
+            return v.ANY
+        if rule.voor and not via_person:
+            self.problems.error(node.pos, f"'{rule.name}' wordt per persoon berekend ({rule.voor})",
+                                f"schrijf '{rule.name} van <persoon>'")
+            return v.ANY
+        if rule.per == "maand" and not env.month:
+            self.problems.error(node.pos, f"'{rule.name}' wordt per maand berekend",
+                                f"gebruik het in een regel met 'per: maand', of tel op over het jaar: "
+                                f"som van {rule.name} over m in maanden")
+            return v.ANY
+        env.deps.append((rule, node.pos))
+        return rule.type
+
+    def van_type(self, node: Van, env: _Env) -> v.Type:
+        left = node.left
+        if isinstance(left, Name) and left.name not in env.vars:
+            ref = self.resolve(left, env, report=False)
+            person_attribute = isinstance(ref, Input) and ref.of_person
+            person_rule = isinstance(ref, Rule) and ref.voor is not None
+            if person_attribute or person_rule:
+                left.ref = ref
+                node.kind = "kenmerk"
+                self.expect(node.right, self.infer(node.right, env), v.PERSOON, f"wat na '{left.name} van' staat")
+                if person_rule:
+                    left.type = self.rule_ref_type(left, ref, env, via_person=True)
+                else:
+                    left.type = ref.type
+                return left.type
+        left_type = self.infer(left, env)
+        right_type = self.infer(node.right, env)
+        if v.ANY in (left_type, right_type):
+            return v.ANY
+        if left_type == v.PERCENTAGE and right_type.is_numeric:
+            node.kind = "percentage"
+            return v.GETAL if right_type == v.GEHEEL else right_type
+        if isinstance(left, Name) and right_type == v.PERSOON:
+            self.problems.error(left.pos, f"'{left.name}' is geen kenmerk van een persoon",
+                                "kenmerken van personen staan onder 'invoer' met 'van: persoon', of het is een regel met 'voor:'")
+        else:
+            self.problems.error(node.pos, f"'van' verbindt een kenmerk met een persoon of een percentage met een bedrag; "
+                                          f"hier staat links een {left_type} en rechts een {right_type}")
+        return v.ANY
+
+    def call_type(self, node: Call, env: _Env) -> v.Type:
+        args = [self.infer(a, env) for a in node.args]
+        name = node.func
+        relation = None
+        if name not in FUNCTIONS:
+            candidates = [d for d in self.rs.definitions.get(name, []) if isinstance(d, Relation)]
+            relation = candidates[0] if candidates else None
+        if relation is not None:
+            node.ref = relation
+            if len(args) != 2:
+                self.problems.error(node.pos, f"relatie '{name}' verbindt twee personen: {name}({relation.roles[0]}; {relation.roles[1]})")
+                return v.WAARHEID
+            for arg, type_ in zip(node.args, args):
+                self.expect(arg, type_, v.PERSOON, f"een argument van '{name}'")
+            return v.WAARHEID
+        if name not in FUNCTIONS:
+            relations = [r.name for r in self.rs.relations()]
+            self.problems.error(node.pos, f"onbekende functie '{name}'",
+                                _name_hint(name, list(FUNCTIONS) + relations) or "functies: " + ", ".join(FUNCTIONS))
+            return v.ANY
+        node.ref = name
+
+        def arity(n: int) -> bool:
+            if len(args) != n:
+                self.problems.error(node.pos, f"'{name}' heeft {n} argument{'en' if n != 1 else ''}, niet {len(args)}",
+                                    "scheid argumenten met ';'")
+                return False
+            return True
+
+        if name in ("max", "min"):
+            if len(args) < 2:
+                self.problems.error(node.pos, f"'{name}' heeft ten minste twee argumenten", f"{name}(a; b)")
+                return v.ANY
+            result = args[0]
+            for arg, type_ in zip(node.args[1:], args[1:]):
+                joined = _join(result, type_)
+                if joined is None or not (joined.is_numeric or joined in (v.DATUM, v.MAAND, v.JAAR, v.ANY)):
+                    self.problems.error(arg.pos, f"'{name}' vergelijkt waarden van één soort; hier een {result} en een {type_}")
+                    return v.ANY
+                result = joined
+            return result
+        if name == "abs":
+            if arity(1) and args[0] != v.ANY and not args[0].is_numeric:
+                self.problems.error(node.args[0].pos, f"'abs' werkt op een getal of bedrag, niet op een {args[0]}")
+            return args[0] if args else v.ANY
+        if name in ("eerste_dag", "laatste_dag"):
+            if arity(1) and args[0] not in (v.MAAND, v.JAAR, v.ANY):
+                self.problems.error(node.args[0].pos, f"'{name}' werkt op een maand of jaar, niet op een {args[0]}")
+            return v.DATUM
+        if name == "leeftijd":
+            if arity(2):
+                self.expect(node.args[0], args[0], v.DATUM, "de geboortedatum in 'leeftijd'")
+                self.expect(node.args[1], args[1], v.DATUM, "de peildatum in 'leeftijd'")
+            return v.GEHEEL
+        if name == "datum":
+            if arity(3):
+                for arg, type_ in zip(node.args, args):
+                    if type_ not in (v.GEHEEL, v.JAAR, v.ANY):
+                        self.problems.error(arg.pos, f"'datum(jaar; maand; dag)' verwacht gehele getallen, niet een {type_}")
+            return v.DATUM
+        if name == "jaar":
+            if arity(1) and args[0] not in (v.DATUM, v.MAAND, v.ANY):
+                self.problems.error(node.args[0].pos, f"'jaar' werkt op een datum of maand, niet op een {args[0]}")
+            return v.JAAR
+        if name == "maand":
+            if arity(1):
+                self.expect(node.args[0], args[0], v.DATUM, "het argument van 'maand'")
+            return v.MAAND
+        if name in ("vorige_maand", "volgende_maand"):
+            if arity(1):
+                self.expect(node.args[0], args[0], v.MAAND, f"het argument van '{name}'")
+            return v.MAAND
+        raise AssertionError(name)
+
+    def binary_type(self, node: Binary, env: _Env) -> v.Type:
+        left, right = self.infer(node.left, env), self.infer(node.right, env)
+        op = node.op
+        if op in ("en", "of"):
+            self.expect(node.left, left, v.WAARHEID, f"wat voor '{op}' staat")
+            self.expect(node.right, right, v.WAARHEID, f"wat na '{op}' staat")
+            return v.WAARHEID
+        if v.ANY in (left, right):
+            return v.WAARHEID if op in ("vergelijk", "in_lijst", "niet_in_lijst") else (right if left == v.ANY else left)
+        if op in ("in_lijst", "niet_in_lijst"):
+            if right.name != "lijst" or (right.elem != v.ANY and _join(left, right.elem) is None):
+                self.problems.error(node.right.pos, f"na 'in' staat een lijst van {v.PLURALS.get(left.name, left.name)}, "
+                                                    f"hier een {right}")
+            return v.WAARHEID
+        if op == "vergelijk":
+            joined = _join(left, right)
+            if joined is None and {left, right} <= {v.JAAR, v.GEHEEL}:
+                joined = v.JAAR
+            if joined is None:
+                self.problems.error(node.pos, f"een {left} kan niet vergeleken worden met een {right}", _type_hint(right, left))
+            elif node.compare not in ("=", "<>") and joined.name in ("waar/onwaar", "persoon", "tekst", "lijst"):
+                self.problems.error(node.pos, f"'{node.compare}' ordent waarden; een {joined} kan alleen met = of <> vergeleken worden")
+            return v.WAARHEID
+        if op in ("minimaal", "maximaal"):
+            joined = _join(left, right)
+            if joined is None or not (joined.is_numeric or joined in (v.DATUM, v.MAAND)):
+                self.problems.error(node.right.pos, f"'{op}' begrenst een {left} met een {right}", _type_hint(right, left))
+                return left
+            return joined
+        result = _arithmetic(op, left, right)
+        if result is None:
+            message = {
+                "plus": f"een {left} en een {right} kunnen niet opgeteld worden",
+                "min": f"een {right} kan niet afgetrokken worden van een {left}",
+                "maal": f"een {left} kan niet vermenigvuldigd worden met een {right}",
+                "gedeeld": f"een {left} kan niet gedeeld worden door een {right}",
+            }[op]
+            self.problems.error(node.pos, message, _arith_hint(op, left, right))
+            return v.ANY
+        return result
+
+    def quantifier_type(self, node: Quantifier, env: _Env) -> v.Type:
+        domain = self.infer(node.domain, env)
+        if domain != v.ANY and domain.name != "lijst":
+            self.problems.error(node.domain.pos, f"na '{node.var} in' staat een lijst, hier een {domain}",
+                                "bijvoorbeeld: personen, maanden")
+            elem = v.ANY
+        else:
+            elem = domain.elem if domain != v.ANY else v.ANY
+        if node.var in self.rs.definitions or node.var in BUILTIN_NAMES:
+            self.problems.error(node.pos, f"'{node.var}' is al de naam van iets anders",
+                                "kies voor de doorloopvariabele een korte eigen naam, bijvoorbeeld k of p")
+        inner = env.bind(node.var, elem)
+        if node.cond is not None:
+            what = "de voorwaarde na 'geldt'" if node.kind == "voor_alle" else "de voorwaarde na 'waarvoor'"
+            self.expect(node.cond, self.infer(node.cond, inner), v.WAARHEID, what)
+        if node.kind in ("er_is_een", "voor_alle"):
+            return v.WAARHEID
+        if node.kind == "aantal":
+            return v.GEHEEL
+        body = self.infer(node.body, inner)
+        if body != v.ANY and not body.is_numeric:
+            self.problems.error(node.body.pos, f"'som van' telt bedragen of getallen op, geen {body}")
+            return v.ANY
+        return body
+
+    # --- versions and parameters ------------------------------------------------
+
+    def check_duplicate_articles(self) -> None:
+        seen = {}
+        for article in self.rs.articles:
+            if article.key in seen:
+                self.problems.error(article.pos, f"{article.citation} staat ook in {seen[article.key]}",
+                                    "één bestand per artikel; zet versies in dat bestand onder 'versies'")
+            seen[article.key] = article.file
+
+    def check_versions(self) -> None:
+        for article in self.rs.articles:
+            self.check_periods(article.versions, f"{article.citation}")
+            for rule in article.rules.values():
+                self.check_periods(rule.versions, f"regel '{rule.name}'")
+                for version in rule.versions:
+                    if article.versions and not any(
+                        a.geldig_vanaf <= version.geldig_vanaf and (a.geldig_tot is None or version.geldig_vanaf < a.geldig_tot)
+                        for a in article.versions
+                    ):
+                        self.problems.warn(version.pos, f"regel '{rule.name}' gaat in op {version.geldig_vanaf}, "
+                                                        f"maar er is dan geen versie van {article.citation}")
+
+    def check_periods(self, versions: list, what: str) -> None:
+        """Versions are sorted by start. An open end runs until the next version."""
+        for prev, nxt in zip(versions, versions[1:]):
+            if prev.geldig_tot is None:
+                prev.geldig_tot = nxt.geldig_vanaf
+            if nxt.geldig_vanaf < prev.geldig_tot:
+                self.problems.error(nxt.pos, f"versies van {what} overlappen: deze gaat in op {nxt.geldig_vanaf}, "
+                                             f"de vorige geldt tot {prev.geldig_tot}",
+                                    "'geldig_tot' is de eerste dag waarop de versie niet meer geldt")
+            elif nxt.geldig_vanaf > prev.geldig_tot:
+                hint = None
+                if nxt.geldig_vanaf - prev.geldig_tot == dt.timedelta(days=1):
+                    hint = ("'geldig_tot' is de eerste dag waarop de versie niet meer geldt: "
+                            f"schrijf {nxt.geldig_vanaf} in plaats van {prev.geldig_tot}")
+                self.problems.warn(nxt.pos, f"gat tussen versies van {what}: van {prev.geldig_tot} tot {nxt.geldig_vanaf} "
+                                            "geldt geen versie", hint)
+
+    def check_parameters(self) -> None:
+        for parameter in self.rs.parameters():
+            if id(parameter) not in self.used_parameters:
+                self.problems.warn(parameter.pos, f"parameter '{parameter.name}' wordt door geen regel gebruikt")
+            for entry in parameter.values:
+                if not entry.bron:
+                    self.problems.warn(entry.pos, f"waarde {entry.raw} van '{parameter.name}' (vanaf {entry.vanaf}) heeft geen bron",
+                                       "noem de bron: de wettekst, een Staatscourant-regeling of het Handboek Toeslagen")
+                self.check_against_law_text(parameter, entry)
+
+    def check_against_law_text(self, parameter: Parameter, entry) -> None:
+        """An amount in the law text of the lid that disagrees with the parameter
+        value for the same date is a warning: one of the two is wrong."""
+        if parameter.type != v.BEDRAG or not parameter.lid:
+            return
+        version = parameter.article.version_on(entry.vanaf)
+        if version is None or parameter.lid not in version.leden:
+            return
+        amounts = {_amount(m) for m in re.findall(r"€\s?\d[\d.]*(?:,\d+)?", version.leden[parameter.lid])}
+        amounts.discard(None)
+        if amounts and entry.value not in amounts:
+            listed = ", ".join(v.format_amount_nl(a) for a in sorted(amounts))
+            self.problems.warn(entry.pos, f"'{parameter.name}' is {v.format_amount_nl(entry.value)} vanaf {entry.vanaf}, "
+                                          f"maar lid {parameter.lid} van {parameter.article.citation} in de versie "
+                                          f"{version.label} noemt {listed}",
+                               "controleer de wettekst of de parameter")
+
+
+def _amount(text: str):
+    try:
+        return v.parse_amount_nl(text.rstrip(".,"))
+    except ValueError:
+        return None
+
+
+def _join(a: v.Type, b: v.Type) -> v.Type | None:
+    """The common type of two branches or operands, or None."""
+    if a == v.ANY:
+        return b
+    if b == v.ANY:
+        return a
+    if a == b:
+        return a
+    if {a, b} == {v.GEHEEL, v.GETAL}:
+        return v.GETAL
+    if a.name == "lijst" and b.name == "lijst":
+        elem = _join(a.elem, b.elem)
+        return v.lijst(elem) if elem else None
+    return None
+
+
+_NUMBERS = (v.GEHEEL, v.GETAL)
+
+
+def _arithmetic(op: str, a: v.Type, b: v.Type) -> v.Type | None:
+    if op in ("plus", "min"):
+        if a == b and a in (v.BEDRAG, v.PERCENTAGE, v.GEHEEL, v.GETAL):
+            return a
+        if a in _NUMBERS and b in _NUMBERS:
+            return v.GETAL
+        if a == v.JAAR and b == v.GEHEEL:
+            return v.JAAR
+        if op == "min" and a == b == v.JAAR:
+            return v.GEHEEL
+        return None
+    if op == "maal":
+        pair = {a, b}
+        if a == b == v.GEHEEL:
+            return v.GEHEEL
+        if a in _NUMBERS and b in _NUMBERS:
+            return v.GETAL
+        if v.BEDRAG in pair and (pair - {v.BEDRAG}) <= {v.GEHEEL, v.GETAL, v.PERCENTAGE} and len(pair) == 2:
+            return v.BEDRAG
+        if a == b == v.PERCENTAGE:
+            return v.PERCENTAGE
+        if v.PERCENTAGE in pair and (pair - {v.PERCENTAGE}) <= set(_NUMBERS):
+            return v.PERCENTAGE
+        return None
+    if op == "gedeeld":
+        if a == v.BEDRAG and b in _NUMBERS:
+            return v.BEDRAG
+        if a == b and a in (v.BEDRAG, v.PERCENTAGE):
+            return v.GETAL
+        if a in _NUMBERS and b in _NUMBERS:
+            return v.GETAL
+        if a == v.PERCENTAGE and b in _NUMBERS:
+            return v.PERCENTAGE
+        return None
+    return None
+
+
+def _arith_hint(op: str, a: v.Type, b: v.Type) -> str | None:
+    if op == "maal" and a == b == v.BEDRAG:
+        return "twee bedragen vermenigvuldigen geeft geen bedrag; bedoelde u een percentage of aantal?"
+    if v.WAARHEID in (a, b):
+        return "gebruik 'als ... dan ... anders' om met een voorwaarde te rekenen"
+    if v.PERCENTAGE in (a, b) and op in ("plus", "min"):
+        return "een percentage van een bedrag schrijft u als '6,75% van bedrag'"
+    if v.BEDRAG in (a, b) and {a, b} & set(_NUMBERS) and op in ("plus", "min"):
+        return "schrijf een bedrag met het euroteken: € 1.000"
+    return None
+
+
+def _type_hint(found: v.Type, wanted: v.Type) -> str | None:
+    if wanted == v.BEDRAG and found in _NUMBERS:
+        return "schrijf een bedrag met het euroteken: € 1.000"
+    if wanted == v.PERCENTAGE and found in _NUMBERS:
+        return "schrijf een percentage met een procentteken: 6,75%"
+    if wanted == v.GEHEEL and found == v.GETAL:
+        return "rond af op een geheel getal: ... afgerond naar beneden op 1"
+    if wanted == v.WAARHEID:
+        return "een voorwaarde is waar of onwaar, bijvoorbeeld: inkomen > € 0"
+    return None
+
+
+def _name_hint(name: str, candidates) -> str | None:
+    return suggest(name, candidates)

@@ -1,0 +1,201 @@
+"""The `regels` command. Thin: it wires loader, checker, evaluator and
+explanations together and turns every RegelsError into file:line:column
+messages with exit code 2."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+
+from . import values as v
+from .api import evaluate, load_case, load_rules, rules_directory_for
+from .casetest import check_case
+from .diagnostics import RegelsError
+
+EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return EXIT_INPUT
+    try:
+        return args.run(args)
+    except RegelsError as exc:
+        for diagnostic in exc.diagnostics:
+            print(diagnostic.format(), file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        return 130
+    except Exception:  # a bug in regels itself, not in the user's files
+        if os.environ.get("REGELS_DEBUG"):
+            traceback.print_exc()
+        else:
+            print("interne fout in regels (geen fout in uw bestanden); "
+                  "zet REGELS_DEBUG=1 voor de details en meld het", file=sys.stderr)
+        return 3
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="regels", description="Wetgeving als uitvoerbare, uitlegbare regels.")
+    sub = parser.add_subparsers(dest="command", metavar="OPDRACHT")
+
+    def add(name, help_text, run):
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(run=run)
+        return p
+
+    p = add("bereken", "bereken de uitkomsten van een casus", cmd_bereken)
+    p.add_argument("casus", type=Path, help="het casusbestand (YAML)")
+    p.add_argument("--json", action="store_true", help="uitvoer als JSON (zie docs/json-uitvoer.md)")
+    p.add_argument("--zonder-trace", action="store_true", help="JSON zonder trace")
+    p.add_argument("--regels", type=Path, help="map met regelbestanden (standaard: de dichtstbijzijnde rules/)")
+
+    p = add("uitleg", "leg de uitkomsten van een casus uit, stap voor stap, met de artikelen", cmd_uitleg)
+    p.add_argument("casus", type=Path)
+    p.add_argument("--taal", choices=["nl", "en"], default="nl")
+    p.add_argument("--formaat", choices=["tekst", "markdown", "html"], default="tekst")
+    p.add_argument("--uitvoer", type=Path, help="schrijf naar dit bestand in plaats van het scherm")
+    p.add_argument("--regels", type=Path)
+
+    p = add("check", "laad en controleer alle regelbestanden", cmd_check)
+    p.add_argument("map", type=Path, nargs="?", default=None, help="map met regelbestanden (standaard rules/)")
+    p.add_argument("--json", action="store_true", help="meldingen als JSON")
+    p.add_argument("--streng", action="store_true", help="waarschuwingen tellen als fouten")
+
+    p = add("test", "voer casussen met verwachte uitkomsten uit", cmd_test)
+    p.add_argument("paden", type=Path, nargs="*", help="casusbestanden of mappen (standaard tests/casussen)")
+    p.add_argument("--regels", type=Path)
+    return parser
+
+
+def _rules_for(args, case_path: Path | None):
+    return load_rules(args.regels if args.regels else rules_directory_for(case_path))
+
+
+def cmd_bereken(args) -> int:
+    rule_set = _rules_for(args, args.casus)
+    case = load_case(args.casus, rule_set)
+    result = evaluate(rule_set, case, trace=args.json and not args.zonder_trace)
+    if args.json:
+        print(json.dumps(result.to_json(trace=not args.zonder_trace), ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(f"{case.title} — berekeningsjaar {case.year}")
+    print(f"regelset {rule_set.name} {rule_set.version_label}")
+    width = max([len(n) for n in list(result.values) + list(result.monthly)] + [10])
+    for name, value in result.values.items():
+        print(f"  {name:<{width}}  {v.format_value(value, result.rules[name].type)}")
+    for name, months in result.monthly.items():
+        type_ = result.rules[name].type
+        print(f"  {name} (per maand):")
+        for month, value in months.items():
+            print(f"    {str(month):<16} {v.format_value(value, type_)}")
+    return EXIT_OK
+
+
+def cmd_uitleg(args) -> int:
+    from .explain import render_explanation
+
+    rule_set = _rules_for(args, args.casus)
+    case = load_case(args.casus, rule_set)
+    result = evaluate(rule_set, case, trace=True)
+    text = render_explanation(result, language=args.taal, fmt=args.formaat)
+    if args.uitvoer:
+        write_atomically(args.uitvoer, text)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def cmd_check(args) -> int:
+    directory = args.map or rules_directory_for(None)
+    try:
+        rule_set = load_rules(directory)
+    except RegelsError as exc:
+        if args.json:
+            print(json.dumps({"fouten": [d.to_json() for d in exc.diagnostics], "waarschuwingen": []},
+                             ensure_ascii=False, indent=2))
+            return EXIT_INPUT
+        raise
+    warnings = rule_set.warnings
+    if args.json:
+        print(json.dumps({"fouten": [], "waarschuwingen": [d.to_json() for d in warnings],
+                          "regelset": rule_set.version}, ensure_ascii=False, indent=2))
+    else:
+        for warning in warnings:
+            print(warning.format())
+        counts = (len(rule_set.articles), sum(1 for _ in rule_set.rules()), sum(1 for _ in rule_set.parameters()))
+        print(f"{directory}: {counts[0]} artikelen, {counts[1]} regels, {counts[2]} parameters; "
+              f"geen fouten, {len(warnings)} waarschuwing{'en' if len(warnings) != 1 else ''}")
+        print(f"regelset {rule_set.name} {rule_set.version_label}")
+    return EXIT_FAILED if args.streng and warnings else EXIT_OK
+
+
+def find_case_files(paths: list[Path]) -> list[Path]:
+    files = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(path.rglob("*.yaml")))
+        else:
+            files.append(path)
+    return files
+
+
+def cmd_test(args) -> int:
+    paths = args.paden or [Path("tests/casussen")]
+    files = find_case_files(paths)
+    if not files:
+        print("geen casussen gevonden in " + ", ".join(map(str, paths)), file=sys.stderr)
+        return EXIT_INPUT
+    rule_set = _rules_for(args, files[0])
+    passed = failed = broken = 0
+    for file in files:
+        try:
+            case = load_case(file, rule_set)
+            if not case.expectations:
+                continue
+            _, mismatches = check_case(rule_set, case)
+        except RegelsError as exc:
+            broken += 1
+            print(f"FOUT  {file}")
+            for diagnostic in exc.diagnostics:
+                print("  " + diagnostic.format().replace("\n", "\n  "))
+            continue
+        if mismatches:
+            failed += 1
+            print(f"MIS   {file}  ({case.title})")
+            for mismatch in mismatches:
+                print("  " + mismatch.format().replace("\n", "\n  "))
+        else:
+            passed += 1
+            print(f"GOED  {file}")
+    print(f"{passed} passed, {failed + broken} failed")
+    if broken:
+        return EXIT_INPUT
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write all or nothing: a failure halfway leaves the old file in place."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

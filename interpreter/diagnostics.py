@@ -1,0 +1,101 @@
+"""Diagnostics: every problem in a rule file or case file, reported as
+`file:line:column: fout: message` with an optional hint, never as a traceback."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Iterable
+
+
+@dataclass(frozen=True)
+class Pos:
+    """A place in a source file. Lines and columns count from 1."""
+
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+UNKNOWN_POS = Pos("<onbekend>", 0, 0)
+
+
+@dataclass
+class Diagnostic:
+    pos: Pos
+    message: str
+    hint: str | None = None
+    severity: str = "fout"  # "fout" or "waarschuwing"
+
+    def format(self) -> str:
+        text = f"{self.pos}: {self.severity}: {self.message}"
+        if self.hint:
+            text += f"\n    hint: {self.hint}"
+        return text
+
+    def to_json(self) -> dict:
+        return {
+            "bestand": self.pos.file,
+            "regel": self.pos.line,
+            "kolom": self.pos.column,
+            "ernst": self.severity,
+            "melding": self.message,
+            "hint": self.hint,
+        }
+
+
+class RegelsError(Exception):
+    """One or more errors in the input. The CLI prints them and exits with 2."""
+
+    def __init__(self, diagnostics: Diagnostic | Iterable[Diagnostic]):
+        if isinstance(diagnostics, Diagnostic):
+            diagnostics = [diagnostics]
+        self.diagnostics = list(diagnostics)
+        super().__init__("\n".join(d.format() for d in self.diagnostics))
+
+
+def error(pos: Pos, message: str, hint: str | None = None) -> RegelsError:
+    return RegelsError(Diagnostic(pos, message, hint))
+
+
+def suggest(name: str, candidates: Iterable[str]) -> str | None:
+    """A 'bedoelde u ...?' hint for a misspelt name, or None."""
+    close = difflib.get_close_matches(name, sorted(set(candidates)), n=3, cutoff=0.6)
+    if not close:
+        return None
+    return "bedoelde u " + " of ".join(f"'{c}'" for c in close) + "?"
+
+
+@dataclass
+class Collector:
+    """Collects diagnostics so one run reports every problem, not just the first."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def error(self, pos: Pos, message: str, hint: str | None = None) -> None:
+        self.items.append(Diagnostic(pos, message, hint))
+
+    def warn(self, pos: Pos, message: str, hint: str | None = None) -> None:
+        self.items.append(Diagnostic(pos, message, hint, "waarschuwing"))
+
+    def add(self, exc: RegelsError) -> None:
+        self.items.extend(exc.diagnostics)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity == "fout"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity == "waarschuwing"]
+
+    def raise_if_errors(self) -> None:
+        if self.errors:
+            raise RegelsError(sorted(self.errors, key=_order))
+
+
+def _order(d: Diagnostic):
+    return (d.pos.file, d.pos.line, d.pos.column)

@@ -1,0 +1,191 @@
+"""Explanations: the structured trace rendered through Jinja templates into
+Dutch or English, as plain text, Markdown or HTML.
+
+The templates only lay out; this module turns the trace into a view: steps in
+the order they were derived (facts first, outcome last), months with the same
+reasoning merged into one period, every value in the reader's notation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2.sandbox import SandboxedEnvironment
+
+from .. import values as v
+from ..evaluate import Step
+
+TEMPLATES = Path(__file__).with_name("templates")
+FORMATS = {"tekst": "txt", "markdown": "md", "html": "html"}
+
+_environment: SandboxedEnvironment | None = None
+
+
+def environment() -> SandboxedEnvironment:
+    global _environment
+    if _environment is None:
+        _environment = SandboxedEnvironment(
+            loader=FileSystemLoader(str(TEMPLATES)),
+            autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+    return _environment
+
+
+def render_explanation(result, language: str = "nl", fmt: str = "tekst") -> str:
+    view = build_view(result, language)
+    template = environment().get_template(f"{language}/uitleg.{FORMATS[fmt]}.j2")
+    return template.render(**view)
+
+
+# --- the view ----------------------------------------------------------------------
+
+
+@dataclass
+class StepView:
+    number: int
+    rule: str
+    omschrijving: str | None
+    citation: str
+    url: str | None
+    article_version: str
+    publication: str | None
+    period: str
+    person: str | None
+    value: str
+    formula: str
+    file: str
+    exceptions: list = field(default_factory=list)
+    parameters: list = field(default_factory=list)
+    inputs: list = field(default_factory=list)
+
+
+def _months_label(months: list, language: str) -> str:
+    names = v.MONTH_NAMES if language == "nl" else v.MONTH_NAMES_EN
+    first, last = months[0], months[-1]
+    if first.month == 1 and last.month == 12 and len(months) == 12:
+        return ("heel " if language == "nl" else "all of ") + str(first.year)
+    if first == last:
+        return f"{names[first.month - 1]} {first.year}"
+    through = "t/m" if language == "nl" else "to"
+    return f"{names[first.month - 1]} {through} {names[last.month - 1]} {last.year}"
+
+
+def _signature(step: Step):
+    """Two months whose steps have the same signature are explained once."""
+    return (
+        v.to_json(step.value, step.rule.type),
+        tuple(e.name for e in step.exceptions),
+        tuple((p.name, str(pv.value), pv.vanaf) for p, pv in step.parameters),
+        tuple((i["naam"], i["persoon"], str(i["waarde"])) for i in step.inputs),
+        id(step.version),
+    )
+
+
+def _groups(steps: list[Step]):
+    """Merge consecutive months of the same rule and person with the same reasoning."""
+    order: list = []
+    groups: dict = {}
+    for step in steps:
+        key = (step.rule.name, step.person)
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        runs = groups[key]
+        if (step.month is not None and runs and runs[-1][-1].month is not None
+                and runs[-1][-1].month.next() == step.month and _signature(runs[-1][-1]) == _signature(step)):
+            runs[-1].append(step)
+        else:
+            runs.append([step])
+    for key in order:
+        for run in sorted(groups[key], key=lambda r: (r[0].month or v.Month(0, 1))):
+            yield run
+
+
+def build_view(result, language: str = "nl") -> dict:
+    fmt = lambda value, type_: v.format_value(value, type_, language)  # noqa: E731
+    steps = []
+    articles: dict = {}
+    for run in _groups(result.steps):
+        step = run[0]
+        rule = step.effective
+        article = step.rule.article
+        version = rule.version_on(step.day)
+        av = step.article_version
+        citation = f"{article.afkorting} art. {article.artikel}" + (f" lid {step.lid}" if step.lid else "")
+        url = av.url if av else None
+        articles.setdefault(article.citation, {"citation": article.citation, "wet": article.wet,
+                                               "bwb": article.bwb, "versions": {}})
+        if av:
+            articles[article.citation]["versions"][av.geldig_vanaf] = {
+                "label": av.label, "publication": av.publicatie, "url": av.url}
+        period = _months_label([s.month for s in run], language) if step.month else str(result.case.year)
+        steps.append(StepView(
+            number=len(steps) + 1,
+            rule=step.rule.name,
+            omschrijving=step.rule.omschrijving,
+            citation=citation,
+            url=url,
+            article_version=av.label if av else "",
+            publication=av.publicatie if av else None,
+            period=period,
+            person=step.person,
+            value=fmt(step.value, step.rule.type),
+            formula=" ".join(version.formula_text.split()),
+            file=f"{version.pos.file}:{version.pos.line}",
+            exceptions=[{
+                "rule": e.name,
+                "citation": f"{e.article.afkorting} art. {e.article.artikel}"
+                            + (f" lid {(e.version_on(step.day).lid or e.lid)}" if (e.version_on(step.day).lid or e.lid) else ""),
+                "condition": " ".join((e.version_on(step.day).condition_text or "").split()),
+                "omschrijving": e.omschrijving,
+            } for e in step.exceptions],
+            parameters=[{
+                "name": p.name,
+                "value": fmt(pv.value, p.type),
+                "since": v.format_date_nl(pv.vanaf) if language == "nl" else v.format_date_en(pv.vanaf),
+                "source": pv.bron or ("geen bron vermeld" if language == "nl" else "no source given"),
+                "citation": f"{p.article.afkorting} art. {p.article.artikel}" + (f" lid {p.lid}" if p.lid else ""),
+            } for p, pv in step.parameters],
+            inputs=[{
+                "name": i["naam"],
+                "person": i["persoon"],
+                "value": fmt(i["waarde"], i["type"]),
+                "source": i["bron"],
+                "place": i["plaats"],
+            } for i in step.inputs],
+        ))
+    outcomes = []
+    for name, value in result.values.items():
+        rule = result.rules[name]
+        outcomes.append({"name": name, "omschrijving": rule.omschrijving, "value": fmt(value, rule.type),
+                         "citation": rule.article.citation + (f" lid {rule.lid}" if rule.lid else "")})
+    monthly = []
+    for name, months in result.monthly.items():
+        rule = result.rules[name]
+        periods = []
+        for month, value in months.items():
+            text = fmt(value, rule.type)
+            if periods and periods[-1]["value"] == text and periods[-1]["months"][-1].next() == month:
+                periods[-1]["months"].append(month)
+            else:
+                periods.append({"value": text, "months": [month]})
+        monthly.append({"name": name, "omschrijving": rule.omschrijving,
+                        "citation": rule.article.citation + (f" lid {rule.lid}" if rule.lid else ""),
+                        "periods": [{"label": _months_label(p["months"], language), "value": p["value"]}
+                                    for p in periods]})
+    return {
+        "title": result.case.title,
+        "omschrijving": result.case.omschrijving,
+        "year": result.case.year,
+        "case_file": result.case.path,
+        "ruleset": f"{result.rule_set.name} {result.rule_set.version_label}",
+        "outcomes": outcomes,
+        "monthly": monthly,
+        "steps": steps,
+        "articles": sorted(articles.values(), key=lambda a: a["citation"]),
+    }

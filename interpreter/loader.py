@@ -1,0 +1,512 @@
+"""YAML rule files -> RuleSet. Every key is checked, every formula parsed; all
+problems of all files are reported together, each with file:line:column."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from fractions import Fraction
+from pathlib import Path
+
+from . import values as v
+from .diagnostics import Collector, Pos, RegelsError, error, suggest
+from .model import Article, ArticleVersion, Input, Parameter, ParamValue, Relation, Rule, RuleSet, RuleVersion
+from .syntax import parse_formula
+from .yamlpos import YList, YMap, YStr, load_yaml
+
+MANIFEST = "regelset.yaml"
+# Folders under rules/ that are not part of the law itself.
+NOT_LAW = {"varianten", "casussen"}
+
+ARTICLE_KEYS = {"wet", "afkorting", "bwb", "artikel", "titel", "versies", "interpretatie",
+                "parameters", "invoer", "relaties", "regels"}
+VERSION_KEYS = {"geldig_vanaf", "geldig_tot", "publicatie", "url", "leden", "wijziging", "interpretatie"}
+PARAMETER_KEYS = {"type", "omschrijving", "eenheid", "lid", "waarden"}
+VALUE_KEYS = {"waarde", "bron", "interpretatie", "andere_bronnen"}
+INPUT_KEYS = {"type", "van", "tijdsafhankelijk", "omschrijving", "standaard"}
+RELATION_KEYS = {"tussen", "symmetrisch", "omschrijving"}
+RULE_KEYS = {"type", "per", "voor", "lid", "omschrijving", "tekst", "interpretatie", "uitkomst",
+             "formule", "indien", "uitzondering_op", "geldig_vanaf", "geldig_tot", "versies"}
+RULE_VERSION_KEYS = {"geldig_vanaf", "geldig_tot", "formule", "indien", "lid"}
+MANIFEST_KEYS = {"naam", "versie", "omschrijving"}
+
+
+def display_path(path: Path) -> str:
+    """A path as the user typed it: relative to the working directory when inside it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path) if rel.startswith("..") else rel
+
+
+def rule_files(directory: Path) -> list[Path]:
+    files = []
+    for path in sorted(directory.rglob("*.yaml")):
+        rel = path.relative_to(directory)
+        if rel.parts[0] in NOT_LAW or rel.name == MANIFEST:
+            continue
+        files.append(path)
+    return files
+
+
+def content_hash(directory: Path) -> str:
+    """sha256 over every YAML file under rules/ (names and bytes), so a result
+    records exactly which rule texts produced it."""
+    digest = hashlib.sha256()
+    for path in sorted(directory.rglob("*.yaml")):
+        digest.update(path.relative_to(directory).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return "sha256:" + digest.hexdigest()
+
+
+def load_rule_set(directory, files: list[Path] | None = None) -> RuleSet:
+    """Load (but do not check) every rule file under `directory`."""
+    directory = Path(directory)
+    problems = Collector()
+    if not directory.is_dir():
+        raise error(Pos(display_path(directory), 0, 0), "map met regels niet gevonden",
+                    "geef de map met regelbestanden op, bijvoorbeeld: regels check rules/")
+    name, release = directory.name, "ontwikkel"
+    manifest_path = directory / MANIFEST
+    if manifest_path.exists():
+        try:
+            manifest = load_yaml(manifest_path, display_path(manifest_path))
+            reader = _Reader(problems)
+            reader.keys(manifest, MANIFEST_KEYS, "het regelset-bestand")
+            name = str(manifest.get("naam", name))
+            release = str(manifest.get("versie", release))
+        except RegelsError as exc:
+            problems.add(exc)
+    articles = []
+    for path in files if files is not None else rule_files(directory):
+        try:
+            articles.append(load_article(path))
+        except RegelsError as exc:
+            problems.add(exc)
+    problems.raise_if_errors()
+    rule_set = RuleSet(str(directory), name, release, content_hash(directory), articles)
+    for article in articles:
+        for group in (article.parameters, article.inputs, article.relations, article.rules):
+            for item_name, item in group.items():
+                rule_set.definitions.setdefault(item_name, []).append(item)
+    rule_set.warnings.extend(problems.warnings)
+    return rule_set
+
+
+def load_article(path: Path) -> Article:
+    data = load_yaml(path, display_path(path))
+    problems = Collector()
+    reader = _Reader(problems)
+    if not isinstance(data, YMap):
+        raise error(Pos(display_path(path), 1, 1), "een regelbestand is een tabel met sleutels als 'wet:' en 'artikel:'")
+    reader.keys(data, ARTICLE_KEYS, "een regelbestand")
+    for required in ("wet", "bwb", "artikel", "versies"):
+        if required not in data:
+            problems.error(data.pos, f"verplichte sleutel '{required}' ontbreekt",
+                           "zie docs/regelformaat.md voor de opbouw van een regelbestand")
+    problems.raise_if_errors()
+    article = Article(
+        file=data.pos.file,
+        wet=reader.text(data, "wet"),
+        afkorting=reader.text(data, "afkorting", required=False) or reader.text(data, "wet"),
+        bwb=reader.text(data, "bwb"),
+        artikel=reader.text(data, "artikel"),
+        titel=reader.text(data, "titel", required=False),
+        interpretatie=reader.text(data, "interpretatie", required=False),
+        versions=[],
+        pos=data.pos,
+    )
+    article.versions = reader.article_versions(data)
+    for item_name, spec in reader.section(data, "parameters"):
+        article.parameters[item_name] = reader.parameter(article, item_name, spec, data["parameters"].key_pos_of(item_name))
+    for item_name, spec in reader.section(data, "invoer"):
+        article.inputs[item_name] = reader.input(article, item_name, spec, data["invoer"].key_pos_of(item_name))
+    for item_name, spec in reader.section(data, "relaties"):
+        article.relations[item_name] = reader.relation(article, item_name, spec, data["relaties"].key_pos_of(item_name))
+    for item_name, spec in reader.section(data, "regels"):
+        rule = reader.rule(article, item_name, spec, data["regels"].key_pos_of(item_name))
+        if rule is not None:
+            article.rules[item_name] = rule
+    # One name, one meaning within an article.
+    seen: dict[str, str] = {}
+    for kind, group in (("parameter", article.parameters), ("invoer", article.inputs),
+                        ("relatie", article.relations), ("regel", article.rules)):
+        for item_name, item in group.items():
+            if item_name in seen:
+                problems.error(item.pos, f"'{item_name}' is in dit artikel al een {seen[item_name]}",
+                               "geef elke parameter, invoer, relatie en regel een eigen naam")
+            seen[item_name] = kind
+    problems.raise_if_errors()
+    return article
+
+
+class _Reader:
+    """Reads the parts of a rule file, reporting problems at their position."""
+
+    def __init__(self, problems: Collector):
+        self.problems = problems
+
+    def keys(self, data: YMap, allowed: set[str], what: str) -> None:
+        for key in data:
+            if key not in allowed:
+                hint = suggest(str(key), allowed) or "toegestaan: " + ", ".join(sorted(allowed))
+                self.problems.error(data.key_pos_of(key), f"onbekende sleutel '{key}' in {what}", hint)
+
+    def text(self, data: YMap, key: str, required: bool = True) -> str | None:
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.problems.error(data.pos, f"verplichte sleutel '{key}' ontbreekt")
+            return None
+        if isinstance(value, (YMap, YList)):
+            self.problems.error(data.pos_of(key), f"'{key}' moet een tekst zijn")
+            return None
+        if isinstance(value, Fraction):
+            return v.format_number_nl(value)
+        return str(value)
+
+    def date(self, data: YMap, key: str, required: bool = True) -> dt.date | None:
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.problems.error(data.pos, f"verplichte sleutel '{key}' ontbreekt", "schrijf een datum als 2020-01-01")
+            return None
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return v.parse_date_nl(value)
+            except ValueError:
+                pass
+        self.problems.error(data.pos_of(key), f"'{value}' is geen datum", "schrijf een datum als 2020-01-01")
+        return None
+
+    def mapping(self, data: YMap, key: str, what: str) -> YMap | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, YMap):
+            self.problems.error(data.pos_of(key), f"'{key}' moet een tabel van {what} zijn")
+            return None
+        return value
+
+    def section(self, data: YMap, key: str):
+        section = self.mapping(data, key, key)
+        if not section:
+            return []
+        items = []
+        for item_name, spec in section.items():
+            if not _is_name(item_name):
+                self.problems.error(section.key_pos_of(item_name), f"'{item_name}' is geen geldige naam",
+                                    "een naam begint met een letter en bevat letters, cijfers en '_'")
+                continue
+            if not isinstance(spec, YMap):
+                self.problems.error(section.pos_of(item_name), f"'{item_name}' moet een tabel met sleutels zijn")
+                continue
+            items.append((str(item_name), spec))
+        return items
+
+    def type(self, spec: YMap, name: str) -> v.Type:
+        raw = spec.get("type")
+        if raw is None:
+            self.problems.error(spec.pos, f"'{name}' heeft geen 'type'", "bijvoorbeeld: type: bedrag")
+            return v.ANY
+        parsed = v.parse_type(str(raw))
+        if parsed is None:
+            self.problems.error(spec.pos_of("type"), f"onbekend type '{raw}'",
+                                suggest(str(raw), v.TYPE_NAMES) or "typen: " + ", ".join(v.TYPE_NAMES))
+            return v.ANY
+        return parsed
+
+    def flag(self, spec: YMap, key: str) -> bool:
+        value = spec.get(key, False)
+        if isinstance(value, bool):
+            return value
+        if str(value).lower() in ("ja", "waar"):
+            return True
+        if str(value).lower() in ("nee", "onwaar"):
+            return False
+        self.problems.error(spec.pos_of(key), f"'{key}' is ja of nee, niet '{value}'")
+        return False
+
+    def article_versions(self, data: YMap) -> list[ArticleVersion]:
+        raw = data.get("versies")
+        if not isinstance(raw, YList) or not raw:
+            self.problems.error(data.pos_of("versies"), "'versies' moet een lijst van ten minste één versie zijn",
+                                "elke versie heeft geldig_vanaf, publicatie en de tekst van de leden")
+            return []
+        versions = []
+        for item, pos in zip(raw, raw.item_pos):
+            if not isinstance(item, YMap):
+                self.problems.error(pos, "een versie is een tabel met geldig_vanaf, publicatie en leden")
+                continue
+            self.keys(item, VERSION_KEYS, "een versie")
+            leden_raw = self.mapping(item, "leden", "leden (lid: tekst)") or {}
+            leden = {str(k): str(t) for k, t in leden_raw.items()}
+            start = self.date(item, "geldig_vanaf")
+            versions.append(ArticleVersion(
+                geldig_vanaf=start or dt.date.min,
+                geldig_tot=self.date(item, "geldig_tot", required=False),
+                publicatie=self.text(item, "publicatie", required=False),
+                url=self.text(item, "url", required=False),
+                leden=leden,
+                wijziging=self.text(item, "wijziging", required=False),
+                interpretatie=self.text(item, "interpretatie", required=False),
+                pos=item.pos,
+            ))
+        versions.sort(key=lambda ver: ver.geldig_vanaf)
+        return versions
+
+    def parameter(self, article: Article, name: str, spec: YMap, pos: Pos) -> Parameter:
+        self.keys(spec, PARAMETER_KEYS, f"parameter '{name}'")
+        type_ = self.type(spec, name)
+        values = []
+        raw_values = spec.get("waarden")
+        if not isinstance(raw_values, YMap) or not raw_values:
+            self.problems.error(spec.pos_of("waarden") if "waarden" in spec else spec.pos,
+                                f"parameter '{name}' heeft geen 'waarden'",
+                                "waarden per ingangsdatum, bijvoorbeeld:  2020-01-01: {waarde: € 3.050, bron: ...}")
+        else:
+            for start, entry in raw_values.items():
+                entry_pos = raw_values.pos_of(start)
+                key_pos = raw_values.key_pos_of(start)
+                if not isinstance(start, dt.date):
+                    self.problems.error(key_pos, f"'{start}' is geen ingangsdatum", "schrijf de datum als 2020-01-01")
+                    continue
+                if not isinstance(entry, YMap):
+                    entry = _as_map({"waarde": entry}, entry_pos)
+                self.keys(entry, VALUE_KEYS, "een parameterwaarde")
+                if "waarde" not in entry:
+                    self.problems.error(entry.pos, "'waarde' ontbreekt")
+                    continue
+                try:
+                    value = coerce_value(entry["waarde"], type_, entry.pos_of("waarde"))
+                except RegelsError as exc:
+                    self.problems.add(exc)
+                    continue
+                others = entry.get("andere_bronnen") or []
+                values.append(ParamValue(
+                    vanaf=start, value=value, raw=str(entry["waarde"]),
+                    bron=self.text(entry, "bron", required=False),
+                    interpretatie=self.text(entry, "interpretatie", required=False),
+                    andere_bronnen=[dict(o) for o in others if isinstance(o, dict)],
+                    pos=key_pos,
+                ))
+        values.sort(key=lambda pv: pv.vanaf)
+        return Parameter(name, article, type_, self.text(spec, "omschrijving", False),
+                         self.text(spec, "eenheid", False), self.text(spec, "lid", False), values, pos)
+
+    def input(self, article: Article, name: str, spec: YMap, pos: Pos) -> Input:
+        self.keys(spec, INPUT_KEYS, f"invoer '{name}'")
+        type_ = self.type(spec, name)
+        of = spec.get("van")
+        if of is not None and str(of) != "persoon":
+            self.problems.error(spec.pos_of("van"), f"'van: {of}' wordt niet ondersteund",
+                                "een invoer is een gegeven van de casus, of met 'van: persoon' een kenmerk van een persoon")
+        default, has_default = None, "standaard" in spec
+        if has_default:
+            try:
+                default = coerce_value(spec["standaard"], type_, spec.pos_of("standaard"))
+            except RegelsError as exc:
+                self.problems.add(exc)
+        return Input(name, article, type_, of is not None, self.flag(spec, "tijdsafhankelijk"),
+                     self.text(spec, "omschrijving", False), default, has_default, pos)
+
+    def relation(self, article: Article, name: str, spec: YMap, pos: Pos) -> Relation:
+        self.keys(spec, RELATION_KEYS, f"relatie '{name}'")
+        roles = spec.get("tussen")
+        if not (isinstance(roles, YList) and len(roles) == 2 and all(_is_name(r) for r in roles)):
+            self.problems.error(spec.pos_of("tussen") if "tussen" in spec else spec.pos,
+                                f"relatie '{name}' heeft 'tussen: [rol, rol]' nodig", "bijvoorbeeld: tussen: [ouder, kind]")
+            roles = ["eerste", "tweede"]
+        return Relation(name, article, (str(roles[0]), str(roles[1])), self.flag(spec, "symmetrisch"),
+                        self.text(spec, "omschrijving", False), pos)
+
+    def rule(self, article: Article, name: str, spec: YMap, pos: Pos) -> Rule | None:
+        self.keys(spec, RULE_KEYS, f"regel '{name}'")
+        exception_of = spec.get("uitzondering_op")
+        type_ = self.type(spec, name) if exception_of is None or "type" in spec else v.ANY
+        per = str(spec.get("per", "jaar"))
+        if per not in ("jaar", "maand"):
+            self.problems.error(spec.pos_of("per"), f"'per: {per}' wordt niet ondersteund", "kies 'per: jaar' of 'per: maand'")
+            per = "jaar"
+        voor = spec.get("voor")
+        if voor is not None and not _is_name(voor):
+            self.problems.error(spec.pos_of("voor"), f"'voor: {voor}' is geen naam",
+                                "'voor' noemt de persoon waarvoor de regel geldt, bijvoorbeeld: voor: kind")
+            voor = None
+        versions = []
+        if "versies" in spec:
+            if "formule" in spec:
+                self.problems.error(spec.key_pos_of("formule"), f"regel '{name}' heeft zowel 'formule' als 'versies'",
+                                    "zet de formule in de versies")
+            raw = spec["versies"]
+            if not isinstance(raw, YList) or not raw:
+                self.problems.error(spec.pos_of("versies"), "'versies' moet een lijst van versies zijn")
+            else:
+                for item, item_pos in zip(raw, raw.item_pos):
+                    if not isinstance(item, YMap):
+                        self.problems.error(item_pos, "een versie van een regel is een tabel met geldig_vanaf en formule")
+                        continue
+                    self.keys(item, RULE_VERSION_KEYS, "een versie van een regel")
+                    version = self.rule_version(item, article, exception_of is not None, spec)
+                    if version:
+                        versions.append(version)
+        elif "formule" in spec:
+            version = self.rule_version(spec, article, exception_of is not None, spec)
+            if version:
+                versions.append(version)
+        else:
+            self.problems.error(pos, f"regel '{name}' heeft geen 'formule'",
+                                "schrijf een formule, of versies met elk een formule")
+        versions.sort(key=lambda ver: ver.geldig_vanaf)
+        return Rule(
+            name=name, article=article, type=type_, per=per, voor=str(voor) if voor else None,
+            lid=self.text(spec, "lid", False), omschrijving=self.text(spec, "omschrijving", False),
+            tekst=self.text(spec, "tekst", False), interpretatie=self.text(spec, "interpretatie", False),
+            uitkomst=self.flag(spec, "uitkomst"),
+            exception_of=str(exception_of) if exception_of is not None else None,
+            exception_pos=spec.pos_of("uitzondering_op") if exception_of is not None else None,
+            versions=versions, pos=pos,
+        )
+
+    def rule_version(self, item: YMap, article: Article, is_exception: bool, rule_spec: YMap) -> RuleVersion | None:
+        start = self.date(item, "geldig_vanaf", required=False)
+        if start is None:
+            start = article.versions[0].geldig_vanaf if article.versions else dt.date.min
+        end = self.date(item, "geldig_tot", required=False)
+        formula_text = item.get("formule")
+        if formula_text is None:
+            self.problems.error(item.pos, "'formule' ontbreekt")
+            return None
+        formula_text = _formula_string(formula_text, item.pos_of("formule"))
+        condition_text = item.get("indien")
+        if is_exception and condition_text is None:
+            self.problems.error(item.pos, "een uitzondering heeft 'indien:' nodig",
+                                "'indien' zegt wanneer de uitzondering geldt")
+        if condition_text is not None and not is_exception:
+            self.problems.error(item.key_pos_of("indien"), "'indien' hoort bij een uitzondering",
+                                "noem met 'uitzondering_op:' de regel waarop dit een uitzondering is, "
+                                "of schrijf 'als ... dan ... anders' in de formule")
+        formula = condition = None
+        try:
+            formula = parse_formula(formula_text)
+        except RegelsError as exc:
+            self.problems.add(exc)
+        if condition_text is not None:
+            condition_text = _formula_string(condition_text, item.pos_of("indien"))
+            try:
+                condition = parse_formula(condition_text)
+            except RegelsError as exc:
+                self.problems.add(exc)
+        if formula is None:
+            return None
+        lid = self.text(item, "lid", False) if item is not rule_spec else None
+        return RuleVersion(start, end, str(formula_text), formula,
+                           str(condition_text) if condition_text is not None else None, condition, lid, item.pos)
+
+
+def _formula_string(value, pos: Pos):
+    """A formula as text that knows its place in the file."""
+    if isinstance(value, YStr):
+        return value
+    if isinstance(value, bool):  # YAML read 'true'/'yes' as a boolean
+        text = "waar" if value else "onwaar"
+    elif isinstance(value, Fraction):
+        text = v.format_number_nl(value)
+    else:
+        text = str(value)
+    return _PlainFormula(text, pos)
+
+
+class _PlainFormula(str):
+    """A formula that YAML read as a number: positions count from its start."""
+
+    def __new__(cls, text, pos):
+        obj = super().__new__(cls, text)
+        obj.pos = pos
+        return obj
+
+    def pos_at(self, offset: int) -> Pos:
+        return Pos(self.pos.file, self.pos.line, self.pos.column + offset)
+
+
+def _as_map(data: dict, pos: Pos) -> YMap:
+    result = YMap(data)
+    result.pos, result.key_pos, result.value_pos = pos, {}, {k: pos for k in data}
+    return result
+
+
+def _is_name(value) -> bool:
+    text = str(value)
+    return bool(text) and (text[0].isalpha() or text[0] == "_") and all(c.isalnum() or c == "_" for c in text)
+
+
+# --- values written in rule files and case files -----------------------------
+
+_TRUE = {"ja", "waar", "true"}
+_FALSE = {"nee", "onwaar", "false"}
+
+
+def coerce_value(raw, type_: v.Type, pos: Pos):
+    """A value from YAML, read as the declared type, or a clear error."""
+    name = type_.name
+    try:
+        if name == "lijst":
+            if not isinstance(raw, list):
+                raise ValueError
+            return tuple(coerce_value(item, type_.elem, getattr(raw, "item_pos", [pos] * len(raw))[i])
+                         for i, item in enumerate(raw))
+        if name == "bedrag":
+            if isinstance(raw, bool):
+                raise ValueError
+            if isinstance(raw, (int, Fraction)):
+                return Fraction(raw)
+            text = str(raw).strip()
+            return v.parse_amount_nl(text) if text.lstrip("-").startswith(("€", "EUR")) else v.parse_number_nl(text)
+        if name == "percentage":
+            if isinstance(raw, str):
+                return v.parse_percent_nl(raw)
+            raise error(pos, f"'{raw}' is geen percentage", "schrijf een percentage met een procentteken: 6,75%")
+        if name == "getal":
+            if isinstance(raw, bool):
+                raise ValueError
+            if isinstance(raw, (int, Fraction)):
+                return Fraction(raw)
+            return v.parse_number_nl(str(raw))
+        if name in ("geheel getal", "jaar"):
+            if isinstance(raw, bool) or not isinstance(raw, int):
+                raise ValueError
+            return raw
+        if name == "waar/onwaar":
+            if isinstance(raw, bool):
+                return raw
+            if str(raw).lower() in _TRUE:
+                return True
+            if str(raw).lower() in _FALSE:
+                return False
+            raise ValueError
+        if name == "datum":
+            if isinstance(raw, dt.date):
+                return raw
+            return v.parse_date_nl(str(raw))
+        if name == "maand":
+            return v.parse_month(str(raw))
+        if name in ("tekst", "persoon"):
+            if isinstance(raw, (YMap, YList, list, dict)):
+                raise ValueError
+            return str(raw)
+    except RegelsError:
+        raise
+    except (ValueError, IndexError, TypeError, ZeroDivisionError):
+        pass
+    examples = {
+        "bedrag": "€ 1.022,50", "percentage": "6,75%", "getal": "1,5", "geheel getal": "3",
+        "waar/onwaar": "ja of nee", "datum": "2020-01-31", "maand": "2020-03", "jaar": "2020",
+        "tekst": '"NL"', "persoon": "de naam van een persoon uit de casus", "lijst": "[a, b]",
+    }
+    raise error(pos, f"'{raw}' is geen {type_}", f"bijvoorbeeld: {examples.get(name, '')}")

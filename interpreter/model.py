@@ -1,0 +1,223 @@
+"""The loaded rule set: articles, their versions, parameters, inputs, relations
+and rules. Built by loader.py, checked by check.py, read by evaluate.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from .diagnostics import Pos
+from .values import Type
+
+
+def in_force(start: dt.date, end: dt.date | None, on: dt.date) -> bool:
+    """`end` is exclusive: the first day on which something no longer applies."""
+    return start <= on and (end is None or on < end)
+
+
+@dataclass
+class ArticleVersion:
+    geldig_vanaf: dt.date
+    geldig_tot: dt.date | None
+    publicatie: str | None  # Staatsblad / Staatscourant of the text in force
+    url: str | None
+    leden: dict[str, str]  # lid -> text of that lid in this version
+    wijziging: str | None  # what changed compared with the previous version
+    interpretatie: str | None
+    pos: Pos
+
+    @property
+    def label(self) -> str:
+        end = f" tot {self.geldig_tot.isoformat()}" if self.geldig_tot else ""
+        return f"geldig vanaf {self.geldig_vanaf.isoformat()}{end}"
+
+
+@dataclass
+class Article:
+    file: str
+    wet: str
+    afkorting: str
+    bwb: str
+    artikel: str
+    titel: str | None
+    interpretatie: str | None
+    versions: list[ArticleVersion]
+    parameters: dict[str, "Parameter"] = field(default_factory=dict)
+    inputs: dict[str, "Input"] = field(default_factory=dict)
+    relations: dict[str, "Relation"] = field(default_factory=dict)
+    rules: dict[str, "Rule"] = field(default_factory=dict)
+    pos: Pos | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """How a qualified name addresses this article: awr.5a.partner."""
+        return (self.afkorting.lower(), self.artikel.lower())
+
+    @property
+    def citation(self) -> str:
+        return f"{self.afkorting} art. {self.artikel}"
+
+    def version_on(self, day: dt.date) -> ArticleVersion | None:
+        for version in self.versions:
+            if in_force(version.geldig_vanaf, version.geldig_tot, day):
+                return version
+        return None
+
+
+@dataclass
+class ParamValue:
+    vanaf: dt.date
+    value: Any
+    raw: str  # the value as written in the file
+    bron: str | None
+    interpretatie: str | None
+    andere_bronnen: list[dict]  # disagreeing sources: {waarde, bron}
+    pos: Pos
+
+
+@dataclass
+class Parameter:
+    name: str
+    article: Article
+    type: Type
+    omschrijving: str | None
+    eenheid: str | None
+    lid: str | None
+    values: list[ParamValue]
+    pos: Pos
+
+    def value_on(self, day: dt.date) -> ParamValue | None:
+        found = None
+        for entry in self.values:  # sorted by vanaf
+            if entry.vanaf <= day:
+                found = entry
+        return found
+
+
+@dataclass
+class Input:
+    """A fact the case supplies: global (aanvrager) or of a person (geboortedatum)."""
+
+    name: str
+    article: Article
+    type: Type
+    of_person: bool
+    time_varying: bool
+    omschrijving: str | None
+    default: Any
+    has_default: bool
+    pos: Pos
+
+
+@dataclass
+class Relation:
+    """A relation between two persons that holds over a period (huwelijk, ouder van)."""
+
+    name: str
+    article: Article
+    roles: tuple[str, str]
+    symmetric: bool
+    omschrijving: str | None
+    pos: Pos
+
+
+@dataclass
+class RuleVersion:
+    geldig_vanaf: dt.date
+    geldig_tot: dt.date | None
+    formula_text: str
+    formula: Any  # syntax.Node
+    condition_text: str | None
+    condition: Any  # syntax.Node for 'indien' (exceptions), or None
+    lid: str | None
+    pos: Pos
+
+
+@dataclass
+class Rule:
+    name: str
+    article: Article
+    type: Type
+    per: str  # "jaar" | "maand"
+    voor: str | None  # name of the person this rule is computed for, or None
+    lid: str | None
+    omschrijving: str | None
+    tekst: str | None
+    interpretatie: str | None
+    uitkomst: bool
+    exception_of: str | None  # name of the rule this one is an exception to
+    exception_pos: Pos | None
+    versions: list[RuleVersion]
+    pos: Pos
+    # Filled in by the checker:
+    target: "Rule | None" = None
+    exceptions: list["Rule"] = field(default_factory=list)
+
+    def version_on(self, day: dt.date) -> RuleVersion | None:
+        for version in self.versions:
+            if in_force(version.geldig_vanaf, version.geldig_tot, day):
+                return version
+        return None
+
+    @property
+    def root(self) -> "Rule":
+        """The rule whose value an exception (or exception to it) determines."""
+        rule = self
+        while rule.target is not None:
+            rule = rule.target
+        return rule
+
+
+@dataclass
+class RuleSet:
+    directory: str
+    name: str
+    release: str
+    content_hash: str
+    articles: list[Article]
+    # every definition by name; a name may be defined in several articles
+    definitions: dict[str, list[Any]] = field(default_factory=dict)
+    warnings: list = field(default_factory=list)
+
+    @property
+    def version(self) -> dict:
+        return {"release": self.release, "hash": self.content_hash}
+
+    @property
+    def version_label(self) -> str:
+        return f"{self.release} ({self.content_hash[:19]})"
+
+    def rules(self):
+        for article in self.articles:
+            yield from article.rules.values()
+
+    def parameters(self):
+        for article in self.articles:
+            yield from article.parameters.values()
+
+    def inputs(self):
+        for article in self.articles:
+            yield from article.inputs.values()
+
+    def relations(self):
+        for article in self.articles:
+            yield from article.relations.values()
+
+    def rule(self, name: str) -> Rule | None:
+        for item in self.definitions.get(name, []):
+            if isinstance(item, Rule):
+                return item
+        return None
+
+    def input(self, name: str) -> Input | None:
+        for item in self.definitions.get(name, []):
+            if isinstance(item, Input):
+                return item
+        return None
+
+    def relation(self, name: str) -> Relation | None:
+        for item in self.definitions.get(name, []):
+            if isinstance(item, Relation):
+                return item
+        return None

@@ -1,0 +1,318 @@
+"""Types and values of the rules language, and how Dutch readers write them.
+
+Amounts, percentages and numbers are exact Fractions: 1/12 of an annual amount
+stays exact until the law says to round. Nothing here is ever a float.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+
+# --- types -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Type:
+    name: str
+    elem: "Type | None" = None  # element type of a list
+
+    def __str__(self) -> str:
+        if self.name == "lijst":
+            return f"lijst van {PLURALS.get(self.elem.name, str(self.elem))}"
+        return self.name
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.name in NUMERIC
+
+
+BEDRAG = Type("bedrag")
+PERCENTAGE = Type("percentage")
+GETAL = Type("getal")
+GEHEEL = Type("geheel getal")
+WAARHEID = Type("waar/onwaar")
+DATUM = Type("datum")
+MAAND = Type("maand")
+JAAR = Type("jaar")
+TEKST = Type("tekst")
+PERSOON = Type("persoon")
+ANY = Type("onbekend")  # after an error, to avoid follow-up errors
+
+
+def lijst(elem: Type) -> Type:
+    return Type("lijst", elem)
+
+
+NUMERIC = {"bedrag", "percentage", "getal", "geheel getal"}
+PLURALS = {"persoon": "personen", "maand": "maanden", "tekst": "tekst", "datum": "datums",
+           "bedrag": "bedragen", "geheel getal": "gehele getallen", "getal": "getallen"}
+SCALAR_TYPES = {t.name: t for t in (BEDRAG, PERCENTAGE, GETAL, GEHEEL, WAARHEID, DATUM, MAAND, JAAR, TEKST, PERSOON)}
+TYPE_NAMES = sorted(SCALAR_TYPES) + [f"lijst van {p}" for p in ("personen", "maanden", "tekst", "datums", "bedragen")]
+
+
+def parse_type(text: str) -> Type | None:
+    """'bedrag', 'geheel getal', 'lijst van personen', ... -> Type, or None."""
+    text = " ".join(str(text).split()).lower()
+    if text in SCALAR_TYPES:
+        return SCALAR_TYPES[text]
+    if text.startswith("lijst van "):
+        rest = text[len("lijst van "):]
+        for singular, plural in PLURALS.items():
+            if rest in (singular, plural):
+                return lijst(SCALAR_TYPES[singular])
+    return None
+
+
+# --- values ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, order=True)
+class Month:
+    year: int
+    month: int
+
+    def first_day(self) -> dt.date:
+        return dt.date(self.year, self.month, 1)
+
+    def last_day(self) -> dt.date:
+        nxt = self.next()
+        return nxt.first_day() - dt.timedelta(days=1)
+
+    def next(self) -> "Month":
+        return Month(self.year + (self.month == 12), self.month % 12 + 1)
+
+    def previous(self) -> "Month":
+        return Month(self.year - (self.month == 1), (self.month - 2) % 12 + 1)
+
+    def key(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    def __str__(self) -> str:
+        return f"{MONTH_NAMES[self.month - 1]} {self.year}"
+
+
+MONTH_NAMES = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+               "september", "oktober", "november", "december"]
+MONTH_NAMES_EN = ["January", "February", "March", "April", "May", "June", "July", "August",
+                  "September", "October", "November", "December"]
+
+_NUMBER_RE = re.compile(r"^-?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?$")
+_DATE_NL_RE = re.compile(r"^(\d{1,2})\s+(" + "|".join(MONTH_NAMES) + r")\s+(\d{4})$")
+
+
+def parse_number_nl(text: str) -> Fraction:
+    """'1.022,50' -> 1022.5 exactly. Raises ValueError on anything else."""
+    text = text.strip()
+    if not _NUMBER_RE.match(text):
+        raise ValueError(text)
+    return Fraction(text.replace(".", "").replace(",", "."))
+
+
+def parse_amount_nl(text: str) -> Fraction:
+    """'€ 1.022,50' or 'EUR 3.050' -> exact amount in euros."""
+    text = text.strip()
+    negative = text.startswith("-")
+    text = text.lstrip("-").strip()
+    for prefix in ("€", "EUR"):
+        if text.startswith(prefix):
+            text = text[len(prefix):].strip()
+            break
+    else:
+        raise ValueError(text)
+    value = parse_number_nl(text)
+    return -value if negative else value
+
+
+def parse_percent_nl(text: str) -> Fraction:
+    """'6,75%' -> 0.0675 exactly."""
+    text = text.strip()
+    if not text.endswith("%"):
+        raise ValueError(text)
+    return parse_number_nl(text[:-1]) / 100
+
+
+def parse_date_nl(text: str) -> dt.date:
+    """'1 januari 2020' or '2020-01-01' -> date."""
+    text = " ".join(text.strip().split())
+    match = _DATE_NL_RE.match(text)
+    if match:
+        day, month, year = match.groups()
+        return dt.date(int(year), MONTH_NAMES.index(month) + 1, int(day))
+    return dt.date.fromisoformat(text)
+
+
+def parse_month(text: str) -> Month:
+    """'2020-03' or 'maart 2020' -> Month."""
+    text = " ".join(text.strip().split())
+    match = re.match(r"^(\d{4})-(\d{2})$", text)
+    if match:
+        month = Month(int(match.group(1)), int(match.group(2)))
+    else:
+        name, _, year = text.partition(" ")
+        month = Month(int(year), MONTH_NAMES.index(name) + 1)
+    if not 1 <= month.month <= 12:
+        raise ValueError(text)
+    return month
+
+
+# --- rounding --------------------------------------------------------------
+
+
+def round_to(value: Fraction, unit: Fraction, direction: str) -> Fraction:
+    """Round `value` to a multiple of `unit`. direction: 'rekenkundig' (half away
+    from zero, as Dutch law means by 'rekenkundig afronden'), 'naar_beneden', 'naar_boven'."""
+    units = Fraction(value) / unit
+    if direction == "naar_beneden":
+        whole = units.numerator // units.denominator
+    elif direction == "naar_boven":
+        whole = -((-units.numerator) // units.denominator)
+    else:
+        sign = -1 if units < 0 else 1
+        magnitude = abs(units)
+        whole = sign * ((magnitude.numerator * 2 + magnitude.denominator) // (2 * magnitude.denominator))
+    return Fraction(whole) * unit
+
+
+CENT = Fraction(1, 100)
+
+
+# --- formatting ------------------------------------------------------------
+
+
+def cents_string(value: Fraction) -> str:
+    """Two decimals with a point, for JSON: '1022.50'. Rounds half away from zero
+    for display only when the exact value is not a whole number of cents."""
+    cents = round_to(value, CENT, "rekenkundig") * 100
+    cents = int(cents)
+    sign = "-" if cents < 0 else ""
+    cents = abs(cents)
+    return f"{sign}{cents // 100}.{cents % 100:02d}"
+
+
+def is_whole_cents(value: Fraction) -> bool:
+    return (Fraction(value) * 100).denominator == 1
+
+
+def format_number_nl(value: Fraction, decimals: int | None = None) -> str:
+    """1022.5 -> '1.022,5'; with decimals=2 -> '1.022,50'."""
+    value = Fraction(value)
+    if decimals is None:
+        decimals = 0
+        while (value * 10 ** decimals).denominator != 1 and decimals < 6:
+            decimals += 1
+    scaled = round_to(value, Fraction(1, 10 ** decimals), "rekenkundig") * 10 ** decimals
+    scaled = int(scaled)
+    sign = "-" if scaled < 0 else ""
+    scaled = abs(scaled)
+    whole, frac = divmod(scaled, 10 ** decimals) if decimals else (scaled, 0)
+    whole_text = f"{whole:,}".replace(",", ".")
+    if decimals:
+        return f"{sign}{whole_text},{frac:0{decimals}d}"
+    return f"{sign}{whole_text}"
+
+
+def format_amount_nl(value: Fraction) -> str:
+    """€ 3.050 for whole euros, € 1.022,50 otherwise (display rounding to cents)."""
+    value = Fraction(value)
+    if value.denominator == 1:
+        text = format_number_nl(value, 0)
+    else:
+        text = format_number_nl(value, 2)
+    if text.startswith("-"):
+        return "-€ " + text[1:]
+    return "€ " + text
+
+
+def format_amount_en(value: Fraction) -> str:
+    value = Fraction(value)
+    decimals = 0 if value.denominator == 1 else 2
+    scaled = int(round_to(value, Fraction(1, 10 ** decimals), "rekenkundig") * 10 ** decimals)
+    sign = "-" if scaled < 0 else ""
+    scaled = abs(scaled)
+    whole, frac = divmod(scaled, 10 ** decimals) if decimals else (scaled, 0)
+    text = f"{whole:,}" + (f".{frac:0{decimals}d}" if decimals else "")
+    return f"{sign}EUR {text}"
+
+
+def format_percent_nl(value: Fraction) -> str:
+    return format_number_nl(Fraction(value) * 100) + "%"
+
+
+def format_date_nl(value: dt.date) -> str:
+    return f"{value.day} {MONTH_NAMES[value.month - 1]} {value.year}"
+
+
+def format_date_en(value: dt.date) -> str:
+    return f"{value.day} {MONTH_NAMES_EN[value.month - 1]} {value.year}"
+
+
+def format_value(value, type_: Type, lang: str = "nl") -> str:
+    """A value as a reader of the explanation expects it."""
+    name = type_.name
+    if value is None:
+        return "-"
+    if name == "bedrag":
+        return format_amount_nl(value) if lang == "nl" else format_amount_en(value)
+    if name == "percentage":
+        text = format_percent_nl(value)
+        return text if lang == "nl" else text.replace(".", "#").replace(",", ".").replace("#", ",")
+    if name == "getal":
+        text = format_number_nl(value)
+        return text if lang == "nl" else text.replace(".", "#").replace(",", ".").replace("#", ",")
+    if name == "waar/onwaar":
+        if lang == "nl":
+            return "waar" if value else "onwaar"
+        return "true" if value else "false"
+    if name == "datum":
+        return format_date_nl(value) if lang == "nl" else format_date_en(value)
+    if name == "maand":
+        return str(value) if lang == "nl" else f"{MONTH_NAMES_EN[value.month - 1]} {value.year}"
+    if name == "lijst":
+        return ", ".join(format_value(v, type_.elem, lang) for v in value) or "(leeg)"
+    return str(value)
+
+
+def to_json(value, type_: Type):
+    """The stable JSON form of a value (see docs/json-uitvoer.md)."""
+    name = type_.name
+    if value is None:
+        return None
+    if name == "bedrag":
+        return cents_string(value)
+    if name == "percentage":
+        return _decimal_string(Fraction(value) * 100) + "%"
+    if name == "getal":
+        return _decimal_string(value)
+    if name in ("geheel getal", "jaar"):
+        return int(value)
+    if name == "waar/onwaar":
+        return bool(value)
+    if name == "datum":
+        return value.isoformat()
+    if name == "maand":
+        return value.key()
+    if name == "lijst":
+        return [to_json(v, type_.elem) for v in value]
+    return str(value)
+
+
+def _decimal_string(value: Fraction) -> str:
+    value = Fraction(value)
+    if value.denominator == 1:
+        return str(value.numerator)
+    decimals = 1
+    while (value * 10 ** decimals).denominator != 1 and decimals < 10:
+        decimals += 1
+    scaled = int(round_to(value, Fraction(1, 10 ** decimals), "rekenkundig") * 10 ** decimals)
+    sign = "-" if scaled < 0 else ""
+    scaled = abs(scaled)
+    return f"{sign}{scaled // 10 ** decimals}.{scaled % 10 ** decimals:0{decimals}d}"
+
+
+def exact_string(value: Fraction) -> str:
+    """'1234/7' style exact form, for values that are not whole cents."""
+    value = Fraction(value)
+    return f"{value.numerator}/{value.denominator}"
