@@ -264,8 +264,10 @@ class _Checker:
                 return v.GEHEEL if unit == v.GEHEEL else v.GETAL
             if operand == v.PERCENTAGE and unit == v.PERCENTAGE:
                 return v.PERCENTAGE
-            self.problems.error(node.pos, f"een {operand} kan niet afgerond worden op een {unit}",
-                                "rond een bedrag af op hele euro's, centen of een bedrag zoals € 1.000")
+            hint = "rond een bedrag af op hele euro's, centen of een bedrag zoals € 1.000"
+            if operand.name == "lijst":
+                hint = "wilt u een som of aantal afronden? zet die tussen haakjes: (som van ... over m in maanden) afgerond op ..."
+            self.problems.error(node.pos, f"een {operand} kan niet afgerond worden op een {unit}", hint)
             return operand
         if isinstance(node, If):
             self.expect(node.cond, self.infer(node.cond, env), v.WAARHEID, "de voorwaarde na 'als'")

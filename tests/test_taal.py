@@ -1,0 +1,311 @@
+"""The semantics of the rules language: literals, exact money, rounding,
+versions by date, months, quantifiers, exceptions, defaults and the trace."""
+
+from fractions import Fraction
+
+import pytest
+
+from interpreter.diagnostics import RegelsError
+from interpreter.values import Month
+from tests.helpers import run_case, write_rules
+
+CASE = """\
+casus: test
+berekeningsjaar: 2020
+gegevens:
+  aanvrager: ouder
+personen:
+  ouder:
+    geboortedatum: 1980-01-01
+  kind:
+    geboortedatum: 2008-05-10
+relaties:
+  - {soort: kind_van, ouder: ouder, kind: kind, vanaf: 2008-05-10, bron: BRP}
+"""
+
+INPUTS = """\
+invoer:
+  aanvrager: {type: persoon}
+  geboortedatum: {type: datum, van: persoon}
+  partner: {type: waar/onwaar, van: persoon, tijdsafhankelijk: ja, standaard: nee}
+relaties:
+  kind_van: {tussen: [ouder, kind]}
+"""
+
+
+def value_of(tmp_path, formula: str, type_: str, inputs: str = INPUTS, case: str = CASE, per: str = "jaar"):
+    rules = write_rules(tmp_path, inputs + f"""\
+regels:
+  x:
+    type: {type_}
+    per: {per}
+    uitkomst: ja
+    formule: |
+      {formula}
+""")
+    result = run_case(rules, case)
+    return result.value("x")
+
+
+@pytest.mark.parametrize("formula, type_, expected", [
+    ("€ 1.022,50 + € 0,50", "bedrag", Fraction(1023)),
+    ("€ 3.050 / 12 * 12", "bedrag", Fraction(3050)),  # exact, no float drift
+    ("6,75% van € 10.000", "bedrag", Fraction(675)),
+    ("€ 10.000 * 6,75%", "bedrag", Fraction(675)),
+    ("108% van (12 * € 1.501,80)", "bedrag", Fraction("19463.328")),
+    ("€ 2,50 afgerond op hele euro's", "bedrag", Fraction(3)),
+    ("-€ 2,50 afgerond op hele euro's", "bedrag", Fraction(-3)),  # half away from zero
+    ("€ 2,49 afgerond op hele euro's", "bedrag", Fraction(2)),
+    ("€ 2,99 afgerond naar beneden op hele euro's", "bedrag", Fraction(2)),
+    ("€ 2,01 afgerond naar boven op hele euro's", "bedrag", Fraction(3)),
+    ("€ 1.001 / 3 afgerond op centen", "bedrag", Fraction("333.67")),
+    ("€ 19.463,33 afgerond naar boven op € 1.000", "bedrag", Fraction(20000)),
+    ("€ 100 - € 250 minimaal € 0", "bedrag", Fraction(0)),
+    ("€ 500 maximaal € 250", "bedrag", Fraction(250)),
+    ("max(€ 1; € 3; € 2)", "bedrag", Fraction(3)),
+    ("1,5 * 2", "getal", Fraction(3)),
+    ("7 / 2", "getal", Fraction(7, 2)),
+    ("als 3 > 2 en niet (1 = 2) dan € 1 anders € 2", "bedrag", Fraction(1)),
+    ("\"NL\" in [\"NL\"; \"BE\"]", "waar/onwaar", True),
+    ("\"DE\" niet in [\"NL\"; \"BE\"]", "waar/onwaar", True),
+    ("leeftijd(geboortedatum van aanvrager; 1 januari 2020)", "geheel getal", 40),
+    ("leeftijd(geboortedatum van aanvrager; 31 december 2019)", "geheel getal", 39),
+    ("aantal p in personen", "geheel getal", 2),
+    ("aantal k in personen waarvoor kind_van(aanvrager; k)", "geheel getal", 1),
+    ("er is een k in personen waarvoor kind_van(k; aanvrager)", "waar/onwaar", False),
+    ("voor alle p in personen geldt leeftijd(geboortedatum van p; 1 januari 2020) >= 11", "waar/onwaar", True),
+    ("som van leeftijd(geboortedatum van p; 1 januari 2020) over p in personen", "geheel getal", 51),
+    ("aantal m in maanden waarvoor m >= maand(1 juli 2020)", "geheel getal", 6),
+    ("berekeningsjaar", "jaar", 2020),
+    ("eerste_dag(berekeningsjaar)", "datum", __import__("datetime").date(2020, 1, 1)),
+    ("laatste_dag(maand(15 februari 2020))", "datum", __import__("datetime").date(2020, 2, 29)),
+])
+def test_formula_values(tmp_path, formula, type_, expected):
+    value = value_of(tmp_path, formula, type_)
+    assert value == expected
+    if type_ == "bedrag":
+        assert isinstance(value, Fraction)
+
+
+def test_money_is_never_float(tmp_path):
+    rules = write_rules(tmp_path, INPUTS + """\
+parameters:
+  p:
+    type: bedrag
+    waarden:
+      2019-01-01: {waarde: 1022.10, bron: test}
+regels:
+  x: {type: bedrag, uitkomst: ja, formule: p * 3}
+""")
+    value = run_case(rules, CASE).value("x")
+    assert value == Fraction("3066.30") and type(value) is Fraction
+
+
+def test_parameter_and_rule_versions_are_picked_by_date(tmp_path):
+    rules = write_rules(tmp_path, INPUTS + """\
+parameters:
+  bedrag:
+    type: bedrag
+    waarden:
+      2019-01-01: {waarde: € 100, bron: "oud"}
+      2020-07-01: {waarde: € 200, bron: "nieuw"}
+regels:
+  m:
+    type: bedrag
+    per: maand
+    versies:
+      - geldig_vanaf: 2019-01-01
+        formule: bedrag
+      - geldig_vanaf: 2020-10-01
+        formule: bedrag * 2
+  totaal: {type: bedrag, uitkomst: ja, formule: som van m over x in maanden}
+""")
+    result = run_case(rules, CASE)
+    months = result.value("m") if "m" in result.monthly else None
+    assert result.value("totaal") == 6 * 100 + 3 * 200 + 3 * 400
+    assert months is None  # 'm' is not an output; only totaal is
+    steps = {s.id: s for s in result.steps}
+    assert steps["m@2020-08"].parameters[0][1].bron == "nieuw"
+    assert steps["m@2020-11"].version.geldig_vanaf.isoformat() == "2020-10-01"
+
+
+def test_time_varying_fact_per_month_and_op(tmp_path):
+    inputs = INPUTS
+    case = CASE.replace("""    geboortedatum: 1980-01-01
+""", """    geboortedatum: 1980-01-01
+    partner:
+      - {vanaf: 2020-01-01, waarde: nee}
+      - {vanaf: 2020-07-15, waarde: ja, bron: huwelijksakte}
+""")
+    rules = write_rules(tmp_path, inputs + """\
+regels:
+  heeft_partner:
+    type: waar/onwaar
+    per: maand
+    uitkomst: ja
+    formule: partner van aanvrager
+  partner_eind_van_de_maand:
+    type: waar/onwaar
+    per: maand
+    uitkomst: ja
+    formule: partner van aanvrager op laatste_dag(maand)
+""")
+    result = run_case(rules, case)
+    first = result.value("heeft_partner")
+    last = result.value("partner_eind_van_de_maand")
+    assert [first[Month(2020, m)] for m in (7, 8)] == [False, True]
+    assert [last[Month(2020, m)] for m in (6, 7)] == [False, True]
+    step = next(s for s in result.steps if s.id == "heeft_partner@2020-08")
+    assert step.inputs[-1]["bron"] == "huwelijksakte" and step.inputs[-1]["plaats"] == "<casus>:10"
+
+
+def test_default_of_an_input_is_used_and_traced(tmp_path):
+    rules = write_rules(tmp_path, INPUTS + """\
+regels:
+  p: {type: waar/onwaar, uitkomst: ja, formule: partner van aanvrager}
+""")
+    result = run_case(rules, CASE)
+    assert result.value("p") is False
+    assert "standaardwaarde" in result.steps[-1].inputs[-1]["bron"]
+
+
+def test_missing_fact_is_a_clear_error(tmp_path):
+    rules = write_rules(tmp_path, INPUTS + """\
+regels:
+  x: {type: datum, uitkomst: ja, formule: geboortedatum van aanvrager}
+""")
+    case = CASE.replace("    geboortedatum: 1980-01-01\n", "    partner: nee\n")
+    with pytest.raises(RegelsError) as exc:
+        run_case(rules, case)
+    message = exc.value.diagnostics[0].format()
+    assert "gegeven 'geboortedatum' van 'ouder' ontbreekt" in message
+    assert message.startswith("<casus>:6:3:")
+
+
+EXCEPTIONS = INPUTS + """\
+regels:
+  basis:
+    type: bedrag
+    uitkomst: ja
+    lid: "1"
+    formule: € 100
+  geen_bij_partner:
+    uitzondering_op: basis
+    lid: "2"
+    indien: partner van aanvrager
+    formule: € 0
+  toch_bij_jong_kind:
+    uitzondering_op: geen_bij_partner
+    lid: "3"
+    indien: er is een k in personen waarvoor kind_van(aanvrager; k) en leeftijd(geboortedatum van k; 1 januari 2020) < 12
+    formule: € 50
+"""
+
+
+@pytest.mark.parametrize("partner, child_birth, expected, applied", [
+    ("nee", "2008-05-10", 100, []),
+    ("ja", "2000-05-10", 0, ["geen_bij_partner"]),
+    ("ja", "2010-05-10", 50, ["geen_bij_partner", "toch_bij_jong_kind"]),
+    ("nee", "2010-05-10", 100, []),  # an exception to an exception only counts where the exception does
+])
+def test_exceptions_and_exceptions_to_exceptions(tmp_path, partner, child_birth, expected, applied):
+    rules = write_rules(tmp_path, EXCEPTIONS)
+    case = CASE.replace("    geboortedatum: 1980-01-01\n", f"    geboortedatum: 1980-01-01\n    partner: {partner}\n")
+    case = case.replace("geboortedatum: 2008-05-10", f"geboortedatum: {child_birth}")
+    result = run_case(rules, case)
+    assert result.value("basis") == expected
+    step = next(s for s in result.steps if s.rule.name == "basis")
+    assert [e.name for e in step.exceptions] == applied
+    assert step.to_json()["lid"] == {0: "1", 1: "2", 2: "3"}[len(applied)]
+
+
+def test_conflicting_exceptions_name_both_rules(tmp_path):
+    rules = write_rules(tmp_path, INPUTS + """\
+regels:
+  basis: {type: bedrag, uitkomst: ja, formule: € 100}
+  eerste:
+    uitzondering_op: basis
+    indien: waar
+    formule: € 1
+  tweede:
+    uitzondering_op: basis
+    indien: 1 = 1
+    formule: € 2
+""")
+    with pytest.raises(RegelsError) as exc:
+        run_case(rules, CASE)
+    text = exc.value.diagnostics[0].format()
+    assert "tegenstrijdige uitzonderingen op 'basis'" in text
+    assert "'eerste'" in text and "'tweede'" in text and "artikel.yaml" in text
+
+
+def test_trace_names_article_lid_version_and_parameter_sources(tmp_path):
+    rules = write_rules(tmp_path, INPUTS + """\
+parameters:
+  kop:
+    type: bedrag
+    lid: "6"
+    waarden:
+      2019-01-01: {waarde: € 3.000, bron: "TW art. 1 lid 6 (tekst 2019)"}
+regels:
+  k:
+    type: bedrag
+    per: maand
+    lid: "6"
+    formule: als partner van aanvrager dan € 0 anders kop / 12
+  totaal: {type: bedrag, uitkomst: ja, formule: som van k over m in maanden}
+""")
+    result = run_case(rules, CASE)
+    assert result.value("totaal") == 3000
+    step = next(s for s in result.to_json()["trace"] if s["id"] == "k@2020-03")
+    assert step["bron"] == "TW art. 1 lid 6"
+    assert step["artikelversie"]["geldig_vanaf"] == "2019-01-01"
+    assert step["parameters"] == [{
+        "naam": "kop", "waarde": "3000.00", "geldig_vanaf": "2019-01-01",
+        "bron": "TW art. 1 lid 6 (tekst 2019)", "artikel": "TW art. 1 lid 6",
+        "bestand": step["parameters"][0]["bestand"],
+    }]
+    assert step["waarde"] == "250.00"
+    names = {(i["naam"], i["persoon"]) for i in step["invoer"]}
+    assert ("partner", "ouder") in names and ("aanvrager", None) in names
+
+
+def test_rule_set_version_is_recorded_and_tracks_content(tmp_path):
+    rules = write_rules(tmp_path, INPUTS + "regels:\n  x: {type: bedrag, uitkomst: ja, formule: € 1}\n")
+    first = run_case(rules, CASE).to_json(trace=False)["regelset"]
+    (rules / "artikel.yaml").write_text((rules / "artikel.yaml").read_text().replace("€ 1", "€ 2"))
+    second = run_case(rules, CASE).to_json(trace=False)["regelset"]
+    assert first["release"] == second["release"] == "t"
+    assert first["hash"].startswith("sha256:") and first["hash"] != second["hash"]
+
+
+def test_qualified_names_across_articles(tmp_path):
+    other = """\
+wet: Andere wet
+afkorting: AW
+bwb: BWBR0000002
+artikel: "5a"
+versies:
+  - geldig_vanaf: 2019-01-01
+    publicatie: test
+regels:
+  drempel: {type: bedrag, formule: € 10}
+"""
+    rules = write_rules(tmp_path, INPUTS + """\
+regels:
+  drempel: {type: bedrag, formule: € 1}
+  x: {type: bedrag, uitkomst: ja, formule: aw.5a.drempel + drempel}
+""", extra={"ander.yaml": other})
+    assert run_case(rules, CASE).value("x") == 11
+
+
+def test_month_rules_yield_twelve_values_and_json_has_two_decimals(tmp_path):
+    rules = write_rules(tmp_path, INPUTS + """\
+regels:
+  m: {type: bedrag, per: maand, uitkomst: ja, formule: € 1.000 / 12}
+""")
+    data = run_case(rules, CASE).to_json()
+    assert list(data["per_maand"]["m"]) == [f"2020-{i:02d}" for i in range(1, 13)]
+    assert data["per_maand"]["m"]["2020-01"] == "83.33"
+    step = data["trace"][0]
+    assert step["exact"] == "250/3"
