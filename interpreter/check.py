@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass, field
 
 from . import values as v
-from .diagnostics import Collector, Pos, suggest
+from .diagnostics import UNKNOWN_POS, Collector, Pos, RegelsError, suggest
+from .loader import coerce_value
 from .model import Input, Parameter, Relation, Rule, RuleSet
 from .syntax import AtDate, Binary, Call, If, ListLit, Lit, Name, Node, Quantifier, Round, Unary, Van, walk
 
@@ -569,12 +570,22 @@ class _Checker:
             return
         amounts = {_amount(m) for m in re.findall(r"€\s?\d[\d.]*(?:,\d+)?", version.leden[parameter.lid])}
         amounts.discard(None)
+        acknowledged = {_coerce_quietly(o.get("waarde"), parameter.type) for o in entry.andere_bronnen}
+        if entry.interpretatie and acknowledged & amounts:
+            return  # the disagreement is recorded and explained in the rule file
         if amounts and entry.value not in amounts:
             listed = ", ".join(v.format_amount_nl(a) for a in sorted(amounts))
             self.problems.warn(entry.pos, f"'{parameter.name}' is {v.format_amount_nl(entry.value)} vanaf {entry.vanaf}, "
                                           f"maar lid {parameter.lid} van {parameter.article.citation} in de versie "
                                           f"{version.label} noemt {listed}",
                                "controleer de wettekst of de parameter")
+
+
+def _coerce_quietly(raw, type_: v.Type):
+    try:
+        return coerce_value(raw, type_, UNKNOWN_POS)
+    except RegelsError:
+        return None
 
 
 def _amount(text: str):

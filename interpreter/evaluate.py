@@ -5,7 +5,8 @@ person (if it has 'voor:') and a month (if it has 'per: maand'), memoised on
 that key. The law date of an evaluation, which picks the rule version, the
 article version and the parameter values, is the first day of the month, or
 1 January of the berekeningsjaar for yearly rules. Facts that change over time
-are read on that date too, unless the formula says 'op <datum>'.
+and parameter values are read on that date too, unless the formula says
+'op <datum>'.
 """
 
 from __future__ import annotations
@@ -138,7 +139,7 @@ class Ctx:
         return Ctx(self.ev, self.month, new_vars, self.day, self.at)
 
     @property
-    def fact_day(self) -> dt.date:
+    def read_day(self) -> dt.date:
         return self.at or self.day
 
 
@@ -455,10 +456,11 @@ class Evaluation:
     # parameters and facts -------------------------------------------------------------
 
     def parameter(self, parameter: Parameter, ctx: Ctx, pos: Pos):
-        entry = parameter.value_on(ctx.day)
+        day = ctx.read_day  # the law date, or the date of an enclosing 'op'
+        entry = parameter.value_on(day)
         if entry is None:
             first = parameter.values[0].vanaf if parameter.values else None
-            _fail(pos, f"parameter '{parameter.name}' heeft geen waarde op {ctx.day.isoformat()}"
+            _fail(pos, f"parameter '{parameter.name}' heeft geen waarde op {day.isoformat()}"
                        + (f" (de eerste waarde geldt vanaf {first})" if first else ""),
                   f"voeg in {parameter.article.file} een waarde toe die op deze datum geldt")
         if self.trace and self.frames:
@@ -468,7 +470,7 @@ class Evaluation:
         return entry.value
 
     def fact(self, inp: Input, person, ctx: Ctx, pos: Pos):
-        day = ctx.fact_day
+        day = ctx.read_day
         if person is None:
             timeline = self.case.facts.get(inp.name)
             owner_pos = self.case.pos
@@ -494,7 +496,7 @@ class Evaluation:
         return value
 
     def related(self, relation: Relation, first, second, ctx: Ctx) -> bool:
-        day = ctx.fact_day
+        day = ctx.read_day
         found = None
         for fact in self.case.relations.get(relation.name, ()):
             if fact.holds(day) and ((fact.first == first and fact.second == second) or

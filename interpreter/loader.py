@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 from fractions import Fraction
 from pathlib import Path
 
@@ -154,6 +155,9 @@ class _Reader:
         for key in data:
             if key not in allowed:
                 hint = suggest(str(key), allowed) or "toegestaan: " + ", ".join(sorted(allowed))
+                if re.match(r"^\d[\d.]*%?$", str(key)):
+                    hint = ("in een tabel tussen { } scheidt een komma de sleutels: zet een waarde met een "
+                            "decimale komma tussen aanhalingstekens, bijvoorbeeld {waarde: \"6,75%\", bron: ...}")
                 self.problems.error(data.key_pos_of(key), f"onbekende sleutel '{key}' in {what}", hint)
 
     def text(self, data: YMap, key: str, required: bool = True) -> str | None:
@@ -259,6 +263,10 @@ class _Reader:
                 pos=item.pos,
             ))
         versions.sort(key=lambda ver: ver.geldig_vanaf)
+        # A version names the leden that changed; the others read as in the
+        # version before it, the way an amending act changes a law.
+        for prev, nxt in zip(versions, versions[1:]):
+            nxt.leden = {**prev.leden, **nxt.leden}
         return versions
 
     def parameter(self, article: Article, name: str, spec: YMap, pos: Pos) -> Parameter:
