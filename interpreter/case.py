@@ -47,6 +47,7 @@ class Person:
     id: str
     pos: Pos
     facts: dict[str, Timeline] = field(default_factory=dict)
+    spec: Any = field(default=None, repr=False)  # the YAML it was read from
 
 
 @dataclass
@@ -124,6 +125,9 @@ class _CaseReader:
             if key not in CASE_KEYS:
                 self.problems.error(data.key_pos_of(key), f"onbekende sleutel '{key}' in de casus",
                                     suggest(str(key), CASE_KEYS) or "toegestaan: " + ", ".join(sorted(CASE_KEYS)))
+        # A misspelt section ('persoonen') would make everything that refers to
+        # it an error too; report the cause alone.
+        self.problems.raise_if_errors()
         year = data.get("berekeningsjaar")
         if not isinstance(year, int) or isinstance(year, bool) or not 1900 < year < 2200:
             self.problems.error(data.pos_of("berekeningsjaar") if "berekeningsjaar" in data else data.pos,
@@ -143,15 +147,16 @@ class _CaseReader:
                 for name, raw in gegevens.items():
                     inp = self.input(name, gegevens.key_pos_of(name), of_person=False)
                     if inp:
-                        case.facts[name] = self.timeline(inp, raw, gegevens.pos_of(name), persons)
+                        case.facts[name] = self.timeline(inp, raw, gegevens.pos_of(name), persons,
+                                                         gegevens.raw_of(name))
         for name, person in persons.items():
-            spec = data["personen"][name]
+            spec = person.spec
             if spec is None:
                 continue
             for attr, raw in spec.items():
                 inp = self.input(attr, spec.key_pos_of(attr), of_person=True)
                 if inp:
-                    person.facts[attr] = self.timeline(inp, raw, spec.pos_of(attr), persons)
+                    person.facts[attr] = self.timeline(inp, raw, spec.pos_of(attr), persons, spec.raw_of(attr))
         self.relations(data, case)
         self.expectations(data, case)
         requested = data.get("uitkomsten") or []
@@ -176,7 +181,7 @@ class _CaseReader:
             if spec is not None and not isinstance(spec, YMap):
                 self.problems.error(raw.pos_of(name), f"de gegevens van '{name}' zijn een tabel van naam: waarde")
                 continue
-            persons[str(name)] = Person(str(name), raw.key_pos_of(name))
+            persons[str(name)] = Person(str(name), raw.key_pos_of(name), spec=spec)
         return persons
 
     def input(self, name, pos: Pos, of_person: bool) -> Input | None:
@@ -201,13 +206,13 @@ class _CaseReader:
             return None
         return rule
 
-    def value(self, inp_type: v.Type, raw, pos: Pos, persons: dict):
-        value = coerce_value(raw, inp_type, pos)
+    def value(self, inp_type: v.Type, raw, pos: Pos, persons: dict, text: str | None = None):
+        value = coerce_value(raw, inp_type, pos, text)
         if inp_type == v.PERSOON and value not in persons:
             raise error(pos, f"onbekende persoon '{value}'", suggest(value, persons) or "noem een persoon uit 'personen'")
         return value
 
-    def timeline(self, inp: Input, raw, pos: Pos, persons: dict) -> Timeline:
+    def timeline(self, inp: Input, raw, pos: Pos, persons: dict, text: str | None = None) -> Timeline:
         entries = []
         try:
             if isinstance(raw, YList):
@@ -220,16 +225,18 @@ class _CaseReader:
                                     "bijvoorbeeld: - {vanaf: 2020-03-01, waarde: ja, bron: BRP}")
                     self.fact_keys(item)
                     vanaf = coerce_value(item["vanaf"], v.DATUM, item.pos_of("vanaf"))
-                    entries.append(Fact(self.value(inp.type, item["waarde"], item.pos_of("waarde"), persons),
+                    entries.append(Fact(self.value(inp.type, item["waarde"], item.pos_of("waarde"), persons,
+                                                   item.raw_of("waarde")),
                                         _text(item.get("bron")), item.pos, vanaf))
                 entries.sort(key=lambda f: f.vanaf)
             elif isinstance(raw, YMap) and "waarde" in raw and inp.type.name != "lijst":
                 self.fact_keys(raw)
                 vanaf = coerce_value(raw["vanaf"], v.DATUM, raw.pos_of("vanaf")) if "vanaf" in raw else None
-                entries.append(Fact(self.value(inp.type, raw["waarde"], raw.pos_of("waarde"), persons),
+                entries.append(Fact(self.value(inp.type, raw["waarde"], raw.pos_of("waarde"), persons,
+                                               raw.raw_of("waarde")),
                                     _text(raw.get("bron")), raw.pos, vanaf))
             else:
-                entries.append(Fact(self.value(inp.type, raw, pos, persons), None, pos))
+                entries.append(Fact(self.value(inp.type, raw, pos, persons, text), None, pos))
         except RegelsError as exc:
             self.problems.add(exc)
         return Timeline(entries)
@@ -333,7 +340,7 @@ class _CaseReader:
                         what = "per_maand" if rule.per == "maand" and not rule.voor else "per_persoon"
                         raise error(spec.key_pos_of("waarde"), f"'{name}' heeft geen enkele waarde voor het jaar",
                                     f"gebruik '{what}'")
-                    expectation.value = coerce_value(spec["waarde"], rule.type, spec.pos_of("waarde"))
+                    expectation.value = coerce_value(spec["waarde"], rule.type, spec.pos_of("waarde"), spec.raw_of("waarde"))
                 elif kind == "per_maand":
                     if rule.per != "maand" or rule.voor:
                         raise error(spec.key_pos_of("per_maand"), f"'{name}' wordt niet per maand berekend",

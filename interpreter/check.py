@@ -451,8 +451,8 @@ class _Checker:
             self.expect(node.left, left, v.WAARHEID, f"wat voor '{op}' staat")
             self.expect(node.right, right, v.WAARHEID, f"wat na '{op}' staat")
             return v.WAARHEID
-        if v.ANY in (left, right):
-            return v.WAARHEID if op in ("vergelijk", "in_lijst", "niet_in_lijst") else (right if left == v.ANY else left)
+        if v.ANY in (left, right):  # an error was reported already; do not add follow-ups
+            return v.WAARHEID if op in ("vergelijk", "in_lijst", "niet_in_lijst") else v.ANY
         if op in ("in_lijst", "niet_in_lijst"):
             if right.name != "lijst" or (right.elem != v.ANY and _join(left, right.elem) is None):
                 self.problems.error(node.right.pos, f"na 'in' staat een lijst van {v.PLURALS.get(left.name, left.name)}, "
@@ -463,14 +463,19 @@ class _Checker:
             if joined is None and {left, right} <= {v.JAAR, v.GEHEEL}:
                 joined = v.JAAR
             if joined is None:
-                self.problems.error(node.pos, f"een {left} kan niet vergeleken worden met een {right}", _type_hint(right, left))
+                hint = _type_hint(right, left)
+                if left.name == "lijst":
+                    hint = ("wilt u een som of aantal vergelijken? zet die tussen haakjes: "
+                            "(som van ... over m in maanden) = ...")
+                self.problems.error(node.op_pos, f"een {left} kan niet vergeleken worden met een {right}", hint)
+                return v.ANY
             elif node.compare not in ("=", "<>") and joined.name in ("waar/onwaar", "persoon", "tekst", "lijst"):
-                self.problems.error(node.pos, f"'{node.compare}' ordent waarden; een {joined} kan alleen met = of <> vergeleken worden")
+                self.problems.error(node.op_pos, f"'{node.compare}' ordent waarden; een {joined} kan alleen met = of <> vergeleken worden")
             return v.WAARHEID
         if op in ("minimaal", "maximaal"):
             joined = _join(left, right)
             if joined is None or not (joined.is_numeric or joined in (v.DATUM, v.MAAND)):
-                self.problems.error(node.right.pos, f"'{op}' begrenst een {left} met een {right}", _type_hint(right, left))
+                self.problems.error(node.op_pos, f"'{op}' begrenst een {left} met een {right}", _type_hint(right, left))
                 return left
             return joined
         result = _arithmetic(op, left, right)
@@ -481,18 +486,26 @@ class _Checker:
                 "maal": f"een {left} kan niet vermenigvuldigd worden met een {right}",
                 "gedeeld": f"een {left} kan niet gedeeld worden door een {right}",
             }[op]
-            self.problems.error(node.pos, message, _arith_hint(op, left, right))
+            self.problems.error(node.op_pos, message, _arith_hint(op, left, right))
             return v.ANY
         return result
 
     def quantifier_type(self, node: Quantifier, env: _Env) -> v.Type:
         domain = self.infer(node.domain, env)
         if domain != v.ANY and domain.name != "lijst":
-            self.problems.error(node.domain.pos, f"na '{node.var} in' staat een lijst, hier een {domain}",
-                                "bijvoorbeeld: personen, maanden")
-            elem = v.ANY
-        else:
-            elem = domain.elem if domain != v.ANY else v.ANY
+            if isinstance(node.domain, Binary):
+                # 'som van x over m in maanden = € 0' reads as 'm in (maanden = € 0)'
+                self.problems.error(node.domain.op_pos, f"na '{node.var} in' staat een lijst, maar hier begint "
+                                                        f"een {_OPERATOR_WORDS.get(node.domain.op, 'bewerking')}",
+                                    f"zet de hele '{_QUANTIFIER_WORDS[node.kind]} ...' tussen haakjes: "
+                                    f"({_QUANTIFIER_WORDS[node.kind]} ... in maanden) = ...")
+            else:
+                self.problems.error(node.domain.pos, f"na '{node.var} in' staat een lijst, hier een {domain}",
+                                    "bijvoorbeeld: personen, maanden")
+            return v.ANY
+        if domain == v.ANY:  # already reported; checking the body would only add follow-ups
+            return v.ANY
+        elem = domain.elem
         if node.var in self.rs.definitions or node.var in BUILTIN_NAMES:
             self.problems.error(node.pos, f"'{node.var}' is al de naam van iets anders",
                                 "kies voor de doorloopvariabele een korte eigen naam, bijvoorbeeld k of p")
@@ -536,6 +549,11 @@ class _Checker:
     def check_periods(self, versions: list, what: str) -> None:
         """Versions are sorted by start. An open end runs until the next version."""
         for prev, nxt in zip(versions, versions[1:]):
+            if nxt.geldig_vanaf == prev.geldig_vanaf:
+                self.problems.error(nxt.pos, f"twee versies van {what} gaan op dezelfde dag in ({nxt.geldig_vanaf})",
+                                    "geef elke versie een eigen 'geldig_vanaf'; zonder 'geldig_vanaf' "
+                                    "geldt de eerste versie van het artikel")
+                continue
             if prev.geldig_tot is None:
                 prev.geldig_tot = nxt.geldig_vanaf
             if nxt.geldig_vanaf < prev.geldig_tot:
@@ -612,6 +630,11 @@ def _join(a: v.Type, b: v.Type) -> v.Type | None:
 
 
 _NUMBERS = (v.GEHEEL, v.GETAL)
+_OPERATOR_WORDS = {"vergelijk": "vergelijking", "en": "'en'", "of": "'of'", "plus": "optelling",
+                   "min": "aftrekking", "maal": "vermenigvuldiging", "gedeeld": "deling",
+                   "minimaal": "'minimaal'", "maximaal": "'maximaal'", "in_lijst": "'in'",
+                   "niet_in_lijst": "'niet in'"}
+_QUANTIFIER_WORDS = {"som": "som van", "aantal": "aantal", "er_is_een": "er is een", "voor_alle": "voor alle"}
 
 
 def _arithmetic(op: str, a: v.Type, b: v.Type) -> v.Type | None:

@@ -292,7 +292,7 @@ class _Reader:
                     self.problems.error(entry.pos, "'waarde' ontbreekt")
                     continue
                 try:
-                    value = coerce_value(entry["waarde"], type_, entry.pos_of("waarde"))
+                    value = coerce_value(entry["waarde"], type_, entry.pos_of("waarde"), _raw(entry, "waarde"))
                 except RegelsError as exc:
                     self.problems.add(exc)
                     continue
@@ -318,7 +318,7 @@ class _Reader:
         default, has_default = None, "standaard" in spec
         if has_default:
             try:
-                default = coerce_value(spec["standaard"], type_, spec.pos_of("standaard"))
+                default = coerce_value(spec["standaard"], type_, spec.pos_of("standaard"), _raw(spec, "standaard"))
             except RegelsError as exc:
                 self.problems.add(exc)
         return Input(name, article, type_, of is not None, self.flag(spec, "tijdsafhankelijk"),
@@ -391,8 +391,14 @@ class _Reader:
         if formula_text is None:
             self.problems.error(item.pos, "'formule' ontbreekt")
             return None
-        formula_text = _formula_string(formula_text, item.pos_of("formule"))
         condition_text = item.get("indien")
+        try:
+            formula_text = _formula_string(formula_text, item.pos_of("formule"))
+            if condition_text is not None:
+                condition_text = _formula_string(condition_text, item.pos_of("indien"))
+        except RegelsError as exc:
+            self.problems.add(exc)
+            return None
         if is_exception and condition_text is None:
             self.problems.error(item.pos, "een uitzondering heeft 'indien:' nodig",
                                 "'indien' zegt wanneer de uitzondering geldt")
@@ -403,14 +409,10 @@ class _Reader:
         formula = condition = None
         try:
             formula = parse_formula(formula_text)
+            if condition_text is not None:
+                condition = parse_formula(condition_text)
         except RegelsError as exc:
             self.problems.add(exc)
-        if condition_text is not None:
-            condition_text = _formula_string(condition_text, item.pos_of("indien"))
-            try:
-                condition = parse_formula(condition_text)
-            except RegelsError as exc:
-                self.problems.add(exc)
         if formula is None:
             return None
         lid = self.text(item, "lid", False) if item is not rule_spec else None
@@ -422,6 +424,11 @@ def _formula_string(value, pos: Pos):
     """A formula as text that knows its place in the file."""
     if isinstance(value, YStr):
         return value
+    if isinstance(value, (YMap, YList)):
+        what = "lijst" if isinstance(value, YList) else "tabel"
+        raise error(pos, f"de formule is geen tekst: YAML leest hier een {what}",
+                    "een formule die met '[' of '{' begint of ': ' bevat, zet u tussen aanhalingstekens "
+                    "of in een blok: formule: |")
     if isinstance(value, bool):  # YAML read 'true'/'yes' as a boolean
         text = "waar" if value else "onwaar"
     elif isinstance(value, Fraction):
@@ -445,8 +452,12 @@ class _PlainFormula(str):
 
 def _as_map(data: dict, pos: Pos) -> YMap:
     result = YMap(data)
-    result.pos, result.key_pos, result.value_pos = pos, {}, {k: pos for k in data}
+    result.pos, result.key_pos, result.value_pos, result.raw = pos, {}, {k: pos for k in data}, {}
     return result
+
+
+def _raw(data, key) -> str | None:
+    return data.raw_of(key) if isinstance(data, YMap) else None
 
 
 def _is_name(value) -> bool:
@@ -460,15 +471,17 @@ _TRUE = {"ja", "waar", "true"}
 _FALSE = {"nee", "onwaar", "false"}
 
 
-def coerce_value(raw, type_: v.Type, pos: Pos):
-    """A value from YAML, read as the declared type, or a clear error."""
+def coerce_value(raw, type_: v.Type, pos: Pos, text: str | None = None):
+    """A value from YAML, read as the declared type, or a clear error. `text`
+    is the value as written, for the message (YAML may have read 6.75 as a number)."""
     name = type_.name
     try:
         if name == "lijst":
             if not isinstance(raw, list):
                 raise ValueError
-            return tuple(coerce_value(item, type_.elem, getattr(raw, "item_pos", [pos] * len(raw))[i])
-                         for i, item in enumerate(raw))
+            positions = getattr(raw, "item_pos", [pos] * len(raw))
+            texts = getattr(raw, "item_raw", [None] * len(raw))
+            return tuple(coerce_value(item, type_.elem, positions[i], texts[i]) for i, item in enumerate(raw))
         if name == "bedrag":
             if isinstance(raw, bool):
                 raise ValueError
@@ -479,7 +492,8 @@ def coerce_value(raw, type_: v.Type, pos: Pos):
         if name == "percentage":
             if isinstance(raw, str):
                 return v.parse_percent_nl(raw)
-            raise error(pos, f"'{raw}' is geen percentage", "schrijf een percentage met een procentteken: 6,75%")
+            raise error(pos, f"'{text if text is not None else raw}' is geen percentage",
+                        "schrijf een percentage met een procentteken: 6,75%")
         if name == "getal":
             if isinstance(raw, bool):
                 raise ValueError
@@ -517,4 +531,5 @@ def coerce_value(raw, type_: v.Type, pos: Pos):
         "waar/onwaar": "ja of nee", "datum": "2020-01-31", "maand": "2020-03", "jaar": "2020",
         "tekst": '"NL"', "persoon": "de naam van een persoon uit de casus", "lijst": "[a, b]",
     }
-    raise error(pos, f"'{raw}' is geen {type_}", f"bijvoorbeeld: {examples.get(name, '')}")
+    shown = text if text is not None else raw
+    raise error(pos, f"'{shown}' is geen {type_}", f"bijvoorbeeld: {examples.get(name, '')}")

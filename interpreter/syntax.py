@@ -7,6 +7,7 @@ what was expected, with a hint for the mistakes people make most.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -67,6 +68,7 @@ class Binary(Node):
     left: Node
     right: Node
     compare: str | None = None  # for op == "vergelijk": = <> < <= > >=
+    op_pos: Pos | None = None  # where the operator stands: type errors point there
 
 
 @dataclass(eq=False)
@@ -171,6 +173,11 @@ class _Source:
         return Pos(self.file, before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1)
 
 
+# A sum of a few hundred terms nests that deep; the checker and the evaluator
+# walk it recursively too.
+sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
+
+
 def parse_formula(text, file: str | None = None) -> Node:
     """Parse one formula. `text` may be a YStr that knows its place in a file."""
     source = _Source(text, file)
@@ -178,7 +185,11 @@ def parse_formula(text, file: str | None = None) -> Node:
         tree = parser().parse(source.text)
     except UnexpectedInput as exc:
         raise _parse_error(exc, source) from None
-    return _Build(source).build(tree)
+    try:
+        return _Build(source).build(tree)
+    except RecursionError:
+        raise error(source.pos(0), "de formule is te diep genest om te lezen",
+                    "splits de formule in meer regels met elk een eigen naam") from None
 
 
 _MONTHS = v.MONTH_NAMES
@@ -243,7 +254,16 @@ class _Build:
 
     # operators
     def _binary(self, op, t, left, right):
-        return Binary(self.pos(t), op, self.build(left), self.build(right))
+        return Binary(self.pos(t), op, self.build(left), self.build(right), op_pos=self._after(left))
+
+    def _after(self, tree) -> Pos:
+        """The position of the operator that follows a left operand: the first
+        character after it that is not a space or a closing parenthesis."""
+        text = self.source.text
+        offset = tree.end_pos if isinstance(tree, Token) else tree.meta.end_pos
+        while offset < len(text) and (text[offset].isspace() or text[offset] == ")"):
+            offset += 1
+        return self.source.pos(offset)
 
     def _plus(self, t, a, b):
         return self._binary("plus", t, a, b)
@@ -277,8 +297,8 @@ class _Build:
 
     def _vergelijk(self, t, a, op, b):
         compare = {"≠": "<>", "≤": "<=", "≥": ">="}.get(str(op), str(op))
-        node = Binary(self.source.pos(op.start_pos), "vergelijk", self.build(a), self.build(b), compare)
-        return node
+        return Binary(self.pos(t), "vergelijk", self.build(a), self.build(b), compare,
+                      op_pos=self.source.pos(op.start_pos))
 
     def _niet(self, t, a):
         return Unary(self.pos(t), "niet", self.build(a))
@@ -389,6 +409,9 @@ def _parse_error(exc: UnexpectedInput, source: _Source):
         at_end = token.type == "$END"
         pos = source.pos(len(text.rstrip()) if at_end else token.start_pos)
         hint = _hint_for(token, expected, text)
+        english = _ENGLISH.search(text)
+        if english and english.start() <= (len(text) if at_end else token.start_pos):
+            return error(source.pos(english.start()), f"'{english.group(1)}' is geen woord van deze taal", hint)
         what = "de formule houdt hier op" if at_end else f"onverwacht '{token}'"
         return error(pos, f"{what}; verwacht: {_describe_expected(expected)}", hint)
     if isinstance(exc, UnexpectedEOF):
@@ -397,10 +420,13 @@ def _parse_error(exc: UnexpectedInput, source: _Source):
     return error(source.pos(offset), str(exc))
 
 
+_ENGLISH = re.compile(r"\b(if|then|else|and|or|not)\b")
+
+
 def _hint_for(token, expected, text: str) -> str | None:
     kinds = set(expected)
     word = str(token)
-    if re.search(r"\b(if|then|else|and|or|not)\b", text):
+    if _ENGLISH.search(text):
         return "de taal is Nederlands: als ... dan ... anders, en, of, niet"
     if "ANDERS" in kinds and "DAN" not in kinds:
         return "een 'als ... dan ...' heeft altijd een 'anders': elke formule geeft in elk geval een waarde"

@@ -9,6 +9,7 @@ number with a fraction becomes an exact Fraction. Duplicate keys are errors.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from fractions import Fraction
 
@@ -29,62 +30,105 @@ class YStr(str):
 
     pos: Pos
     _node: yaml.ScalarNode
-    _source: str
-    _file: str
+    _source: "_Source"
 
     def pos_at(self, offset: int) -> Pos:
         """The file position of character `offset` of this string."""
-        node = self._node
-        start = node.start_mark
-        text = str(self)
-        before = text[:offset]
-        line_in_value = before.count("\n")
-        col_in_line = offset - (before.rfind("\n") + 1)
-        if node.style in ("|", ">"):
-            # Block scalar: content starts on the line after the indicator,
-            # indented; lines map one to one for "|", and closely for ">".
-            lines = self._source.splitlines()
-            first = start.line + 1
-            while first < len(lines) and not lines[first].strip():
-                first += 1
-            indent = len(lines[first]) - len(lines[first].lstrip()) if first < len(lines) else 0
-            if node.style == ">":
-                return self._find_in_source(offset) or Pos(self._file, first + 1, indent + 1)
-            return Pos(self._file, first + 1 + line_in_value, indent + col_in_line + 1)
-        if "\n" not in text and start.line == node.end_mark.line:
-            quote = 1 if node.style in ("'", '"') else 0
-            return Pos(self._file, start.line + 1, start.column + quote + offset + 1)
-        return self._find_in_source(offset) or self.pos
+        if not hasattr(self, "_raw_index"):
+            self._raw_index = _align(str(self), self._node, self._source.text)
+        if not self._raw_index:
+            return self.pos
+        if offset >= len(self._raw_index):  # just after the last character
+            last = self._source.pos(self._raw_index[-1])
+            return Pos(last.file, last.line, last.column + 1 + offset - len(self._raw_index))
+        return self._source.pos(self._raw_index[max(0, offset)])
 
-    def _find_in_source(self, offset: int) -> Pos | None:
-        """Map an offset in a folded (multi-line) scalar by finding each source
-        line's words in order in the value."""
-        node = self._node
-        lines = self._source.splitlines()
-        text = str(self)
-        cursor = 0
-        for lineno in range(node.start_mark.line, node.end_mark.line + 1):
-            if lineno >= len(lines):
-                break
-            raw = lines[lineno]
-            if lineno == node.start_mark.line:
-                segment_start = node.start_mark.column
-                if node.style in ("'", '"'):
-                    segment_start += 1
+
+class _Source:
+    """The text of a YAML file, with a fast index -> (line, column) mapping."""
+
+    def __init__(self, name: str, text: str):
+        self.name = name
+        self.text = text
+        self.line_starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+
+    def pos(self, index: int) -> Pos:
+        line = bisect.bisect_right(self.line_starts, index) - 1
+        return Pos(self.name, line + 1, index - self.line_starts[line] + 1)
+
+
+_ESCAPE_LENGTH = {"x": 4, "u": 6, "U": 10}
+
+
+def _align(value: str, node: yaml.ScalarNode, source: str) -> list[int]:
+    """For each character of a scalar's value, the index in the file it came
+    from. Walks the raw text and the value side by side, allowing for quotes,
+    escapes, line folding and block indentation."""
+    style = node.style or ""
+    start, end = node.start_mark.index, node.end_mark.index
+    indent = 0
+    if style in ("|", ">"):
+        header_end = source.find("\n", start)
+        if header_end < 0:
+            return []
+        header = source[start:header_end]
+        digits = [c for c in header if c.isdigit()]
+        key_line_start = source.rfind("\n", 0, start) + 1
+        key_indent = len(source[key_line_start:start]) - len(source[key_line_start:start].lstrip(" "))
+        raw_start = header_end + 1
+        if digits:
+            indent = key_indent + int(digits[0])
+        else:
+            for line in source[raw_start:end].split("\n"):
+                if line.strip():
+                    indent = len(line) - len(line.lstrip(" "))
+                    break
+        i = raw_start + min(indent, _leading_spaces(source, raw_start))
+    else:
+        i = start + (1 if style in ("'", '"') else 0)
+    out: list[int] = []
+    j = 0
+    while j < len(value) and i < end:
+        c = source[i]
+        if c == "\n":
+            newline = i
+            i += 1
+            if style in ("|", ">"):
+                i += min(indent, _leading_spaces(source, i))
             else:
-                segment_start = len(raw) - len(raw.lstrip())
-            segment = raw[segment_start:].rstrip()
-            if node.style in (">", "|") and lineno == node.start_mark.line:
+                while i < end and source[i] in " \t":
+                    i += 1
+            if value[j] in "\n ":
+                out.append(newline)
+                j += 1
+            continue
+        if style == '"' and c == "\\" and i + 1 < end:
+            kind = source[i + 1]
+            if kind == "\n":  # escaped line break: contributes nothing
+                i += 2
+                while i < end and source[i] in " \t":
+                    i += 1
                 continue
-            if not segment:
-                continue
-            found = text.find(segment, cursor)
-            if found < 0:
-                continue
-            if found <= offset < found + len(segment) + 1:
-                return Pos(self._file, lineno + 1, segment_start + (offset - found) + 1)
-            cursor = found + len(segment)
-        return None
+            out.append(i)
+            i += _ESCAPE_LENGTH.get(kind, 2)
+            j += 1
+            continue
+        if style == "'" and source.startswith("''", i):
+            out.append(i)
+            i += 2
+            j += 1
+            continue
+        out.append(i)
+        i += 1
+        j += 1
+    return out
+
+
+def _leading_spaces(text: str, index: int) -> int:
+    count = 0
+    while index + count < len(text) and text[index + count] == " ":
+        count += 1
+    return count
 
 
 class YMap(dict):
@@ -93,6 +137,11 @@ class YMap(dict):
     pos: Pos
     key_pos: dict
     value_pos: dict
+    raw: dict  # the text as written, for scalar values
+
+    def raw_of(self, key) -> str:
+        """A scalar value as it was written in the file ('6.75', not 27/4)."""
+        return self.raw.get(key, str(self.get(key)))
 
     def pos_of(self, key) -> Pos:
         return self.value_pos.get(key, self.pos)
@@ -104,6 +153,7 @@ class YMap(dict):
 class YList(list):
     pos: Pos
     item_pos: list
+    item_raw: list  # the text as written, for scalar items
 
 
 def _mark_pos(file: str, mark) -> Pos:
@@ -113,13 +163,13 @@ def _mark_pos(file: str, mark) -> Pos:
 class _Builder:
     def __init__(self, file: str, source: str):
         self.file = file
-        self.source = source
+        self.source = _Source(file, source)
 
     def build(self, node):
         pos = _mark_pos(self.file, node.start_mark)
         if isinstance(node, yaml.MappingNode):
             result = YMap()
-            result.pos, result.key_pos, result.value_pos = pos, {}, {}
+            result.pos, result.key_pos, result.value_pos, result.raw = pos, {}, {}, {}
             for key_node, value_node in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":
                     raise error(_mark_pos(self.file, key_node.start_mark),
@@ -138,11 +188,14 @@ class _Builder:
                 result[key] = self.build(value_node)
                 result.key_pos[key] = _mark_pos(self.file, key_node.start_mark)
                 result.value_pos[key] = _mark_pos(self.file, value_node.start_mark)
+                if isinstance(value_node, yaml.ScalarNode):
+                    result.raw[key] = value_node.value
             return result
         if isinstance(node, yaml.SequenceNode):
             result = YList(self.build(item) for item in node.value)
             result.pos = pos
             result.item_pos = [_mark_pos(self.file, item.start_mark) for item in node.value]
+            result.item_raw = [item.value if isinstance(item, yaml.ScalarNode) else None for item in node.value]
             return result
         return self._scalar(node, pos)
 
@@ -168,7 +221,7 @@ class _Builder:
             except ValueError:
                 raise error(pos, f"'{text}' is geen geldige datum", "schrijf een datum als 2020-01-31")
         value = YStr(text)
-        value.pos, value._node, value._source, value._file = pos, node, self.source, self.file
+        value.pos, value._node, value._source = pos, node, self.source
         return value
 
 
@@ -206,7 +259,7 @@ def parse_yaml(source: str, name: str):
 
 
 def _yaml_hint(problem: str, source: str, mark) -> str:
-    if "tab" in problem:
+    if "tab" in problem or r"\t" in problem:
         return "gebruik spaties om in te springen, geen tabs"
     if "mapping values are not allowed" in problem:
         return "staat er een dubbele punt in een waarde? zet de waarde dan tussen aanhalingstekens"
