@@ -70,6 +70,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="meldingen als JSON")
     p.add_argument("--streng", action="store_true", help="waarschuwingen tellen als fouten")
 
+    p = add("docs", "genereer de documentatie onder docs/ uit rules/ en de voorbeelden", cmd_docs)
+    p.add_argument("--root", type=Path, default=Path("."), help="de map van het project (standaard: hier)")
+
     p = add("test", "voer casussen met verwachte uitkomsten uit", cmd_test)
     p.add_argument("paden", type=Path, nargs="*", help="casusbestanden of mappen (standaard tests/casussen)")
     p.add_argument("--regels", type=Path)
@@ -136,6 +139,14 @@ def cmd_check(args) -> int:
               f"geen fouten, {len(warnings)} waarschuwing{'en' if len(warnings) != 1 else ''}")
         print(f"regelset {rule_set.name} {rule_set.version_label}")
     return EXIT_FAILED if args.streng and warnings else EXIT_OK
+
+
+def cmd_docs(args) -> int:
+    from .docs import write_docs
+
+    for path in write_docs(args.root):
+        print(f"geschreven: {path}")
+    return EXIT_OK
 
 
 def find_case_files(paths: list[Path]) -> list[Path]:
