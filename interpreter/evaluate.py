@@ -388,12 +388,16 @@ class Evaluation:
 
     def rule_value(self, rule: Rule, person, month):
         key = (id(rule), person, month)
-        if key in self.memo:
+        memo = self.memo
+        if key in memo:
             if self.trace and self.frames:
                 step_id = self.step_id(rule, person, month)
                 if step_id not in self.frames[-1].deps:
                     self.frames[-1].deps.append(step_id)
-            return self.memo[key]
+            return memo[key]
+        return self._evaluate_rule(rule, person, month, key)
+
+    def _evaluate_rule(self, rule: Rule, person, month, key):
         day = month.first_day() if month else dt.date(self.year, 1, 1)
         version = rule.version_on(day)
         if version is None:

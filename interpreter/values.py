@@ -7,8 +7,10 @@ stays exact until the law says to round. Nothing here is ever a float.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 from fractions import Fraction
 
 # --- types -----------------------------------------------------------------
@@ -69,17 +71,17 @@ def parse_type(text: str) -> Type | None:
 # --- values ----------------------------------------------------------------
 
 
-@dataclass(frozen=True, order=True)
-class Month:
+class Month(NamedTuple):
+    """A calendar month. A tuple, so hashing and ordering are fast and exact."""
+
     year: int
     month: int
 
     def first_day(self) -> dt.date:
-        return dt.date(self.year, self.month, 1)
+        return _first_day(self.year, self.month)
 
     def last_day(self) -> dt.date:
-        nxt = self.next()
-        return nxt.first_day() - dt.timedelta(days=1)
+        return self.next().first_day() - dt.timedelta(days=1)
 
     def next(self) -> "Month":
         return Month(self.year + (self.month == 12), self.month % 12 + 1)
@@ -92,6 +94,11 @@ class Month:
 
     def __str__(self) -> str:
         return f"{MONTH_NAMES[self.month - 1]} {self.year}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _first_day(year: int, month: int) -> dt.date:
+    return dt.date(year, month, 1)
 
 
 MONTH_NAMES = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",

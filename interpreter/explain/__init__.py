@@ -75,6 +75,15 @@ def _months_label(months: list, language: str) -> str:
     return f"{names[first.month - 1]} {through} {names[last.month - 1]} {last.year}"
 
 
+def _version_label(version, language: str) -> str:
+    date = v.format_date_nl if language == "nl" else v.format_date_en
+    if language == "nl":
+        text = f"versie geldig vanaf {date(version.geldig_vanaf)}"
+        return text + (f" tot {date(version.geldig_tot)}" if version.geldig_tot else "")
+    text = f"version in force from {date(version.geldig_vanaf)}"
+    return text + (f" until {date(version.geldig_tot)}" if version.geldig_tot else "")
+
+
 def _signature(step: Step):
     """Two months whose steps have the same signature are explained once."""
     return (
@@ -122,7 +131,7 @@ def build_view(result, language: str = "nl") -> dict:
                                                "bwb": article.bwb, "versions": {}})
         if av:
             articles[article.citation]["versions"][av.geldig_vanaf] = {
-                "label": av.label, "publication": av.publicatie, "url": av.url}
+                "label": _version_label(av, language), "publication": av.publicatie, "url": av.url}
         period = _months_label([s.month for s in run], language) if step.month else str(result.case.year)
         steps.append(StepView(
             number=len(steps) + 1,
@@ -130,7 +139,7 @@ def build_view(result, language: str = "nl") -> dict:
             omschrijving=step.rule.omschrijving,
             citation=citation,
             url=url,
-            article_version=av.label if av else "",
+            article_version=_version_label(av, language) if av else "",
             publication=av.publicatie if av else None,
             period=period,
             person=step.person,

@@ -1,0 +1,100 @@
+"""The `regels` command as a user meets it: output, exit codes, languages and
+formats, and no traceback on bad input."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from interpreter.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = "voorbeelden/alleenstaande_ouder_2020.yaml"
+
+
+@pytest.fixture(autouse=True)
+def in_repo(monkeypatch):
+    monkeypatch.chdir(ROOT)
+
+
+def test_bereken_prints_outcomes(capsys):
+    assert main(["bereken", EXAMPLE]) == 0
+    out = capsys.readouterr().out
+    assert "kindgebonden_budget        € 5.389" in out
+    assert "april 2020       € 454,13" in out
+
+
+def test_bereken_json_has_the_documented_fields(capsys):
+    assert main(["bereken", EXAMPLE, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["berekeningsjaar"] == 2020
+    assert data["uitkomsten"]["kindgebonden_budget"] == "5389.00"
+    assert data["per_maand"]["kindgebonden_budget_maand"]["2020-04"] == "454.13"
+    assert data["regelset"]["hash"].startswith("sha256:")
+    alo = next(s for s in data["trace"] if s["id"] == "alleenstaande_ouderkop@2020-04")
+    assert alo["bron"] == "WKB art. 2 lid 6" and alo["bwb"] == "BWBR0022751"
+    assert alo["artikelversie"]["geldig_vanaf"] == "2020-01-01"
+    assert alo["parameters"][0]["naam"] == "alo_kop" and alo["parameters"][0]["waarde"] == "3190.00"
+    assert alo["parameters"][0]["bron"] == "WKB art. 2 lid 6, tekst 2020-01-01"
+
+
+@pytest.mark.parametrize("taal, formaat, expected", [
+    ("nl", "tekst", "Grond: WKB art. 2 lid 6"),
+    ("en", "tekst", "Legal basis: WKB art. 2 lid 6"),
+    ("nl", "markdown", "## Motivering"),
+    ("en", "html", "<h2>Reasoning</h2>"),
+])
+def test_uitleg_languages_and_formats(capsys, taal, formaat, expected):
+    assert main(["uitleg", EXAMPLE, "--taal", taal, "--formaat", formaat]) == 0
+    assert expected in capsys.readouterr().out
+
+
+def test_html_explanation_escapes_case_text(tmp_path, capsys):
+    case = (ROOT / EXAMPLE).read_text(encoding="utf-8").replace(
+        "casus: Alleenstaande moeder", "casus: <script>alert(1)</script> Alleenstaande moeder")
+    path = tmp_path / "casus.yaml"
+    path.write_text(case, encoding="utf-8")
+    assert main(["uitleg", str(path), "--formaat", "html", "--regels", str(ROOT / "rules")]) == 0
+    out = capsys.readouterr().out
+    assert "<script>" not in out and "&lt;script&gt;" in out
+
+
+def test_uitleg_writes_a_file_whole(tmp_path):
+    target = tmp_path / "uit" / "uitleg.md"
+    assert main(["uitleg", EXAMPLE, "--formaat", "markdown", "--uitvoer", str(target)]) == 0
+    assert target.read_text(encoding="utf-8").startswith("# Uitleg:")
+    assert [p.name for p in target.parent.iterdir()] == ["uitleg.md"]  # no temporary file left
+
+
+def test_check_reports_the_rule_set(capsys):
+    assert main(["check", "rules"]) == 0
+    out = capsys.readouterr().out
+    assert "geen fouten" in out and "regels-toeslagen" in out
+
+
+def test_test_command_passes_and_fails_with_a_readable_diff(tmp_path, capsys):
+    assert main(["test", EXAMPLE]) == 0
+    wrong = (ROOT / EXAMPLE).read_text(encoding="utf-8").replace("waarde: € 5.389", "waarde: € 5.390")
+    path = tmp_path / "fout.yaml"
+    path.write_text(wrong, encoding="utf-8")
+    capsys.readouterr()
+    assert main(["test", str(path), "--regels", str(ROOT / "rules")]) == 1
+    out = capsys.readouterr().out
+    assert "verwacht: € 5.390" in out and "berekend: € 5.389" in out and "0 passed, 1 failed" in out
+
+
+def test_broken_rule_set_exits_2_without_traceback(tmp_path):
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    text = (rules / "wkb" / "artikel_2.yaml").read_text(encoding="utf-8")
+    (rules / "wkb" / "artikel_2.yaml").write_text(text.replace("dan alo_kop anders", "dan alo_kopp anders"),
+                                                  encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "interpreter.cli", "check", str(rules)],
+                         capture_output=True, text=True, cwd=tmp_path)
+    assert run.returncode == 2
+    assert "artikel_2.yaml:" in run.stderr and "onbekende naam 'alo_kopp'" in run.stderr
+    assert "bedoelde u 'alo_kop'?" in run.stderr
+    assert "Traceback" not in run.stderr + run.stdout
