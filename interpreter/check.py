@@ -26,7 +26,7 @@ BUILTIN_NAMES = {
 
 # Built-in functions: name -> (description of arguments, checker)
 FUNCTIONS = ("max", "min", "abs", "eerste_dag", "laatste_dag", "leeftijd", "datum", "jaar", "maand",
-             "vorige_maand", "volgende_maand")
+             "vorige_maand", "volgende_maand", "begin")
 
 
 @dataclass
@@ -438,6 +438,11 @@ class _Checker:
             if arity(1):
                 self.expect(node.args[0], args[0], v.DATUM, "het argument van 'maand'")
             return v.MAAND
+        if name == "begin":
+            if arity(1) and not (isinstance(node.args[0], Call) and isinstance(node.args[0].ref, Relation)):
+                self.problems.error(node.args[0].pos, "'begin' geeft de begindatum van een relatie",
+                                    "bijvoorbeeld: begin(huwelijk(aanvrager; p))")
+            return v.DATUM
         if name in ("vorige_maand", "volgende_maand"):
             if arity(1):
                 self.expect(node.args[0], args[0], v.MAAND, f"het argument van '{name}'")

@@ -248,6 +248,20 @@ def _compile_call(node: Call):
         first, second = args
         return lambda c: c.ev.related(ref, first(c), second(c), c)
     name = ref
+    if name == "begin":
+        relation = node.args[0].ref
+        first, second = (compiled(a) for a in node.args[0].args)
+        pos = node.pos
+
+        def begin(c):
+            fact = c.ev.relation_fact(relation, first(c), second(c), c)
+            if fact is None or fact.vanaf is None:
+                what = "bestaat niet" if fact is None else "heeft geen 'vanaf' in de casus"
+                _fail(pos, f"begin({relation.name}({first(c)}; {second(c)})): de relatie {what} "
+                           f"op {c.read_day.isoformat()}",
+                      f"vraag alleen naar het begin als de relatie bestaat: als {relation.name}(...) dan begin(...) anders ...")
+            return fact.vanaf
+        return begin
     if name == "max":
         return lambda c: max(a(c) for a in args)
     if name == "min":
@@ -499,14 +513,18 @@ class Evaluation:
             self._record_input(inp.name, person, value, inp.type, day, bron, place)
         return value
 
-    def related(self, relation: Relation, first, second, ctx: Ctx) -> bool:
+    def relation_fact(self, relation: Relation, first, second, ctx: Ctx):
+        """The case's record of this relation between these persons on the read date, or None."""
         day = ctx.read_day
-        found = None
         for fact in self.case.relations.get(relation.name, ()):
             if fact.holds(day) and ((fact.first == first and fact.second == second) or
                                     (relation.symmetric and fact.first == second and fact.second == first)):
-                found = fact
-                break
+                return fact
+        return None
+
+    def related(self, relation: Relation, first, second, ctx: Ctx) -> bool:
+        day = ctx.read_day
+        found = self.relation_fact(relation, first, second, ctx)
         if self.trace and self.frames and found is not None:
             self._record_input(f"{relation.name}({first}; {second})", None, True, v.WAARHEID, day,
                                found.bron or "casus", f"{found.pos.file}:{found.pos.line}")

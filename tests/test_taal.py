@@ -309,3 +309,21 @@ regels:
     assert data["per_maand"]["m"]["2020-01"] == "83.33"
     step = data["trace"][0]
     assert step["exact"] == "250/3"
+
+
+def test_begin_of_a_relation(tmp_path):
+    rules = write_rules(tmp_path, INPUTS + """\
+regels:
+  sinds_geboorte:
+    type: waar/onwaar
+    uitkomst: ja
+    formule: er is een k in personen waarvoor kind_van(aanvrager; k) en begin(kind_van(aanvrager; k)) = 10 mei 2008
+  zonder_relatie:
+    type: datum
+    formule: begin(kind_van(aanvrager; aanvrager))
+""")
+    assert run_case(rules, CASE).value("sinds_geboorte") is True
+    case = CASE + "uitkomsten: [zonder_relatie]\n"
+    with pytest.raises(RegelsError) as exc:
+        run_case(rules, case)
+    assert "de relatie bestaat niet op 2020-01-01" in exc.value.diagnostics[0].message
