@@ -62,7 +62,12 @@ class Result:
                           for n, months in self.monthly.items()},
         }
         if self.per_person:
-            data["per_persoon"] = {n: {p: v.to_json(val, self.rules[n].type) for p, val in people.items()}
+            def person_json(name, value):
+                type_ = self.rules[name].type
+                if isinstance(value, dict):
+                    return {m.key(): v.to_json(x, type_) for m, x in value.items()}
+                return v.to_json(value, type_)
+            data["per_persoon"] = {n: {p: person_json(n, val) for p, val in people.items()}
                                    for n, people in self.per_person.items()}
         if trace:
             data["trace"] = [step.to_json() for step in self.steps]
@@ -90,7 +95,12 @@ def evaluate(rule_set: RuleSet, case: Case, trace: bool = True, rules: list[Rule
         result.rules[rule.name] = rule
         if rule.voor:
             people = wanted_people.get(rule.name, [])
-            result.per_person[rule.name] = {p: ev.rule_value(rule, p, None) for p in people}
+            if rule.per == "maand":
+                result.per_person[rule.name] = {
+                    p: {m: ev.rule_value(rule, p, m) for m in case.months if rule.version_on(m.first_day())}
+                    for p in people}
+            else:
+                result.per_person[rule.name] = {p: ev.rule_value(rule, p, None) for p in people}
         elif rule.per == "maand":
             result.monthly[rule.name] = {
                 m: ev.rule_value(rule, None, m) for m in case.months if rule.version_on(m.first_day())

@@ -71,7 +71,7 @@ class Expectation:
     pos: Pos
     value: Any = None  # for 'waarde'
     per_maand: dict | None = None  # Month -> value
-    per_persoon: dict | None = None  # person id -> value
+    per_persoon: dict | None = None  # person id -> value, or -> {Month: value} for monthly rules
 
 
 @dataclass
@@ -132,7 +132,7 @@ class _CaseReader:
         if not isinstance(year, int) or isinstance(year, bool) or not 1900 < year < 2200:
             self.problems.error(data.pos_of("berekeningsjaar") if "berekeningsjaar" in data else data.pos,
                                 "'berekeningsjaar' ontbreekt of is geen jaartal", "bijvoorbeeld: berekeningsjaar: 2020")
-            year = 2000
+            self.problems.raise_if_errors()
         persons = self.persons(data)
         case = Case(
             path=data.pos.file, title=str(data.get("casus") or Path(data.pos.file).stem),
@@ -215,7 +215,9 @@ class _CaseReader:
     def timeline(self, inp: Input, raw, pos: Pos, persons: dict, text: str | None = None) -> Timeline:
         entries = []
         try:
-            if isinstance(raw, YList):
+            is_timeline = isinstance(raw, YList) and (
+                inp.type.name != "lijst" or any(isinstance(item, YMap) and "vanaf" in item for item in raw))
+            if is_timeline:
                 if not inp.time_varying:
                     raise error(pos, f"'{inp.name}' verandert niet in de tijd en heeft één waarde",
                                 "schrijf de waarde direct, zonder lijst met 'vanaf'")
@@ -229,7 +231,7 @@ class _CaseReader:
                                                    item.raw_of("waarde")),
                                         _text(item.get("bron")), item.pos, vanaf))
                 entries.sort(key=lambda f: f.vanaf)
-            elif isinstance(raw, YMap) and "waarde" in raw and inp.type.name != "lijst":
+            elif isinstance(raw, YMap) and "waarde" in raw:
                 self.fact_keys(raw)
                 vanaf = coerce_value(raw["vanaf"], v.DATUM, raw.pos_of("vanaf")) if "vanaf" in raw else None
                 entries.append(Fact(self.value(inp.type, raw["waarde"], raw.pos_of("waarde"), persons,
@@ -278,6 +280,10 @@ class _CaseReader:
                 first_pos, second_pos = pair.item_pos
             else:
                 role_a, role_b = relation.roles
+                if role_a == role_b:
+                    self.problems.error(item.pos, f"relatie '{relation.name}' noemt beide personen '{role_a}'",
+                                        "schrijf de twee personen als: tussen: [a, b]")
+                    continue
                 missing = [r for r in relation.roles if r not in item]
                 if missing:
                     self.problems.error(item.pos, f"relatie '{relation.name}' mist '{missing[0]}'",
@@ -342,22 +348,31 @@ class _CaseReader:
                                     f"gebruik '{what}'")
                     expectation.value = coerce_value(spec["waarde"], rule.type, spec.pos_of("waarde"), spec.raw_of("waarde"))
                 elif kind == "per_maand":
-                    if rule.per != "maand" or rule.voor:
+                    if rule.voor:
+                        raise error(spec.key_pos_of("per_maand"), f"'{name}' wordt per persoon berekend",
+                                    "gebruik 'per_persoon', met per persoon de maanden: {sara: {2020-01: ...}}")
+                    if rule.per != "maand":
                         raise error(spec.key_pos_of("per_maand"), f"'{name}' wordt niet per maand berekend",
-                                    "gebruik 'per_persoon'" if rule.voor else "gebruik 'waarde'")
+                                    "gebruik 'waarde'")
                     expectation.per_maand = self.month_values(spec["per_maand"], spec.pos_of("per_maand"), rule, case.year)
                 else:
-                    if not rule.voor or rule.per == "maand":
-                        raise error(spec.key_pos_of("per_persoon"), f"'{name}' wordt niet per persoon per jaar berekend",
-                                    "gebruik 'waarde' of 'per_maand'")
+                    if not rule.voor:
+                        raise error(spec.key_pos_of("per_persoon"), f"'{name}' wordt niet per persoon berekend",
+                                    "gebruik 'per_maand'" if rule.per == "maand" else "gebruik 'waarde'")
                     table = spec["per_persoon"]
                     if not isinstance(table, YMap):
                         raise error(spec.pos_of("per_persoon"), "'per_persoon' is een tabel: persoon: waarde")
                     expectation.per_persoon = {}
                     for person, value in table.items():
-                        if person not in case.persons:
+                        if str(person) not in case.persons:
                             raise error(table.key_pos_of(person), f"onbekende persoon '{person}'", suggest(str(person), case.persons))
-                        expectation.per_persoon[str(person)] = coerce_value(value, rule.type, table.pos_of(person))
+                        if rule.per == "maand":
+                            # per person a table of months: {sara: {2020-01 t/m 2020-12: waar}}
+                            expectation.per_persoon[str(person)] = self.month_values(
+                                value, table.pos_of(person), rule, case.year)
+                        else:
+                            expectation.per_persoon[str(person)] = coerce_value(
+                                value, rule.type, table.pos_of(person), table.raw_of(person))
             except RegelsError as exc:
                 self.problems.add(exc)
                 continue

@@ -58,7 +58,13 @@ def check_case(rule_set: RuleSet, case: Case, result: Result | None = None) -> t
             got = result.per_person.get(rule.name, {})
             for person, expected in exp.per_persoon.items():
                 actual = got.get(person)
-                if not same(expected, actual, rule.type):
+                if isinstance(expected, dict):  # a monthly rule per person
+                    for month, month_expected in expected.items():
+                        month_actual = (actual or {}).get(month)
+                        if not same(month_expected, month_actual, rule.type):
+                            mismatches.append(Mismatch(rule.name, f"{person}, {month}", show(month_expected),
+                                                       show(month_actual), exp.bron, exp.pos))
+                elif not same(expected, actual, rule.type):
                     mismatches.append(Mismatch(rule.name, person, show(expected), show(actual), exp.bron, exp.pos))
         else:
             actual = result.values.get(rule.name)

@@ -158,6 +158,10 @@ class _Checker:
                 self.problems.error(rule.pos, f"uitzondering '{rule.name}' geldt voor '{rule.voor}', "
                                               f"maar '{root.name}' voor '{root.voor}'",
                                     f"gebruik dezelfde naam: voor: {root.voor}")
+            if rule.per != root.per and rule.per != "jaar":
+                self.problems.error(rule.pos, f"uitzondering '{rule.name}' geldt per {rule.per}, "
+                                              f"maar '{root.name}' per {root.per}",
+                                    "laat 'per' weg: een uitzondering neemt die over van de regel")
             if rule.uitkomst:
                 self.problems.error(rule.pos, f"uitzondering '{rule.name}' kan geen uitkomst zijn",
                                     f"zet 'uitkomst: ja' bij '{root.name}'")
@@ -168,6 +172,10 @@ class _Checker:
             self.problems.error(rule.pos, f"regel '{rule.name}' geldt per persoon en kan daarom geen uitkomst zijn",
                                 "maak een regel die over de personen optelt of telt, en maak die de uitkomst")
         self.edges[id(rule)] = []
+        if rule.voor and rule.voor in self.rs.definitions and rule.target is None:
+            kind = _KIND_WORDS[type(self.rs.definitions[rule.voor][0]).__name__]
+            self.problems.error(rule.pos, f"'voor: {rule.voor}' verbergt de gelijknamige {kind} '{rule.voor}'",
+                                "kies een andere naam voor de persoon, bijvoorbeeld: voor: k")
         for version in rule.versions:
             env = _Env(rule, month=rule.per == "maand")
             if rule.voor:
@@ -253,7 +261,14 @@ class _Checker:
             return self.binary_type(node, env)
         if isinstance(node, AtDate):
             self.expect(node.date, self.infer(node.date, env), v.DATUM, "wat na 'op' staat")
-            return self.infer(node.expr, env)
+            before = len(env.deps)
+            type_ = self.infer(node.expr, env)
+            if len(env.deps) > before:
+                rule, pos = env.deps[before]
+                self.problems.error(pos, f"'op' leest gegevens en parameters op een datum, maar '{rule.name}' is een regel",
+                                    "een regel wordt per maand of per jaar berekend; zet 'op' in die regel zelf, "
+                                    "bij de gegevens die hij leest")
+            return type_
         if isinstance(node, Round):
             operand = self.infer(node.operand, env)
             unit = self.infer(node.unit, env)
@@ -479,7 +494,9 @@ class _Checker:
             return v.WAARHEID
         if op in ("minimaal", "maximaal"):
             joined = _join(left, right)
-            if joined is None or not (joined.is_numeric or joined in (v.DATUM, v.MAAND)):
+            if joined is None and {left, right} == {v.JAAR, v.GEHEEL}:
+                joined = v.JAAR
+            if joined is None or not (joined.is_numeric or joined in (v.DATUM, v.MAAND, v.JAAR)):
                 self.problems.error(node.op_pos, f"'{op}' begrenst een {left} met een {right}", _type_hint(right, left))
                 return left
             return joined
@@ -635,6 +652,7 @@ def _join(a: v.Type, b: v.Type) -> v.Type | None:
 
 
 _NUMBERS = (v.GEHEEL, v.GETAL)
+_KIND_WORDS = {"Parameter": "parameter", "Input": "invoer", "Relation": "relatie", "Rule": "regel"}
 _OPERATOR_WORDS = {"vergelijk": "vergelijking", "en": "'en'", "of": "'of'", "plus": "optelling",
                    "min": "aftrekking", "maal": "vermenigvuldiging", "gedeeld": "deling",
                    "minimaal": "'minimaal'", "maximaal": "'maximaal'", "in_lijst": "'in'",
@@ -648,7 +666,7 @@ def _arithmetic(op: str, a: v.Type, b: v.Type) -> v.Type | None:
             return a
         if a in _NUMBERS and b in _NUMBERS:
             return v.GETAL
-        if a == v.JAAR and b == v.GEHEEL:
+        if {a, b} == {v.JAAR, v.GEHEEL} and (a == v.JAAR or op == "plus"):
             return v.JAAR
         if op == "min" and a == b == v.JAAR:
             return v.GEHEEL

@@ -15,7 +15,7 @@ from pathlib import Path
 from . import values as v
 from .api import evaluate, load_case, load_rules, rules_directory_for
 from .casetest import check_case
-from .diagnostics import RegelsError
+from .diagnostics import Diagnostic, Pos, RegelsError
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
 
@@ -80,6 +80,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _rules_for(args, case_path: Path | None):
+    if case_path is not None and not case_path.exists():
+        raise RegelsError(Diagnostic(Pos(str(case_path), 0, 0), "casusbestand niet gevonden",
+                                     "geef het pad naar een casusbestand (YAML)"))
     return load_rules(args.regels if args.regels else rules_directory_for(case_path))
 
 
@@ -100,6 +103,15 @@ def cmd_bereken(args) -> int:
         print(f"  {name} (per maand):")
         for month, value in months.items():
             print(f"    {str(month):<16} {v.format_value(value, type_)}")
+    for name, people in result.per_person.items():
+        type_ = result.rules[name].type
+        print(f"  {name} (per persoon):")
+        for person, value in people.items():
+            if isinstance(value, dict):
+                for month, month_value in value.items():
+                    print(f"    {person:<12} {str(month):<16} {v.format_value(month_value, type_)}")
+            else:
+                print(f"    {person:<12} {v.format_value(value, type_)}")
     return EXIT_OK
 
 
@@ -171,7 +183,8 @@ def cmd_test(args) -> int:
         try:
             case = load_case(file, rule_set)
             if not case.expectations:
-                continue
+                raise RegelsError(Diagnostic(case.pos, "de casus heeft geen 'verwacht:'",
+                                             "een testcasus noemt verwachte waarden, elk met een bron"))
             _, mismatches = check_case(rule_set, case)
         except RegelsError as exc:
             broken += 1
@@ -201,6 +214,9 @@ def write_atomically(path: Path, text: str) -> None:
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; give it the usual mode
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

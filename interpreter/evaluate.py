@@ -451,9 +451,13 @@ class Evaluation:
                 applicable.append((exception, exc_version))
         if len(applicable) > 1:
             (a, av), (b, bv) = applicable[:2]
+            where = " en ".join(filter(None, [
+                f"voor {next(iter(ctx.vars.values()))}" if rule.voor else None,
+                f"in {ctx.month}" if ctx.month else f"in {self.year}",
+            ]))
             raise EvaluationError(error(
                 av.pos,
-                f"tegenstrijdige uitzonderingen op '{rule.name}': '{a.name}' ({_citation(a, av.lid or a.lid)}, "
+                f"tegenstrijdige uitzonderingen op '{rule.name}' {where}: '{a.name}' ({_citation(a, av.lid or a.lid)}, "
                 f"{av.pos}) en '{b.name}' ({_citation(b, bv.lid or b.lid)}, {bv.pos}) gelden allebei",
                 "maak de voorwaarden uitsluitend, of maak de een een uitzondering op de ander",
             ).diagnostics)

@@ -31,6 +31,15 @@ RULE_KEYS = {"type", "per", "voor", "lid", "omschrijving", "tekst", "interpretat
              "formule", "indien", "uitzondering_op", "geldig_vanaf", "geldig_tot", "versies"}
 RULE_VERSION_KEYS = {"geldig_vanaf", "geldig_tot", "formule", "indien", "lid"}
 MANIFEST_KEYS = {"naam", "versie", "omschrijving"}
+# Keywords and built-in names cannot name a parameter, input, relation or rule.
+RESERVED = {
+    "als", "dan", "anders", "er", "is", "een", "in", "waarvoor", "voor", "alle", "geldt", "aantal", "som",
+    "van", "over", "of", "en", "niet", "minimaal", "maximaal", "afgerond", "naar", "beneden", "boven", "op",
+    "hele", "centen", "waar", "onwaar",
+    "berekeningsjaar", "maand", "maanden", "personen",
+    "max", "min", "abs", "eerste_dag", "laatste_dag", "leeftijd", "datum", "jaar", "vorige_maand",
+    "volgende_maand", "begin",
+}
 
 
 def display_path(path: Path) -> str:
@@ -211,6 +220,10 @@ class _Reader:
             if not isinstance(spec, YMap):
                 self.problems.error(section.pos_of(item_name), f"'{item_name}' moet een tabel met sleutels zijn")
                 continue
+            if str(item_name) in RESERVED:
+                self.problems.error(section.key_pos_of(item_name), f"'{item_name}' is een woord van de taal zelf",
+                                    "kies een andere naam, bijvoorbeeld met een woord ervoor: aantal_kinderen")
+                continue
             items.append((str(item_name), spec))
         return items
 
@@ -343,15 +356,19 @@ class _Reader:
             self.problems.error(spec.pos_of("per"), f"'per: {per}' wordt niet ondersteund", "kies 'per: jaar' of 'per: maand'")
             per = "jaar"
         voor = spec.get("voor")
+        if voor is not None and str(voor) in RESERVED:
+            self.problems.error(spec.pos_of("voor"), f"'{voor}' is een woord van de taal zelf", "bijvoorbeeld: voor: kind")
+            voor = None
         if voor is not None and not _is_name(voor):
             self.problems.error(spec.pos_of("voor"), f"'voor: {voor}' is geen naam",
                                 "'voor' noemt de persoon waarvoor de regel geldt, bijvoorbeeld: voor: kind")
             voor = None
         versions = []
         if "versies" in spec:
-            if "formule" in spec:
-                self.problems.error(spec.key_pos_of("formule"), f"regel '{name}' heeft zowel 'formule' als 'versies'",
-                                    "zet de formule in de versies")
+            for key in ("formule", "indien", "geldig_vanaf", "geldig_tot"):
+                if key in spec:
+                    self.problems.error(spec.key_pos_of(key), f"regel '{name}' heeft zowel '{key}' als 'versies'",
+                                        f"zet '{key}' in elke versie")
             raw = spec["versies"]
             if not isinstance(raw, YList) or not raw:
                 self.problems.error(spec.pos_of("versies"), "'versies' moet een lijst van versies zijn")
@@ -393,9 +410,9 @@ class _Reader:
             return None
         condition_text = item.get("indien")
         try:
-            formula_text = _formula_string(formula_text, item.pos_of("formule"))
+            formula_text = _formula_string(formula_text, item.pos_of("formule"), item.raw_of("formule"))
             if condition_text is not None:
-                condition_text = _formula_string(condition_text, item.pos_of("indien"))
+                condition_text = _formula_string(condition_text, item.pos_of("indien"), item.raw_of("indien"))
         except RegelsError as exc:
             self.problems.add(exc)
             return None
@@ -420,8 +437,9 @@ class _Reader:
                            str(condition_text) if condition_text is not None else None, condition, lid, item.pos)
 
 
-def _formula_string(value, pos: Pos):
-    """A formula as text that knows its place in the file."""
+def _formula_string(value, pos: Pos, raw_text: str | None = None):
+    """A formula as text that knows its place in the file. A formula YAML read
+    as a number or boolean ('3.050', 'yes') is taken as it was written."""
     if isinstance(value, YStr):
         return value
     if isinstance(value, (YMap, YList)):
@@ -429,12 +447,7 @@ def _formula_string(value, pos: Pos):
         raise error(pos, f"de formule is geen tekst: YAML leest hier een {what}",
                     "een formule die met '[' of '{' begint of ': ' bevat, zet u tussen aanhalingstekens "
                     "of in een blok: formule: |")
-    if isinstance(value, bool):  # YAML read 'true'/'yes' as a boolean
-        text = "waar" if value else "onwaar"
-    elif isinstance(value, Fraction):
-        text = v.format_number_nl(value)
-    else:
-        text = str(value)
+    text = raw_text if raw_text is not None else str(value)
     return _PlainFormula(text, pos)
 
 
@@ -501,6 +514,8 @@ def coerce_value(raw, type_: v.Type, pos: Pos, text: str | None = None):
                 return Fraction(raw)
             return v.parse_number_nl(str(raw))
         if name in ("geheel getal", "jaar"):
+            if isinstance(raw, str) and raw.strip().lstrip("-").isdigit():
+                return int(raw)
             if isinstance(raw, bool) or not isinstance(raw, int):
                 raise ValueError
             return raw
@@ -519,9 +534,9 @@ def coerce_value(raw, type_: v.Type, pos: Pos, text: str | None = None):
         if name == "maand":
             return v.parse_month(str(raw))
         if name in ("tekst", "persoon"):
-            if isinstance(raw, (YMap, YList, list, dict)):
+            if raw is None or isinstance(raw, (YMap, YList, list, dict)):
                 raise ValueError
-            return str(raw)
+            return text if text is not None else str(raw)  # 'NO' stays 'NO', not False
     except RegelsError:
         raise
     except (ValueError, IndexError, TypeError, ZeroDivisionError):

@@ -164,7 +164,7 @@ def test_case_schema_lists_exactly_the_keys_the_loader_accepts():
 
 
 def test_type_names_are_those_the_loader_accepts():
-    enum = load_schema(RULE_SCHEMA)["$defs"]["parameter"]["properties"]["type"]["enum"]
+    enum = load_schema(RULE_SCHEMA)["$defs"]["type"]["enum"]
     assert set(v.TYPE_NAMES) <= set(enum)
     for name in enum:
         assert v.parse_type(name) is not None, name
@@ -349,6 +349,21 @@ def case_doc(**changes):
 
 def test_a_good_case_is_accepted():
     assert problems(CASE_SCHEMA, case_doc()) == []
+
+
+def test_the_good_examples_are_a_working_rule_set_and_test_case(tmp_path):
+    """The two good documents above are not just well-formed: they check and run."""
+    from interpreter.api import case_from_text, load_rules
+    from interpreter.casetest import check_case
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / loader.MANIFEST).write_text('naam: schema-test\nversie: "1"\n', encoding="utf-8")
+    (rules / "artikel.yaml").write_text(GOOD_RULE_FILE, encoding="utf-8")
+    rule_set = load_rules(rules)
+    assert rule_set.warnings == []
+    _, mismatches = check_case(rule_set, case_from_text(GOOD_CASE, rule_set))
+    assert mismatches == []
 
 
 BAD_CASES = {

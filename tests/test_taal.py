@@ -327,3 +327,28 @@ regels:
     with pytest.raises(RegelsError) as exc:
         run_case(rules, case)
     assert "de relatie bestaat niet op 2020-01-01" in exc.value.diagnostics[0].message
+
+
+def test_expectations_per_person_per_month(tmp_path):
+    from interpreter.casetest import check_case
+
+    rules = write_rules(tmp_path, INPUTS + """\
+regels:
+  twaalf_of_ouder:
+    type: waar/onwaar
+    voor: k
+    per: maand
+    formule: leeftijd(geboortedatum van k; eerste_dag(maand)) >= 12
+""")
+    from interpreter.api import case_from_text, load_rules
+    rule_set = load_rules(rules)
+    case = case_from_text(CASE + """\
+verwacht:
+  twaalf_of_ouder:
+    per_persoon:
+      kind: {"2020-01 t/m 2020-05": onwaar, "2020-06 t/m 2020-12": waar}
+    bron: geboren 10 mei 2008, dus twaalf op 10 mei 2020; op 1 juni 2020 twaalf
+""", rule_set)
+    result, mismatches = check_case(rule_set, case)
+    assert mismatches == []
+    assert result.to_json(trace=False)["per_persoon"]["twaalf_of_ouder"]["kind"]["2020-06"] is True
