@@ -322,6 +322,10 @@ class _Checker:
             return type_
         if isinstance(ref, Parameter):
             self.used_parameters.add(id(ref))
+            if ref.key_type is not None:
+                self.problems.error(node.pos, f"'{node.name}' is een tabel met een waarde per {ref.key_type}",
+                                    f"zoek de waarde op met {node.name}(sleutel)")
+                return v.ANY
             return ref.type
         if isinstance(ref, Input):
             if ref.of_person:
@@ -388,6 +392,16 @@ class _Checker:
     def call_type(self, node: Call, env: _Env) -> v.Type:
         args = [self.infer(a, env) for a in node.args]
         name = node.func
+        tables = [d for d in self.rs.definitions.get(name, []) if isinstance(d, Parameter) and d.key_type]
+        if tables and name not in FUNCTIONS:
+            table = tables[0]
+            node.ref = table
+            self.used_parameters.add(id(table))
+            if len(args) != 1:
+                self.problems.error(node.pos, f"tabel '{name}' heeft één sleutel: {name}(sleutel)")
+            else:
+                self.expect(node.args[0], args[0], table.key_type, f"de sleutel van '{name}'")
+            return table.type
         relation = None
         if name not in FUNCTIONS:
             candidates = [d for d in self.rs.definitions.get(name, []) if isinstance(d, Relation)]
@@ -603,7 +617,7 @@ class _Checker:
     def check_against_law_text(self, parameter: Parameter, entry) -> None:
         """An amount in the law text of the lid that disagrees with the parameter
         value for the same date is a warning: one of the two is wrong."""
-        if parameter.type != v.BEDRAG or not parameter.lid:
+        if parameter.type != v.BEDRAG or not parameter.lid or parameter.key_type is not None:
             return
         version = parameter.article.version_on(entry.vanaf)
         if version is None or parameter.lid not in version.leden:

@@ -43,7 +43,7 @@ class Step:
     article_version: Any  # ArticleVersion or None
     value: Any = None
     exceptions: list = field(default_factory=list)  # Rules whose exception applied, outermost first
-    parameters: list = field(default_factory=list)  # (Parameter, ParamValue)
+    parameters: list = field(default_factory=list)  # (Parameter, ParamValue, key of a table or None)
     inputs: list = field(default_factory=list)  # dicts, see _record_input
     deps: list = field(default_factory=list)  # step ids
 
@@ -98,12 +98,13 @@ class Step:
             } for e in self.exceptions],
             "parameters": [{
                 "naam": p.name,
-                "waarde": v.to_json(pv.value, p.type),
+                **({"sleutel": key} if key is not None else {}),
+                "waarde": v.to_json(pv.value[key] if key is not None else pv.value, p.type),
                 "geldig_vanaf": pv.vanaf.isoformat(),
                 "bron": pv.bron,
                 "artikel": _citation(p.article, p.lid),
                 "bestand": f"{pv.pos.file}:{pv.pos.line}",
-            } for p, pv in self.parameters],
+            } for p, pv, key in self.parameters],
             "invoer": [dict(i, waarde=v.to_json(i["waarde"], i["type"]), type=str(i["type"]))
                        for i in self.inputs],
             "afhankelijk_van": list(self.deps),
@@ -244,6 +245,9 @@ def _compile_van(node: Van):
 def _compile_call(node: Call):
     args = [compiled(a) for a in node.args]
     ref = node.ref
+    if isinstance(ref, Parameter):  # a table: naam(sleutel)
+        key_fn, pos = args[0], node.pos
+        return lambda c: c.ev.parameter(ref, c, pos, key_fn(c))
     if isinstance(ref, Relation):
         first, second = args
         return lambda c: c.ev.related(ref, first(c), second(c), c)
@@ -477,7 +481,7 @@ class Evaluation:
 
     # parameters and facts -------------------------------------------------------------
 
-    def parameter(self, parameter: Parameter, ctx: Ctx, pos: Pos):
+    def parameter(self, parameter: Parameter, ctx: Ctx, pos: Pos, key=None):
         day = ctx.read_day  # the law date, or the date of an enclosing 'op'
         entry = parameter.value_on(day)
         if entry is None:
@@ -485,11 +489,17 @@ class Evaluation:
             _fail(pos, f"parameter '{parameter.name}' heeft geen waarde op {day.isoformat()}"
                        + (f" (de eerste waarde geldt vanaf {first})" if first else ""),
                   f"voeg in {parameter.article.file} een waarde toe die op deze datum geldt")
+        value = entry.value
+        if parameter.key_type is not None:
+            if key not in value:
+                _fail(pos, f"tabel '{parameter.name}' heeft geen waarde voor '{key}' (vanaf {entry.vanaf})",
+                      f"voeg '{key}' toe aan de tabel in {parameter.article.file}, met de bron")
+            value = value[key]
         if self.trace and self.frames:
             frame = self.frames[-1]
-            if not any(p is parameter and pv is entry for p, pv in frame.parameters):
-                frame.parameters.append((parameter, entry))
-        return entry.value
+            if not any(p is parameter and pv is entry and k == key for p, pv, k in frame.parameters):
+                frame.parameters.append((parameter, entry, key))
+        return value
 
     def fact(self, inp: Input, person, ctx: Ctx, pos: Pos):
         day = ctx.read_day

@@ -23,7 +23,7 @@ NOT_LAW = {"varianten", "casussen"}
 ARTICLE_KEYS = {"wet", "afkorting", "bwb", "artikel", "titel", "versies", "interpretatie",
                 "parameters", "invoer", "relaties", "regels"}
 VERSION_KEYS = {"geldig_vanaf", "geldig_tot", "publicatie", "url", "leden", "wijziging", "interpretatie"}
-PARAMETER_KEYS = {"type", "omschrijving", "eenheid", "lid", "waarden"}
+PARAMETER_KEYS = {"type", "sleutel", "omschrijving", "eenheid", "lid", "waarden"}
 VALUE_KEYS = {"waarde", "bron", "interpretatie", "andere_bronnen"}
 INPUT_KEYS = {"type", "van", "tijdsafhankelijk", "omschrijving", "standaard"}
 RELATION_KEYS = {"tussen", "symmetrisch", "omschrijving"}
@@ -285,6 +285,13 @@ class _Reader:
     def parameter(self, article: Article, name: str, spec: YMap, pos: Pos) -> Parameter:
         self.keys(spec, PARAMETER_KEYS, f"parameter '{name}'")
         type_ = self.type(spec, name)
+        key_type = None
+        if "sleutel" in spec:
+            key_type = v.parse_type(str(spec["sleutel"]))
+            if key_type not in (v.TEKST, v.GEHEEL, v.JAAR):
+                self.problems.error(spec.pos_of("sleutel"), f"'sleutel: {spec['sleutel']}' wordt niet ondersteund",
+                                    "een tabel heeft als sleutel tekst (zoals een landcode) of een geheel getal")
+                key_type = v.TEKST
         values = []
         raw_values = spec.get("waarden")
         if not isinstance(raw_values, YMap) or not raw_values:
@@ -305,7 +312,10 @@ class _Reader:
                     self.problems.error(entry.pos, "'waarde' ontbreekt")
                     continue
                 try:
-                    value = coerce_value(entry["waarde"], type_, entry.pos_of("waarde"), _raw(entry, "waarde"))
+                    if key_type is not None:
+                        value = self.table(entry["waarde"], key_type, type_, entry.pos_of("waarde"))
+                    else:
+                        value = coerce_value(entry["waarde"], type_, entry.pos_of("waarde"), _raw(entry, "waarde"))
                 except RegelsError as exc:
                     self.problems.add(exc)
                     continue
@@ -319,7 +329,14 @@ class _Reader:
                 ))
         values.sort(key=lambda pv: pv.vanaf)
         return Parameter(name, article, type_, self.text(spec, "omschrijving", False),
-                         self.text(spec, "eenheid", False), self.text(spec, "lid", False), values, pos)
+                         self.text(spec, "eenheid", False), self.text(spec, "lid", False), values, pos, key_type)
+
+    def table(self, raw, key_type: v.Type, type_: v.Type, pos: Pos) -> dict:
+        if not isinstance(raw, YMap) or not raw:
+            raise error(pos, "de waarde van een tabel is een tabel van sleutel: waarde",
+                        'bijvoorbeeld: waarde: {MA: "60%", TR: "60%"}')
+        return {coerce_value(key, key_type, raw.key_pos_of(key), str(key)):
+                coerce_value(value, type_, raw.pos_of(key), raw.raw_of(key)) for key, value in raw.items()}
 
     def input(self, article: Article, name: str, spec: YMap, pos: Pos) -> Input:
         self.keys(spec, INPUT_KEYS, f"invoer '{name}'")

@@ -86,6 +86,7 @@ class Parameter:
     lid: str | None
     values: list[ParamValue]
     pos: Pos
+    key_type: Type | None = None  # a table: one value per key (e.g. per country), looked up as naam(sleutel)
 
     def value_on(self, day: dt.date) -> ParamValue | None:
         found = None

@@ -89,7 +89,7 @@ def _signature(step: Step):
     return (
         v.to_json(step.value, step.rule.type),
         tuple(e.name for e in step.exceptions),
-        tuple((p.name, str(pv.value), pv.vanaf) for p, pv in step.parameters),
+        tuple((p.name, str(pv.value), pv.vanaf, key) for p, pv, key in step.parameters),
         tuple((i["naam"], i["persoon"], str(i["waarde"])) for i in step.inputs),
         id(step.version),
     )
@@ -154,12 +154,12 @@ def build_view(result, language: str = "nl") -> dict:
                 "omschrijving": e.omschrijving,
             } for e in step.exceptions],
             parameters=[{
-                "name": p.name,
-                "value": fmt(pv.value, p.type),
+                "name": p.name if key is None else f"{p.name}({key})",
+                "value": fmt(pv.value[key] if key is not None else pv.value, p.type),
                 "since": v.format_date_nl(pv.vanaf) if language == "nl" else v.format_date_en(pv.vanaf),
                 "source": pv.bron or ("geen bron vermeld" if language == "nl" else "no source given"),
                 "citation": f"{p.article.afkorting} art. {p.article.artikel}" + (f" lid {p.lid}" if p.lid else ""),
-            } for p, pv in step.parameters],
+            } for p, pv, key in step.parameters],
             inputs=[{
                 "name": i["naam"],
                 "person": i["persoon"],
