@@ -316,9 +316,11 @@ class _Checker:
             return v.ANY
         if isinstance(ref, tuple):
             kind, type_ = ref
-            if kind == "builtin" and node.name == "maand" and not env.month:
-                self.problems.error(node.pos, "'maand' bestaat alleen waar per maand gerekend wordt",
-                                    "gebruik 'maand' in een regel met 'per: maand', of binnen 'som van ... over m in maanden'")
+            if kind == "builtin" and node.name == "maand" and env.rule.per != "maand":
+                hint = "gebruik 'maand' in een regel met 'per: maand'"
+                if env.month:
+                    hint = "binnen 'som van ... over m in maanden' is de maand de doorloopvariabele: gebruik m"
+                self.problems.error(node.pos, "'maand' is de maand waarvoor een regel 'per: maand' rekent", hint)
             return type_
         if isinstance(ref, Parameter):
             self.used_parameters.add(id(ref))
@@ -609,8 +611,12 @@ class _Checker:
             if id(parameter) not in self.used_parameters:
                 self.problems.warn(parameter.pos, f"parameter '{parameter.name}' wordt door geen regel gebruikt")
             for entry in parameter.values:
+                shown = "(tabel)" if parameter.key_type is not None else entry.raw
+                if entry.onbevestigd:
+                    self.problems.warn(entry.pos, f"waarde {shown} van '{parameter.name}' (vanaf {entry.vanaf}) "
+                                                  f"is onbevestigd: {' '.join(entry.onbevestigd.split())}")
                 if not entry.bron:
-                    self.problems.warn(entry.pos, f"waarde {entry.raw} van '{parameter.name}' (vanaf {entry.vanaf}) heeft geen bron",
+                    self.problems.warn(entry.pos, f"waarde {shown} van '{parameter.name}' (vanaf {entry.vanaf}) heeft geen bron",
                                        "noem de bron: de wettekst, een Staatscourant-regeling of het Handboek Toeslagen")
                 self.check_against_law_text(parameter, entry)
 

@@ -34,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INPUT
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # e.g. 'regels bereken ... | head': the reader stopped early
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except Exception:  # a bug in regels itself, not in the user's files
         if os.environ.get("REGELS_DEBUG"):
             traceback.print_exc()

@@ -127,17 +127,20 @@ class Ctx:
     """What a formula is evaluated in: the month (if any), bound variables, the
     law date, and the date on which facts are read."""
 
-    __slots__ = ("ev", "month", "vars", "day", "at")
+    __slots__ = ("ev", "month", "vars", "day", "at", "own_month")
 
-    def __init__(self, ev, month, vars_, day, at=None):
+    def __init__(self, ev, month, vars_, day, at=None, own_month=None):
         self.ev, self.month, self.vars, self.day, self.at = ev, month, vars_, day, at
+        # 'maand' in a formula: the month the rule is computed for, also inside
+        # 'som ... over m in maanden', where other rules are read for month m.
+        self.own_month = own_month if own_month is not None else month
 
     def bind(self, name, value, month=None):
         new_vars = dict(self.vars)
         new_vars[name] = value
         if month is not None:
-            return Ctx(self.ev, month, new_vars, month.first_day(), self.at)
-        return Ctx(self.ev, self.month, new_vars, self.day, self.at)
+            return Ctx(self.ev, month, new_vars, month.first_day(), self.at, self.own_month)
+        return Ctx(self.ev, self.month, new_vars, self.day, self.at, self.own_month)
 
     @property
     def read_day(self) -> dt.date:
@@ -180,7 +183,7 @@ def _compile(node: Node):
         expr, date_fn = compiled(node.expr), compiled(node.date)
 
         def at_date(c):
-            return expr(Ctx(c.ev, c.month, c.vars, c.day, date_fn(c)))
+            return expr(Ctx(c.ev, c.month, c.vars, c.day, date_fn(c), c.own_month))
         return at_date
     if isinstance(node, Round):
         operand, unit, direction = compiled(node.operand), compiled(node.unit), node.direction
@@ -211,7 +214,7 @@ def _compile_name(node: Name):
         if name == "berekeningsjaar":
             return lambda c: c.ev.year
         if name == "maand":
-            return lambda c: c.month
+            return lambda c: c.own_month
         if name == "maanden":
             return lambda c: c.ev.months
         if name == "personen":

@@ -24,7 +24,7 @@ ARTICLE_KEYS = {"wet", "afkorting", "bwb", "artikel", "titel", "versies", "inter
                 "parameters", "invoer", "relaties", "regels"}
 VERSION_KEYS = {"geldig_vanaf", "geldig_tot", "publicatie", "url", "leden", "wijziging", "interpretatie"}
 PARAMETER_KEYS = {"type", "sleutel", "omschrijving", "eenheid", "lid", "waarden"}
-VALUE_KEYS = {"waarde", "bron", "interpretatie", "andere_bronnen"}
+VALUE_KEYS = {"waarde", "bron", "interpretatie", "andere_bronnen", "onbevestigd"}
 INPUT_KEYS = {"type", "van", "tijdsafhankelijk", "omschrijving", "standaard"}
 RELATION_KEYS = {"tussen", "symmetrisch", "omschrijving"}
 RULE_KEYS = {"type", "per", "voor", "lid", "omschrijving", "tekst", "interpretatie", "uitkomst",
@@ -263,7 +263,8 @@ class _Reader:
                 continue
             self.keys(item, VERSION_KEYS, "een versie")
             leden_raw = self.mapping(item, "leden", "leden (lid: tekst)") or {}
-            leden = {str(k): str(t) for k, t in leden_raw.items()}
+            # 'null' marks a lid that no longer exists in this version
+            leden = {str(k): (str(t) if t is not None else None) for k, t in leden_raw.items()}
             start = self.date(item, "geldig_vanaf")
             versions.append(ArticleVersion(
                 geldig_vanaf=start or dt.date.min,
@@ -280,6 +281,8 @@ class _Reader:
         # version before it, the way an amending act changes a law.
         for prev, nxt in zip(versions, versions[1:]):
             nxt.leden = {**prev.leden, **nxt.leden}
+        for version in versions:
+            version.leden = {lid: text for lid, text in version.leden.items() if text is not None}
         return versions
 
     def parameter(self, article: Article, name: str, spec: YMap, pos: Pos) -> Parameter:
@@ -326,6 +329,7 @@ class _Reader:
                     interpretatie=self.text(entry, "interpretatie", required=False),
                     andere_bronnen=[dict(o) for o in others if isinstance(o, dict)],
                     pos=key_pos,
+                    onbevestigd=self.text(entry, "onbevestigd", required=False),
                 ))
         values.sort(key=lambda pv: pv.vanaf)
         return Parameter(name, article, type_, self.text(spec, "omschrijving", False),

@@ -74,6 +74,7 @@ class ParamValue:
     interpretatie: str | None
     andere_bronnen: list[dict]  # disagreeing sources: {waarde, bron}
     pos: Pos
+    onbevestigd: str | None = None  # why this value could not be verified, if so
 
 
 @dataclass

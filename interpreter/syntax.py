@@ -428,6 +428,9 @@ def _hint_for(token, expected, text: str) -> str | None:
     word = str(token)
     if _ENGLISH.search(text):
         return "de taal is Nederlands: als ... dan ... anders, en, of, niet"
+    if word in ("is", "een", "alle") and re.search(r"\b(er|voor)\s+$", text[:token.start_pos]):
+        return ("'er is een ...', 'voor alle ...', 'aantal ...' en 'som van ...' staan tussen haakjes "
+                "als ze deel zijn van 'en', 'of' of een berekening: a en (er is een p in personen waarvoor ...)")
     if "ANDERS" in kinds and "DAN" not in kinds:
         return "een 'als ... dan ...' heeft altijd een 'anders': elke formule geeft in elk geval een waarde"
     if "DAN" in kinds and "ANDERS" not in kinds:
