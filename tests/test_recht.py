@@ -1,0 +1,47 @@
+"""Checks on the rule set as a whole: every parameter value is sourced, the
+values that could not be verified are marked as such (and only those), and
+the statushouder explanation says what the law says about a spouse abroad."""
+
+from pathlib import Path
+
+import pytest
+
+from interpreter.api import evaluate, load_case, load_rules
+from interpreter.explain import render_explanation
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return load_rules(ROOT / "rules")
+
+
+def test_every_parameter_value_has_a_source(rules):
+    unsourced = [f"{p.name} {e.vanaf}" for p in rules.parameters() for e in p.values if not e.bron]
+    assert unsourced == []
+
+
+def test_only_the_known_unverified_values_are_marked_and_check_reports_them(rules):
+    marked = sorted((p.name, e.vanaf.isoformat()) for p in rules.parameters() for e in p.values if e.onbevestigd)
+    assert marked == [("alo_kop", "2015-01-01"), ("woonlandfactor", "2015-01-01")]
+    warned = [w.message for w in rules.warnings if "onbevestigd" in w.message]
+    assert len(warned) == 2 and any("alo_kop" in w for w in warned)
+
+
+def test_every_rule_cites_a_lid(rules):
+    missing = [r.name for r in rules.rules()
+               if not r.lid and not all(v.lid for v in r.versions)]
+    assert missing == []
+
+
+@pytest.mark.parametrize("taal, phrases", [
+    ("nl", ["AWR art. 5a lid 1 onder a", "Awir art. 3 lid 1", "geen eis aan een BSN",
+            "alleenstaande_ouderkop per maand (WKB art. 2 lid 6)", "heel 2016: € 0"]),
+    ("en", ["AWR art. 5a lid 1 onder a", "Awir art. 3 lid 1", "BSN", "all of 2016: EUR 0"]),
+])
+def test_statushouder_explanation_names_the_partner_law(rules, taal, phrases):
+    case = load_case(ROOT / "voorbeelden" / "statushouder_2016.yaml", rules)
+    text = render_explanation(evaluate(rules, case), language=taal)
+    for phrase in phrases:
+        assert phrase in text, phrase
