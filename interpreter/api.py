@@ -43,6 +43,7 @@ class Result:
     per_person: dict[str, dict] = field(default_factory=dict)  # person rules: person -> value
     rules: dict[str, Rule] = field(default_factory=dict)
     steps: list[Step] = field(default_factory=list)
+    evaluation: Any = field(default=None, repr=False)  # for explanations that look further
 
     def value(self, name: str):
         """The value of a yearly rule; for a monthly rule, a dict Month -> value."""
@@ -110,6 +111,7 @@ def evaluate(rule_set: RuleSet, case: Case, trace: bool = True, rules: list[Rule
         ):
             result.values[rule.name] = ev.rule_value(rule, None, None)
     result.steps = list(ev.steps.values())
+    result.evaluation = ev
     return result
 
 

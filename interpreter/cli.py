@@ -66,6 +66,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--taal", choices=["nl", "en"], default="nl")
     p.add_argument("--formaat", choices=["tekst", "markdown", "html"], default="tekst")
     p.add_argument("--uitvoer", type=Path, help="schrijf naar dit bestand in plaats van het scherm")
+    p.add_argument("--waarom", action="append", default=[], metavar="REGEL",
+                   help="leg uit waarom deze regel de waarde heeft die hij heeft, tot op de feiten")
+    p.add_argument("--waarom-niet", action="append", default=[], metavar="REGEL",
+                   help="leg uit waarom deze regel nul of onwaar is, in de maanden waarin dat zo is")
     p.add_argument("--regels", type=Path)
 
     p = add("check", "laad en controleer alle regelbestanden", cmd_check)
@@ -124,7 +128,8 @@ def cmd_uitleg(args) -> int:
     rule_set = _rules_for(args, args.casus)
     case = load_case(args.casus, rule_set)
     result = evaluate(rule_set, case, trace=True)
-    text = render_explanation(result, language=args.taal, fmt=args.formaat)
+    text = render_explanation(result, language=args.taal, fmt=args.formaat,
+                              why=args.waarom, why_not=args.waarom_niet)
     if args.uitvoer:
         write_atomically(args.uitvoer, text)
     else:

@@ -98,3 +98,23 @@ def test_broken_rule_set_exits_2_without_traceback(tmp_path):
     assert "artikel_2.yaml:" in run.stderr and "onbekende naam 'alo_kopp'" in run.stderr
     assert "bedoelde u 'alo_kop'?" in run.stderr
     assert "Traceback" not in run.stderr + run.stdout
+
+
+def test_waarom_niet_explains_down_to_the_marriage(capsys):
+    assert main(["uitleg", "voorbeelden/statushouder_2016.yaml", "--waarom-niet", "alleenstaande_ouderkop"]) == 0
+    out = capsys.readouterr().out
+    section = out[out.index("WAAROM NIET: alleenstaande_ouderkop"):out.index("MOTIVERING")]
+    assert "heel 2016:" in section  # twelve identical months explained once
+    assert "heeft_toeslagpartner = waar (Awir art. 3 lid 4)" in section
+    assert "echtgenoot_als_partner van youssef = waar (AWR art. 5a lid 1 onder a)" in section
+    assert "gegeven huwelijk(amal; youssef) = waar (bron: Syrische huwelijksakte" in section
+
+
+def test_waarom_niet_when_the_value_is_not_zero(capsys):
+    assert main(["uitleg", EXAMPLE, "--waarom-niet", "alleenstaande_ouderkop", "--taal", "en"]) == 0
+    assert "In no month is this value zero or false." in capsys.readouterr().out
+
+
+def test_waarom_unknown_rule_is_a_clear_error(capsys):
+    assert main(["uitleg", EXAMPLE, "--waarom", "alleenstaande_ouderkopp"]) == 2
+    assert "bedoelde u 'alleenstaande_ouderkop'?" in capsys.readouterr().err

@@ -36,13 +36,43 @@ def environment() -> SandboxedEnvironment:
     return _environment
 
 
-def render_explanation(result, language: str = "nl", fmt: str = "tekst") -> str:
+def render_explanation(result, language: str = "nl", fmt: str = "tekst", why: list[str] = (),
+                       why_not: list[str] = ()) -> str:
+    """The explanation of a result; `why` and `why_not` name rules whose value
+    (or, for why_not, whose zero or false value) is explained down to the facts."""
     view = build_view(result, language)
+    view["why"] = why_view(result, language, why, why_not)
     template = environment().get_template(f"{language}/uitleg.{FORMATS[fmt]}.j2")
     return template.render(**view)
 
 
 # --- the view ----------------------------------------------------------------------
+
+
+def why_view(result, language: str, why_rules, why_not_rules) -> list[dict]:
+    from .why import flatten, why
+
+    sections = []
+    for name, only_falsy in [(n, False) for n in why_rules] + [(n, True) for n in why_not_rules]:
+        rule = result.rule_set.rule(name)
+        if rule is None:
+            from ..diagnostics import RegelsError, Diagnostic, Pos
+            from ..diagnostics import suggest
+
+            raise RegelsError(Diagnostic(Pos("--waarom", 0, 0), f"onbekende regel '{name}'",
+                                         suggest(name, [r.name for r in result.rule_set.rules()])))
+        periods = []
+        for period in why(result, name, only_falsy, language):
+            months = [m for m in period["months"] if m is not None]
+            label = _months_label(months, language) if months else str(result.case.year)
+            if period["person"]:
+                label = f"{period['person']}, {label}"
+            periods.append({"label": label, "lines": [
+                {"depth": depth, "kind": r.kind, "text": r.text.split(" (")[0] if r.kind.startswith("regel") else r.text,
+                 "value": r.value, "citation": r.citation, "source": r.source, "description": r.description}
+                for depth, r in flatten(period["reason"])]})
+        sections.append({"rule": name, "not": only_falsy, "periods": periods})
+    return sections
 
 
 @dataclass
