@@ -70,6 +70,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="leg uit waarom deze regel de waarde heeft die hij heeft, tot op de feiten")
     p.add_argument("--waarom-niet", action="append", default=[], metavar="REGEL",
                    help="leg uit waarom deze regel nul of onwaar is, in de maanden waarin dat zo is")
+    p.add_argument("--wat-verandert", action="append", default=[], metavar="REGEL",
+                   help="zoek de feiten die, anders, de uitkomst van deze regel zouden veranderen")
     p.add_argument("--regels", type=Path)
 
     p = add("check", "laad en controleer alle regelbestanden", cmd_check)
@@ -129,7 +131,7 @@ def cmd_uitleg(args) -> int:
     case = load_case(args.casus, rule_set)
     result = evaluate(rule_set, case, trace=True)
     text = render_explanation(result, language=args.taal, fmt=args.formaat,
-                              why=args.waarom, why_not=args.waarom_niet)
+                              why=args.waarom, why_not=args.waarom_niet, what_changes=args.wat_verandert)
     if args.uitvoer:
         write_atomically(args.uitvoer, text)
     else:

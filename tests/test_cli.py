@@ -118,3 +118,13 @@ def test_waarom_niet_when_the_value_is_not_zero(capsys):
 def test_waarom_unknown_rule_is_a_clear_error(capsys):
     assert main(["uitleg", EXAMPLE, "--waarom", "alleenstaande_ouderkopp"]) == 2
     assert "bedoelde u 'alleenstaande_ouderkop'?" in capsys.readouterr().err
+
+
+def test_wat_verandert_finds_the_marriage_and_its_effect(capsys):
+    assert main(["uitleg", "voorbeelden/statushouder_2016.yaml", "--wat-verandert", "alleenstaande_ouderkop",
+                 "--wat-verandert", "kindgebonden_budget"]) == 0
+    out = capsys.readouterr().out
+    # without the marriage the ALO-kop of 2016 (WKB art. 2 lid 6: € 3.066) would be due in every month
+    assert "als huwelijk(amal; youssef) er niet was geweest: heel 2016: € 3.066 (nu: heel 2016: € 0)" in out
+    # and the year amount would be € 1.038 + € 3.066
+    assert "als huwelijk(amal; youssef) er niet was geweest: € 4.104 (nu: € 1.038)" in out

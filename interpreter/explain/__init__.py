@@ -37,11 +37,13 @@ def environment() -> SandboxedEnvironment:
 
 
 def render_explanation(result, language: str = "nl", fmt: str = "tekst", why: list[str] = (),
-                       why_not: list[str] = ()) -> str:
+                       why_not: list[str] = (), what_changes: list[str] = ()) -> str:
     """The explanation of a result; `why` and `why_not` name rules whose value
-    (or, for why_not, whose zero or false value) is explained down to the facts."""
+    (or, for why_not, whose zero or false value) is explained down to the facts;
+    `what_changes` names rules for which the facts that would change them are found."""
     view = build_view(result, language)
     view["why"] = why_view(result, language, why, why_not)
+    view["what_changes"] = what_changes_view(result, language, what_changes)
     template = environment().get_template(f"{language}/uitleg.{FORMATS[fmt]}.j2")
     return template.render(**view)
 
@@ -49,18 +51,38 @@ def render_explanation(result, language: str = "nl", fmt: str = "tekst", why: li
 # --- the view ----------------------------------------------------------------------
 
 
+def what_changes_view(result, language: str, rule_names) -> list[dict]:
+    from .whatif import what_changes
+
+    sections = []
+    for name in rule_names:
+        _known_rule(result, name, "--wat-verandert")
+        if name not in result.rules:  # not an outcome of this case yet: evaluate it too
+            from ..api import evaluate
+
+            result = evaluate(result.rule_set, result.case, rules=list(result.rules.values()) +
+                              [result.rule_set.rule(name)])
+        changes = what_changes(result.rule_set, result.case, result, name, language)
+        sections.append({"rule": name, "changes": [{
+            "if": c.description_nl if language == "nl" else c.description_en,
+            "before": c.before, "after": c.after} for c in changes]})
+    return sections
+
+
+def _known_rule(result, name: str, option: str):
+    if result.rule_set.rule(name) is None:
+        from ..diagnostics import Diagnostic, Pos, RegelsError, suggest
+
+        raise RegelsError(Diagnostic(Pos(option, 0, 0), f"onbekende regel '{name}'",
+                                     suggest(name, [r.name for r in result.rule_set.rules()])))
+
+
 def why_view(result, language: str, why_rules, why_not_rules) -> list[dict]:
     from .why import flatten, why
 
     sections = []
     for name, only_falsy in [(n, False) for n in why_rules] + [(n, True) for n in why_not_rules]:
-        rule = result.rule_set.rule(name)
-        if rule is None:
-            from ..diagnostics import RegelsError, Diagnostic, Pos
-            from ..diagnostics import suggest
-
-            raise RegelsError(Diagnostic(Pos("--waarom", 0, 0), f"onbekende regel '{name}'",
-                                         suggest(name, [r.name for r in result.rule_set.rules()])))
+        _known_rule(result, name, "--waarom")
         periods = []
         for period in why(result, name, only_falsy, language):
             months = [m for m in period["months"] if m is not None]
