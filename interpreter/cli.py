@@ -166,8 +166,10 @@ def cmd_check(args) -> int:
 def cmd_docs(args) -> int:
     from .docs import write_docs
 
-    for path in write_docs(args.root):
+    written = write_docs(args.root)
+    for path in written:
         print(f"geschreven: {path}")
+    print(f"{len(written)} bestand(en) bijgewerkt; de rest was al actueel")
     return EXIT_OK
 
 

@@ -245,7 +245,14 @@ def format_amount_en(value: Fraction) -> str:
 
 
 def format_percent_nl(value: Fraction) -> str:
-    return format_number_nl(Fraction(value) * 100) + "%"
+    """6,75% and 7,10% as the law writes them; 108% without decimals."""
+    hundred = Fraction(value) * 100
+    if hundred.denominator == 1:
+        return format_number_nl(hundred, 0) + "%"
+    decimals = 2
+    while (hundred * 10 ** decimals).denominator != 1 and decimals < 6:
+        decimals += 1
+    return format_number_nl(hundred, decimals) + "%"
 
 
 def format_date_nl(value: dt.date) -> str:
