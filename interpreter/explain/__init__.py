@@ -127,6 +127,13 @@ def _months_label(months: list, language: str) -> str:
     return f"{names[first.month - 1]} {through} {names[last.month - 1]} {last.year}"
 
 
+def _article_order(entry: dict):
+    """WKB art. 2 before WKB art. 14: by law, then by article number."""
+    law, _, number = entry["citation"].partition(" art. ")
+    digits = "".join(c for c in number if c.isdigit())
+    return (law.lower(), int(digits or 0), number)
+
+
 def _version_label(version, language: str) -> str:
     date = v.format_date_nl if language == "nl" else v.format_date_en
     if language == "nl":
@@ -239,6 +246,23 @@ def build_view(result, language: str = "nl") -> dict:
                         "citation": rule.article.citation + (f" lid {rule.lid}" if rule.lid else ""),
                         "periods": [{"label": _months_label(p["months"], language), "value": p["value"]}
                                     for p in periods]})
+    # Articles whose parameters or facts were used count as used too (WML art. 8 for the
+    # drempelinkomen, Awir art. 8 for the toetsingsinkomen).
+    for step in result.steps:
+        sources = [p.article for p, _, _ in step.parameters]
+        for fact in step.inputs:
+            name = fact["naam"].split("(")[0]
+            definition = result.rule_set.input(name) or result.rule_set.relation(name)
+            if definition is not None:
+                sources.append(definition.article)
+        for article in sources:
+            entry = articles.setdefault(article.citation, {"citation": article.citation, "wet": article.wet,
+                                                           "bwb": article.bwb, "versions": {}})
+            version = article.version_on(step.day)
+            if version:
+                entry["versions"].setdefault(version.geldig_vanaf, {
+                    "label": _version_label(version, language), "publication": version.publicatie,
+                    "url": version.url})
     return {
         "title": result.case.title,
         "omschrijving": result.case.omschrijving,
@@ -248,5 +272,5 @@ def build_view(result, language: str = "nl") -> dict:
         "outcomes": outcomes,
         "monthly": monthly,
         "steps": steps,
-        "articles": sorted(articles.values(), key=lambda a: a["citation"]),
+        "articles": sorted(articles.values(), key=_article_order),
     }
