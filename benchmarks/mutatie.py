@@ -44,6 +44,7 @@ FORMULA_MUTATIONS = [
     (r"eerste_dag", "laatste_dag", "'eerste_dag' wordt 'laatste_dag'"),
     (r"laatste_dag", "eerste_dag", "'laatste_dag' wordt 'eerste_dag'"),
     (r"\bminimaal € 0", "", "'minimaal € 0' weggelaten"),
+    (r"afgerond op", "afgerond naar beneden op", "rekenkundig afronden wordt naar beneden afronden"),
     (r"(?<![\d.,€ ])\b(\d+)\b(?![.,]\d)", lambda m: str(int(m.group(1)) + 1), "getal + 1"),
     (r"\s\+\s", " - ", "'+' wordt '-'"),
     (r"\s-\s", " + ", "'-' wordt '+'"),
@@ -106,7 +107,7 @@ def make_mutants(rules_dir: Path, rule_set) -> list[Mutant]:
                         new = replacement(match) if callable(replacement) else replacement
                         mutants.append(Mutant(article.file, line, provision, f"{owner}: {description}",
                                               start + match.start(), start + match.end(), new))
-            elif key == "waarde" and ypath[0] == "parameters":
+            elif key == "waarde" and ypath[0] == "parameters" and "andere_bronnen" not in ypath:
                 match = re.search(r"(\d[\d.]*)(,\d+)?", text)
                 if match:
                     digits = match.group(1).replace(".", "")
