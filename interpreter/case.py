@@ -16,7 +16,7 @@ from .model import Input, Relation, Rule, RuleSet
 from .yamlpos import YList, YMap, load_yaml, parse_yaml
 
 CASE_KEYS = {"casus", "omschrijving", "berekeningsjaar", "gegevens", "personen", "relaties", "verwacht", "uitkomsten"}
-FACT_KEYS = {"waarde", "bron", "vanaf"}
+FACT_KEYS = {"waarde", "bron", "vanaf", "bekend_vanaf", "bekend_via"}
 EXPECT_KEYS = {"waarde", "per_maand", "per_persoon", "bron"}
 
 
@@ -26,6 +26,8 @@ class Fact:
     bron: str | None
     pos: Pos
     vanaf: dt.date | None = None
+    bekend_vanaf: dt.date | None = None  # when the administration learned it, if not when it happened
+    bekend_via: str | None = None  # how: BRP, partnerformulier, SVB-verwantschapsquery, ...
 
 
 @dataclass
@@ -59,6 +61,8 @@ class RelationFact:
     tot: dt.date | None  # exclusive: the first day the relation no longer holds
     bron: str | None
     pos: Pos
+    bekend_vanaf: dt.date | None = None
+    bekend_via: str | None = None
 
     def holds(self, day: dt.date) -> bool:
         return (self.vanaf is None or self.vanaf <= day) and (self.tot is None or day < self.tot)
@@ -90,6 +94,44 @@ class Case:
     @property
     def months(self) -> list[v.Month]:
         return [v.Month(self.year, m) for m in range(1, 13)]
+
+    def as_known_on(self, day: dt.date, visible) -> "Case":
+        """The case as the administration knew it on `day`: a fact counts once it
+        happened and, unless the case says when it became known ('bekend_vanaf'),
+        only if `visible(person, day)` holds for every person it concerns. What
+        happens after `day` is not known: a relation then simply goes on."""
+
+        def known(fact, persons) -> bool:
+            if fact.bekend_vanaf is not None:
+                return fact.bekend_vanaf <= day
+            happened = fact.vanaf is None or fact.vanaf <= day
+            return happened and all(visible(p, day) for p in persons)
+
+        persons = {}
+        for pid, person in self.persons.items():
+            facts = {}
+            for name, timeline in person.facts.items():
+                entries = [e for e in timeline.entries if known(e, [pid])]
+                if entries:
+                    facts[name] = Timeline(entries)
+            persons[pid] = Person(pid, person.pos, facts, person.spec)
+        relations = {}
+        for name, facts in self.relations.items():
+            kept = []
+            for fact in facts:
+                if known(fact, [fact.first, fact.second]):
+                    ends_later = fact.tot is not None and fact.tot > day
+                    kept.append(RelationFact(fact.relation, fact.first, fact.second, fact.vanaf,
+                                             None if ends_later else fact.tot, fact.bron, fact.pos,
+                                             fact.bekend_vanaf, fact.bekend_via))
+            relations[name] = kept
+        global_facts = {}
+        for name, timeline in self.facts.items():
+            entries = [e for e in timeline.entries if e.bekend_vanaf is None or e.bekend_vanaf <= day]
+            if entries:
+                global_facts[name] = Timeline(entries)
+        return Case(self.path, self.title, self.omschrijving, self.year, persons, global_facts, relations,
+                    [], [], self.pos)
 
 
 def load_case(path, rule_set: RuleSet) -> Case:
@@ -229,19 +271,24 @@ class _CaseReader:
                     vanaf = coerce_value(item["vanaf"], v.DATUM, item.pos_of("vanaf"))
                     entries.append(Fact(self.value(inp.type, item["waarde"], item.pos_of("waarde"), persons,
                                                    item.raw_of("waarde")),
-                                        _text(item.get("bron")), item.pos, vanaf))
+                                        _text(item.get("bron")), item.pos, vanaf, *self.knowledge(item)))
                 entries.sort(key=lambda f: f.vanaf)
             elif isinstance(raw, YMap) and "waarde" in raw:
                 self.fact_keys(raw)
                 vanaf = coerce_value(raw["vanaf"], v.DATUM, raw.pos_of("vanaf")) if "vanaf" in raw else None
                 entries.append(Fact(self.value(inp.type, raw["waarde"], raw.pos_of("waarde"), persons,
                                                raw.raw_of("waarde")),
-                                    _text(raw.get("bron")), raw.pos, vanaf))
+                                    _text(raw.get("bron")), raw.pos, vanaf, *self.knowledge(raw)))
             else:
                 entries.append(Fact(self.value(inp.type, raw, pos, persons, text), None, pos))
         except RegelsError as exc:
             self.problems.add(exc)
         return Timeline(entries)
+
+    def knowledge(self, item: YMap):
+        """'bekend_vanaf' and 'bekend_via' of a fact or relation."""
+        known = coerce_value(item["bekend_vanaf"], v.DATUM, item.pos_of("bekend_vanaf")) if "bekend_vanaf" in item else None
+        return known, _text(item.get("bekend_via"))
 
     def fact_keys(self, item: YMap) -> None:
         for key in item:
@@ -266,7 +313,7 @@ class _CaseReader:
                 self.problems.error(item.pos_of("soort"), f"onbekende relatie '{item['soort']}'",
                                     suggest(str(item["soort"]), [r.name for r in self.rs.relations()]))
                 continue
-            allowed = {"soort", "tussen", "vanaf", "tot", "bron", *relation.roles}
+            allowed = {"soort", "tussen", "vanaf", "tot", "bron", "bekend_vanaf", "bekend_via", *relation.roles}
             for key in item:
                 if key not in allowed:
                     self.problems.error(item.key_pos_of(key), f"onbekende sleutel '{key}' bij relatie '{relation.name}'",
@@ -300,6 +347,7 @@ class _CaseReader:
             try:
                 vanaf = coerce_value(item["vanaf"], v.DATUM, item.pos_of("vanaf")) if "vanaf" in item else None
                 tot = coerce_value(item["tot"], v.DATUM, item.pos_of("tot")) if "tot" in item else None
+                known = self.knowledge(item)
             except RegelsError as exc:
                 self.problems.add(exc)
                 continue
@@ -308,7 +356,7 @@ class _CaseReader:
                                     "'tot' is de eerste dag waarop de relatie niet meer bestaat")
             if ok:
                 case.relations.setdefault(relation.name, []).append(
-                    RelationFact(relation, first, second, vanaf, tot, _text(item.get("bron")), item.pos))
+                    RelationFact(relation, first, second, vanaf, tot, _text(item.get("bron")), item.pos, *known))
 
     def expectations(self, data: YMap, case: Case) -> None:
         raw = data.get("verwacht")

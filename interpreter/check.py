@@ -14,7 +14,7 @@ from . import values as v
 from .diagnostics import UNKNOWN_POS, Collector, Pos, RegelsError, suggest
 from .loader import coerce_value
 from .model import Input, Parameter, Relation, Rule, RuleSet
-from .syntax import AtDate, Binary, Call, If, ListLit, Lit, Name, Node, Quantifier, Round, Unary, Van, walk
+from .syntax import AsKnown, AtDate, Binary, Call, If, ListLit, Lit, Name, Node, Quantifier, Round, Unary, Van, walk
 
 # Names every formula may use. 'maand' only where a month is being computed.
 BUILTIN_NAMES = {
@@ -70,6 +70,7 @@ class _Checker:
             self.check_rule(rule)
         self.check_cycles()
         self.check_parameters()
+        self.check_knowledge_rule()
 
     # --- names ----------------------------------------------------------------
 
@@ -269,6 +270,9 @@ class _Checker:
                                     "een regel wordt per maand of per jaar berekend; zet 'op' in die regel zelf, "
                                     "bij de gegevens die hij leest")
             return type_
+        if isinstance(node, AsKnown):
+            self.expect(node.date, self.infer(node.date, env), v.DATUM, "wat na 'zoals bekend op' staat")
+            return self.infer(node.expr, env)
         if isinstance(node, Round):
             operand = self.infer(node.operand, env)
             unit = self.infer(node.unit, env)
@@ -560,6 +564,20 @@ class _Checker:
             self.problems.error(node.body.pos, f"'som van' telt bedragen of getallen op, geen {body}")
             return v.ANY
         return body
+
+    def check_knowledge_rule(self) -> None:
+        name = self.rs.knowledge_rule_name
+        if name is None:
+            return
+        rule = self.rs.rule(name)
+        if rule is None:
+            self.problems.error(self.rs.knowledge_pos, f"'kennis: {name}' noemt geen regel",
+                                _name_hint(name, [r.name for r in self.rs.rules()]) or
+                                "noem de regel die zegt of gegevens over een persoon de uitvoerder bereiken")
+        elif not (rule.voor and rule.per == "maand" and rule.type == v.WAARHEID):
+            self.problems.error(self.rs.knowledge_pos, f"'kennis: {name}' moet een regel zijn die per maand voor "
+                                                       "een persoon waar of onwaar geeft",
+                                f"zet in {rule.article.file} bij '{name}': type: waar/onwaar, per: maand, voor: p")
 
     # --- versions and parameters ------------------------------------------------
 

@@ -20,7 +20,7 @@ from . import values as v
 from .case import Case
 from .diagnostics import Pos, RegelsError, error
 from .model import Input, Parameter, Relation, Rule, RuleSet
-from .syntax import AtDate, Binary, Call, If, ListLit, Lit, Name, Node, Quantifier, Round, Unary, Van
+from .syntax import AsKnown, AtDate, Binary, Call, If, ListLit, Lit, Name, Node, Quantifier, Round, Unary, Van
 
 
 class EvaluationError(RegelsError):
@@ -185,6 +185,17 @@ def _compile(node: Node):
         def at_date(c):
             return expr(Ctx(c.ev, c.month, c.vars, c.day, date_fn(c), c.own_month))
         return at_date
+    if isinstance(node, AsKnown):
+        expr, date_fn = compiled(node.expr), compiled(node.date)
+        text = node  # for the trace
+
+        def as_known(c):
+            day = date_fn(c)
+            known = c.ev.known_on(day)
+            value = expr(Ctx(known, c.month, c.vars, c.day, c.at, c.own_month))
+            c.ev.record_known(text, day, value, node.type)
+            return value
+        return as_known
     if isinstance(node, Round):
         operand, unit, direction = compiled(node.operand), compiled(node.unit), node.direction
         as_int = node.type == v.GEHEEL
@@ -481,6 +492,39 @@ class Evaluation:
         if month is not None:
             text += f"@{month.key()}"
         return text
+
+    # what was known when -------------------------------------------------------------
+
+    def known_on(self, day: dt.date) -> "Evaluation":
+        """An evaluation of the same case with the facts as the administration knew
+        them on `day` (see Case.as_known_on and 'kennis' in regelset.yaml)."""
+        cache = self.__dict__.setdefault("_known", {})
+        if day not in cache:
+            rule = self.rule_set.rule(self.rule_set.knowledge_rule_name) if self.rule_set.knowledge_rule_name else None
+            truth = self.truth
+
+            def visible(person, when):
+                if rule is None:
+                    return True
+                return bool(truth.rule_value(rule, person, v.Month(when.year, when.month)))
+
+            cache[day] = Evaluation(self.rule_set, self.truth.case.as_known_on(day, visible), trace=False)
+            cache[day].truth = truth
+        return cache[day]
+
+    @property
+    def truth(self) -> "Evaluation":
+        """The evaluation on the true facts (this one, unless this is a known view)."""
+        return self.__dict__.get("_truth", self)
+
+    @truth.setter
+    def truth(self, value):
+        self.__dict__["_truth"] = value
+
+    def record_known(self, node, day: dt.date, value, type_) -> None:
+        if self.trace and self.frames:
+            self._record_input(f"zoals bekend op {day.isoformat()}", None, value, type_, day,
+                               "de gegevens zoals de uitvoerder ze op die dag kende", f"{node.pos.file}:{node.pos.line}")
 
     # parameters and facts -------------------------------------------------------------
 

@@ -30,12 +30,12 @@ RELATION_KEYS = {"tussen", "symmetrisch", "omschrijving"}
 RULE_KEYS = {"type", "per", "voor", "lid", "omschrijving", "tekst", "interpretatie", "uitkomst",
              "formule", "indien", "uitzondering_op", "geldig_vanaf", "geldig_tot", "versies"}
 RULE_VERSION_KEYS = {"geldig_vanaf", "geldig_tot", "formule", "indien", "lid"}
-MANIFEST_KEYS = {"naam", "versie", "omschrijving"}
+MANIFEST_KEYS = {"naam", "versie", "omschrijving", "kennis"}
 # Keywords and built-in names cannot name a parameter, input, relation or rule.
 RESERVED = {
     "als", "dan", "anders", "er", "is", "een", "in", "waarvoor", "voor", "alle", "geldt", "aantal", "som",
     "van", "over", "of", "en", "niet", "minimaal", "maximaal", "afgerond", "naar", "beneden", "boven", "op",
-    "hele", "centen", "waar", "onwaar",
+    "hele", "centen", "waar", "onwaar", "zoals", "bekend",
     "berekeningsjaar", "maand", "maanden", "personen",
     "max", "min", "abs", "eerste_dag", "laatste_dag", "leeftijd", "datum", "jaar", "vorige_maand",
     "volgende_maand", "begin",
@@ -80,7 +80,7 @@ def load_rule_set(directory, files: list[Path] | None = None) -> RuleSet:
     if not directory.is_dir():
         raise error(Pos(display_path(directory), 0, 0), "map met regels niet gevonden",
                     "geef de map met regelbestanden op, bijvoorbeeld: regels check rules/")
-    name, release = directory.name, "ontwikkel"
+    name, release, knowledge, knowledge_pos = directory.name, "ontwikkel", None, None
     manifest_path = directory / MANIFEST
     if manifest_path.exists():
         try:
@@ -89,6 +89,8 @@ def load_rule_set(directory, files: list[Path] | None = None) -> RuleSet:
             reader.keys(manifest, MANIFEST_KEYS, "het regelset-bestand")
             name = str(manifest.get("naam", name))
             release = str(manifest.get("versie", release))
+            if manifest.get("kennis") is not None:
+                knowledge, knowledge_pos = str(manifest["kennis"]), manifest.pos_of("kennis")
         except RegelsError as exc:
             problems.add(exc)
     articles = []
@@ -98,7 +100,8 @@ def load_rule_set(directory, files: list[Path] | None = None) -> RuleSet:
         except RegelsError as exc:
             problems.add(exc)
     problems.raise_if_errors()
-    rule_set = RuleSet(str(directory), name, release, content_hash(directory), articles)
+    rule_set = RuleSet(str(directory), name, release, content_hash(directory), articles,
+                       knowledge_rule_name=knowledge, knowledge_pos=knowledge_pos)
     for article in articles:
         for group in (article.parameters, article.inputs, article.relations, article.rules):
             for item_name, item in group.items():

@@ -181,6 +181,10 @@ class RuleSet:
     # every definition by name; a name may be defined in several articles
     definitions: dict[str, list[Any]] = field(default_factory=dict)
     warnings: list = field(default_factory=list)
+    # The rule (voor a person, per month) that says whether facts about that person
+    # reach the administration; see 'kennis' in regelset.yaml and 'zoals bekend op'.
+    knowledge_rule_name: str | None = None
+    knowledge_pos: Any = None
 
     @property
     def version(self) -> dict:

@@ -89,6 +89,14 @@ class AtDate(Node):
 
 
 @dataclass(eq=False)
+class AsKnown(Node):
+    """'x zoals bekend op datum': x computed on the facts as known on that date."""
+
+    expr: Node
+    date: Node
+
+
+@dataclass(eq=False)
 class Round(Node):
     operand: Node
     direction: str  # rekenkundig | naar_beneden | naar_boven
@@ -130,7 +138,7 @@ def children(node: Node) -> list[Node]:
         return [node.operand]
     if isinstance(node, (Binary, Van)):
         return [node.left, node.right]
-    if isinstance(node, AtDate):
+    if isinstance(node, (AtDate, AsKnown)):
         return [node.expr, node.date]
     if isinstance(node, Round):
         return [node.operand, node.unit]
@@ -311,6 +319,9 @@ class _Build:
 
     def _op_datum(self, t, a, b):
         return AtDate(self.pos(t), self.build(a), self.build(b))
+
+    def _zoals_bekend(self, t, a, b):
+        return AsKnown(self.pos(t), self.build(a), self.build(b))
 
     def _afgerond(self, t, operand, direction, unit):
         if unit.data == "hele_euros":

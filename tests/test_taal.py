@@ -352,3 +352,45 @@ verwacht:
     result, mismatches = check_case(rule_set, case)
     assert mismatches == []
     assert result.to_json(trace=False)["per_persoon"]["twaalf_of_ouder"]["kind"]["2020-06"] is True
+
+
+def test_zoals_bekend_op_uses_what_the_administration_knew(tmp_path):
+    from interpreter.values import Month
+
+    rules = write_rules(tmp_path, """\
+invoer:
+  aanvrager: {type: persoon}
+  geboortedatum: {type: datum, van: persoon}
+  heeft_bsn: {type: waar/onwaar, van: persoon, tijdsafhankelijk: ja, standaard: ja}
+relaties:
+  kind_van: {tussen: [ouder, kind]}
+  huwelijk: {tussen: [a, b], symmetrisch: ja}
+regels:
+  zichtbaar: {type: waar/onwaar, per: maand, voor: p, formule: heeft_bsn van p}
+  gehuwd:
+    type: waar/onwaar
+    per: maand
+    uitkomst: ja
+    formule: er is een p in personen waarvoor huwelijk(aanvrager; p)
+  gehuwd_volgens_dienst_eind_2020:
+    type: waar/onwaar
+    per: maand
+    uitkomst: ja
+    formule: gehuwd zoals bekend op 31 december 2020
+  gehuwd_volgens_dienst_2021:
+    type: waar/onwaar
+    per: maand
+    uitkomst: ja
+    formule: gehuwd zoals bekend op 1 april 2021
+""")
+    (rules / "regelset.yaml").write_text('naam: test\nversie: "t"\nkennis: zichtbaar\n', encoding="utf-8")
+    case = CASE.replace("  kind:\n", "  partner:\n    geboortedatum: 1980-05-05\n    heeft_bsn: nee\n  kind:\n")
+    case = case.replace("relaties:\n", "relaties:\n  - {soort: huwelijk, tussen: [ouder, partner], vanaf: 2010-01-01,"
+                                      " bekend_vanaf: 2021-03-15, bekend_via: partnerformulier}\n")
+    result = run_case(rules, case)
+    month = Month(2020, 6)
+    assert result.value("gehuwd")[month] is True  # the truth
+    assert result.value("gehuwd_volgens_dienst_eind_2020")[month] is False  # no BSN: not seen
+    assert result.value("gehuwd_volgens_dienst_2021")[month] is True  # known via the partner form
+    step = next(s for s in result.steps if s.id == "gehuwd_volgens_dienst_2021@2020-06")
+    assert step.inputs[-1]["naam"] == "zoals bekend op 2021-04-01"
