@@ -26,7 +26,7 @@ BUILTIN_NAMES = {
 
 # Built-in functions: name -> (description of arguments, checker)
 FUNCTIONS = ("max", "min", "abs", "eerste_dag", "laatste_dag", "leeftijd", "datum", "jaar", "maand",
-             "vorige_maand", "volgende_maand", "begin")
+             "vorige_maand", "volgende_maand", "begin", "maanden_later")
 
 
 @dataclass
@@ -192,6 +192,13 @@ class _Checker:
             self.edges[id(rule)].extend(env.deps)
         for exception in rule.exceptions:
             self.edges[id(rule)].append((exception, exception.exception_pos))
+        if rule.timeline not in (None, "ja"):
+            ref = self.resolve(Name(rule.pos, rule.timeline), _Env(rule), report=True)
+            if ref is not None and getattr(ref, "type", None) != v.DATUM:
+                self.problems.error(rule.pos, f"'tijdlijn: {rule.timeline}' moet een datum noemen (een regel of gegeven)")
+        elif rule.timeline == "ja" and rule.type != v.DATUM:
+            self.problems.error(rule.pos, f"'tijdlijn: ja' hoort bij een regel die een datum geeft; '{rule.name}' is een {rule.type}",
+                                "noem anders de datum waarop dit valt: tijdlijn: datum_toekenning")
 
     def check_cycles(self) -> None:
         rules = {id(r): r for r in self.rs.rules()}
@@ -478,6 +485,11 @@ class _Checker:
                 self.problems.error(node.args[0].pos, "'begin' geeft de begindatum van een relatie",
                                     "bijvoorbeeld: begin(huwelijk(aanvrager; p))")
             return v.DATUM
+        if name == "maanden_later":
+            if arity(2):
+                self.expect(node.args[0], args[0], v.DATUM, "de datum in 'maanden_later'")
+                self.expect(node.args[1], args[1], v.GEHEEL, "het aantal maanden in 'maanden_later'")
+            return v.DATUM
         if name in ("vorige_maand", "volgende_maand"):
             if arity(1):
                 self.expect(node.args[0], args[0], v.MAAND, f"het argument van '{name}'")
@@ -707,6 +719,10 @@ def _arithmetic(op: str, a: v.Type, b: v.Type) -> v.Type | None:
         if {a, b} == {v.JAAR, v.GEHEEL} and (a == v.JAAR or op == "plus"):
             return v.JAAR
         if op == "min" and a == b == v.JAAR:
+            return v.GEHEEL
+        if a == v.DATUM and b == v.GEHEEL:  # a date plus or minus a number of days
+            return v.DATUM
+        if op == "min" and a == b == v.DATUM:  # the number of days between two dates
             return v.GEHEEL
         return None
     if op == "maal":

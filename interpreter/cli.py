@@ -74,6 +74,13 @@ def _parser() -> argparse.ArgumentParser:
                    help="zoek de feiten die, anders, de uitkomst van deze regel zouden veranderen")
     p.add_argument("--regels", type=Path)
 
+    p = add("tijdlijn", "de stappen van een berekeningsjaar in de tijd: voorschot, toekenning, herziening, terugvordering",
+            cmd_tijdlijn)
+    p.add_argument("casus", type=Path)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--taal", choices=["nl", "en"], default="nl")
+    p.add_argument("--regels", type=Path)
+
     p = add("check", "laad en controleer alle regelbestanden", cmd_check)
     p.add_argument("map", type=Path, nargs="?", default=None, help="map met regelbestanden (standaard rules/)")
     p.add_argument("--json", action="store_true", help="meldingen als JSON")
@@ -136,6 +143,29 @@ def cmd_uitleg(args) -> int:
         write_atomically(args.uitvoer, text)
     else:
         sys.stdout.write(text)
+    return EXIT_OK
+
+
+def cmd_tijdlijn(args) -> int:
+    from .timeline import timeline
+
+    rule_set = _rules_for(args, args.casus)
+    case = load_case(args.casus, rule_set)
+    moments, result = timeline(rule_set, case, args.taal)
+    truth = result.values.get("kindgebonden_budget")
+    if args.json:
+        print(json.dumps({"casus": case.title, "berekeningsjaar": case.year,
+                          "regelset": rule_set.version, "tijdlijn": [m.to_json() for m in moments]},
+                         ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(f"{case.title} — berekeningsjaar {case.year}")
+    for moment in moments:
+        print(f"  {v.format_date_nl(moment.day):>18}  {moment.what}: {moment.value}"
+              + (f"  ({moment.citation})" if moment.citation else ""))
+        if moment.description:
+            print(f"  {'':>18}    {moment.description}")
+    if truth is not None:
+        print(f"  volgens de wet verschuldigd (de werkelijke feiten): kindgebonden_budget {v.format_amount_nl(truth)}")
     return EXIT_OK
 
 

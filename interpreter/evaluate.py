@@ -280,6 +280,9 @@ def _compile_call(node: Call):
                       f"vraag alleen naar het begin als de relatie bestaat: als {relation.name}(...) dan begin(...) anders ...")
             return fact.vanaf
         return begin
+    if name == "maanden_later":
+        date_fn, months_fn = args
+        return lambda c: _months_later(date_fn(c), int(months_fn(c)))
     if name == "max":
         return lambda c: max(a(c) for a in args)
     if name == "min":
@@ -320,6 +323,14 @@ def _compile_call(node: Call):
     raise AssertionError(name)
 
 
+def _months_later(day: dt.date, months: int) -> dt.date:
+    """The same day `months` months later; the last day of the month if it is shorter."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = v.Month(year, month + 1).last_day().day
+    return dt.date(year, month + 1, min(day.day, last))
+
+
 def _first_day(value):
     return value.first_day() if isinstance(value, v.Month) else dt.date(int(value), 1, 1)
 
@@ -355,6 +366,11 @@ def _compile_binary(node: Binary):
         return lambda c: max(left(c), right(c))
     if op == "maximaal":
         return lambda c: min(left(c), right(c))
+    if node.left.type == v.DATUM and op in ("plus", "min"):
+        if node.right.type == v.DATUM:
+            return lambda c: (left(c) - right(c)).days
+        sign = 1 if op == "plus" else -1
+        return lambda c: left(c) + dt.timedelta(days=sign * int(right(c)))
     if op == "plus":
         return lambda c: left(c) + right(c)
     if op == "min":

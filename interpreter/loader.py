@@ -27,7 +27,7 @@ PARAMETER_KEYS = {"type", "sleutel", "omschrijving", "eenheid", "lid", "waarden"
 VALUE_KEYS = {"waarde", "bron", "interpretatie", "andere_bronnen", "onbevestigd"}
 INPUT_KEYS = {"type", "van", "tijdsafhankelijk", "omschrijving", "standaard"}
 RELATION_KEYS = {"tussen", "symmetrisch", "omschrijving"}
-RULE_KEYS = {"type", "per", "voor", "lid", "omschrijving", "tekst", "interpretatie", "uitkomst",
+RULE_KEYS = {"type", "per", "voor", "lid", "omschrijving", "tekst", "interpretatie", "uitkomst", "tijdlijn",
              "formule", "indien", "uitzondering_op", "geldig_vanaf", "geldig_tot", "versies"}
 RULE_VERSION_KEYS = {"geldig_vanaf", "geldig_tot", "formule", "indien", "lid"}
 MANIFEST_KEYS = {"naam", "versie", "omschrijving", "kennis"}
@@ -38,7 +38,7 @@ RESERVED = {
     "hele", "centen", "waar", "onwaar", "zoals", "bekend",
     "berekeningsjaar", "maand", "maanden", "personen",
     "max", "min", "abs", "eerste_dag", "laatste_dag", "leeftijd", "datum", "jaar", "vorige_maand",
-    "volgende_maand", "begin",
+    "volgende_maand", "begin", "maanden_later",
 }
 
 
@@ -418,10 +418,25 @@ class _Reader:
             lid=self.text(spec, "lid", False), omschrijving=self.text(spec, "omschrijving", False),
             tekst=self.text(spec, "tekst", False), interpretatie=self.text(spec, "interpretatie", False),
             uitkomst=self.flag(spec, "uitkomst"),
+            timeline=self.timeline_mark(spec),
             exception_of=str(exception_of) if exception_of is not None else None,
             exception_pos=spec.pos_of("uitzondering_op") if exception_of is not None else None,
             versions=versions, pos=pos,
         )
+
+    def timeline_mark(self, spec: YMap) -> str | None:
+        """'tijdlijn: ja' for a date rule (the date itself is a moment on the timeline),
+        or the name of the date at which an amount or decision falls."""
+        raw = spec.get("tijdlijn")
+        if raw is None or raw is False:
+            return None
+        if raw is True or str(raw).lower() in ("ja", "waar"):
+            return "ja"
+        if not _is_name(raw):
+            self.problems.error(spec.pos_of("tijdlijn"), f"'tijdlijn: {raw}' is geen naam",
+                                "schrijf 'tijdlijn: ja' bij een datum, of de naam van de datum waarop dit valt")
+            return None
+        return str(raw)
 
     def rule_version(self, item: YMap, article: Article, is_exception: bool, rule_spec: YMap) -> RuleVersion | None:
         start = self.date(item, "geldig_vanaf", required=False)

@@ -152,6 +152,7 @@ class Rule:
     exception_pos: Pos | None
     versions: list[RuleVersion]
     pos: Pos
+    timeline: str | None = None  # 'ja' (a date on the timeline) or the name of the date it falls on
     # Filled in by the checker:
     target: "Rule | None" = None
     exceptions: list["Rule"] = field(default_factory=list)

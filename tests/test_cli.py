@@ -128,3 +128,19 @@ def test_wat_verandert_finds_the_marriage_and_its_effect(capsys):
     assert "als huwelijk(amal; youssef) er niet was geweest: heel 2016: € 3.066 (nu: heel 2016: € 0)" in out
     # and the year amount would be € 1.038 + € 3.066
     assert "als huwelijk(amal; youssef) er niet was geweest: € 4.104 (nu: € 1.038)" in out
+
+
+def test_tijdlijn_shows_the_two_outcomes_of_2015_and_2016(capsys):
+    assert main(["tijdlijn", "voorbeelden/statushouder_2015_tijdlijn.yaml"]) == 0
+    out2015 = capsys.readouterr().out
+    assert "herzien: onwaar  (Awir art. 21 lid 1)" in out2015
+    assert "terug_te_betalen: € 0" in out2015
+    assert "31 december 2020  herziening_mogelijk_tot" in out2015
+    assert "volgens de wet verschuldigd (de werkelijke feiten): kindgebonden_budget € 1.032" in out2015
+    assert main(["tijdlijn", "voorbeelden/statushouder_2016_tijdlijn.yaml", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    by_name = {m["wat"]: m for m in data["tijdlijn"]}
+    assert by_name["voorschot"]["waarde"] == "4104.00" and by_name["voorschot"]["datum"] == "2015-12-01"
+    assert by_name["terug_te_betalen"]["waarde"] == "3066.00"
+    assert by_name["huwelijk(amal; youssef)"]["datum"] == "2018-03-15"
+    assert by_name["einde_betalingsregeling"]["waarde"] == "2020-08-11"

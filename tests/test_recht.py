@@ -24,9 +24,10 @@ def test_every_parameter_value_has_a_source(rules):
 
 def test_only_the_known_unverified_values_are_marked_and_check_reports_them(rules):
     marked = sorted((p.name, e.vanaf.isoformat()) for p in rules.parameters() for e in p.values if e.onbevestigd)
-    assert marked == [("alo_kop", "2015-01-01"), ("woonlandfactor", "2015-01-01")]
+    assert marked == [("alo_kop", "2015-01-01"), ("termijnbedrag_standaard", "2015-01-01"),
+                      ("woonlandfactor", "2015-01-01")]
     warned = [w.message for w in rules.warnings if "onbevestigd" in w.message]
-    assert len(warned) == 2 and any("alo_kop" in w for w in warned)
+    assert len(warned) == 3 and any("alo_kop" in w for w in warned)
 
 
 def test_every_rule_cites_a_lid(rules):

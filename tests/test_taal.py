@@ -394,3 +394,14 @@ regels:
     assert result.value("gehuwd_volgens_dienst_2021")[month] is True  # known via the partner form
     step = next(s for s in result.steps if s.id == "gehuwd_volgens_dienst_2021@2020-06")
     assert step.inputs[-1]["naam"] == "zoals bekend op 2021-04-01"
+
+
+@pytest.mark.parametrize("formula, type_, expected", [
+    ("31 januari 2020 + 42", "datum", __import__("datetime").date(2020, 3, 13)),
+    ("1 maart 2020 - 1", "datum", __import__("datetime").date(2020, 2, 29)),
+    ("31 december 2020 - 1 januari 2020", "geheel getal", 365),
+    ("maanden_later(31 januari 2020; 1)", "datum", __import__("datetime").date(2020, 2, 29)),
+    ("maanden_later(15 maart 2021; 24)", "datum", __import__("datetime").date(2023, 3, 15)),
+])
+def test_date_arithmetic(tmp_path, formula, type_, expected):
+    assert value_of(tmp_path, formula, type_) == expected
