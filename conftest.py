@@ -24,7 +24,8 @@ def rule_set():
 
 
 def pytest_collect_file(parent, file_path: Path):
-    if file_path.suffix == ".yaml" and CASE_FOLDERS & set(file_path.parts) and "fouten" not in file_path.parts:
+    if (file_path.suffix == ".yaml" and CASE_FOLDERS & set(file_path.parts)
+            and not {"fouten", "varianten"} & set(file_path.parts)):
         return CaseFile.from_parent(parent, path=file_path)
     return None
 

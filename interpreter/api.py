@@ -11,16 +11,37 @@ from . import values as v
 from .case import Case, load_case as _load_case, parse_case
 from .check import check_rule_set
 from .evaluate import Evaluation, Step
-from .loader import load_rule_set
+from .loader import load_rule_set, rule_files
 from .model import Rule, RuleSet
 
 
-def load_rules(directory="rules") -> RuleSet:
-    """Load and check every rule file under `directory`. Raises RegelsError
-    (with file:line:column diagnostics) if anything is wrong."""
-    rule_set = load_rule_set(directory)
+def load_rules(directory="rules", variants: list[str] = ()) -> RuleSet:
+    """Load and check every rule file under `directory`, plus the named policy
+    variants from rules/varianten/ (overlays: rules and exceptions added to the
+    law, never edits of it). Raises RegelsError with file:line:column
+    diagnostics if anything is wrong."""
+    directory = Path(directory)
+    files = None
+    if variants:
+        files = rule_files(directory) + [variant_file(directory, name) for name in variants]
+    rule_set = load_rule_set(directory, files)
+    rule_set.variants = list(variants)
     check_rule_set(rule_set)
     return rule_set
+
+
+def variant_file(directory: Path, name: str) -> Path:
+    from .diagnostics import Pos, error, suggest
+    from .loader import display_path
+
+    folder = Path(directory) / "varianten"
+    path = folder / f"{name}.yaml"
+    if not path.exists():
+        known = [p.stem for p in folder.glob("*.yaml")] if folder.exists() else []
+        raise error(Pos(display_path(path), 0, 0), f"onbekende variant '{name}'",
+                    suggest(name, known) or ("varianten: " + ", ".join(sorted(known)) if known else
+                                             "zet varianten in rules/varianten/"))
+    return path
 
 
 def load_case(path, rule_set: RuleSet) -> Case:

@@ -97,13 +97,15 @@ class Case:
 
     def as_known_on(self, day: dt.date, visible) -> "Case":
         """The case as the administration knew it on `day`: a fact counts once it
-        happened and, unless the case says when it became known ('bekend_vanaf'),
-        only if `visible(person, day)` holds for every person it concerns. What
+        was reported ('bekend_vanaf'), or once it happened if `visible(person, day)`
+        holds for every person it concerns (the regular flow of data). What
         happens after `day` is not known: a relation then simply goes on."""
 
         def known(fact, persons) -> bool:
-            if fact.bekend_vanaf is not None:
-                return fact.bekend_vanaf <= day
+            # known by the date it was reported, or by the regular flow of data
+            # once it happened, whichever comes first
+            if fact.bekend_vanaf is not None and fact.bekend_vanaf <= day:
+                return True
             happened = fact.vanaf is None or fact.vanaf <= day
             return happened and all(visible(p, day) for p in persons)
 

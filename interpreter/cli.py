@@ -81,6 +81,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--taal", choices=["nl", "en"], default="nl")
     p.add_argument("--regels", type=Path)
 
+    p = add("vergelijk", "een casus volgens de wet en volgens een beleidsvariant, naast elkaar", cmd_vergelijk)
+    p.add_argument("casus", type=Path)
+    p.add_argument("--variant", required=True, help="de naam van een variant in rules/varianten/")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--taal", choices=["nl", "en"], default="nl")
+    p.add_argument("--regels", type=Path)
+
     p = add("check", "laad en controleer alle regelbestanden", cmd_check)
     p.add_argument("map", type=Path, nargs="?", default=None, help="map met regelbestanden (standaard rules/)")
     p.add_argument("--json", action="store_true", help="meldingen als JSON")
@@ -169,6 +176,39 @@ def cmd_tijdlijn(args) -> int:
     return EXIT_OK
 
 
+def cmd_vergelijk(args) -> int:
+    from .compare import compare
+
+    if not args.casus.exists():
+        raise RegelsError(Diagnostic(Pos(str(args.casus), 0, 0), "casusbestand niet gevonden"))
+    directory = args.regels if args.regels else rules_directory_for(args.casus)
+    case, variant, rows = compare(directory, args.casus, args.variant, args.taal)
+    if args.json:
+        print(json.dumps({"casus": case.title, "berekeningsjaar": case.year, "variant": args.variant,
+                          "verschillen": [{"regel": r.rule, "bron": r.citation, "wet": r.law_json or r.law,
+                                           "variant": r.variant_json or r.variant,
+                                           "per_maand": [{"maand": m, "wet": a, "variant": b} for m, a, b in r.months],
+                                           "door": [{"regel": n, "omschrijving": o} for n, o in r.because]}
+                                          for r in rows]}, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(f"{case.title} — berekeningsjaar {case.year}")
+    print(f"variant: {variant.titel or args.variant}")
+    if variant.interpretatie:
+        print("  " + " ".join(variant.interpretatie.split()))
+    if not rows:
+        print("geen verschil tussen wet en variant voor deze casus")
+        return EXIT_OK
+    width = max(len(r.rule) for r in rows)
+    print(f"\n  {'':<{width}}  {'wet':>22}  {'variant':>22}")
+    for r in rows:
+        print(f"  {r.rule:<{width}}  {r.law:>22}  {r.variant:>22}  ({r.citation})")
+        for month, a, b in r.months:
+            print(f"  {'':<{width}}    {month:<16} {a:>12} -> {b}")
+        for name, description in r.because:
+            print(f"  {'':<{width}}    door {name}: {description}")
+    return EXIT_OK
+
+
 def cmd_check(args) -> int:
     directory = args.map or rules_directory_for(None)
     try:
@@ -207,7 +247,8 @@ def find_case_files(paths: list[Path]) -> list[Path]:
     files = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(path.rglob("*.yaml")))
+            # cases for policy variants are compared with 'regels vergelijk', not tested against the law
+            files.extend(sorted(p for p in path.rglob("*.yaml") if "varianten" not in p.relative_to(path).parts))
         else:
             files.append(path)
     return files

@@ -186,6 +186,7 @@ class RuleSet:
     # reach the administration; see 'kennis' in regelset.yaml and 'zoals bekend op'.
     knowledge_rule_name: str | None = None
     knowledge_pos: Any = None
+    variants: list = field(default_factory=list)  # policy variants loaded on top of the law
 
     @property
     def version(self) -> dict:

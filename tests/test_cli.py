@@ -144,3 +144,28 @@ def test_tijdlijn_shows_the_two_outcomes_of_2015_and_2016(capsys):
     assert by_name["terug_te_betalen"]["waarde"] == "3066.00"
     assert by_name["huwelijk(amal; youssef)"]["datum"] == "2018-03-15"
     assert by_name["einde_betalingsregeling"]["waarde"] == "2020-08-11"
+
+
+def test_vergelijk_law_and_variants(capsys):
+    case2016 = "voorbeelden/varianten/statushouder_2016_gemeente.yaml"
+    assert main(["vergelijk", case2016, "--variant", "afzien_terugvordering_alo_kop", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    rows = {r["regel"]: r for r in data["verschillen"]}
+    # the law recovers the ALO-kop of 2016 (€ 3.066, WKB art. 2 lid 6); the variant waives exactly that
+    assert rows["terug_te_betalen"]["wet"] == "3066.00" and rows["terug_te_betalen"]["variant"] == "0.00"
+    assert rows["terug_te_betalen"]["door"][0]["regel"] == "afzien_van_terugvordering_alo_kop"
+    # the structural fix starts in 2020: nothing changes for 2016 ...
+    assert main(["vergelijk", case2016, "--variant", "structurele_oplossing_2020"]) == 0
+    assert "geen verschil" in capsys.readouterr().out
+    # ... but for 2020 the voorschot no longer contains the ALO-kop (2020: € 3.190), so nothing is recovered
+    assert main(["vergelijk", "voorbeelden/varianten/statushouder_2020_gemeente.yaml",
+                 "--variant", "structurele_oplossing_2020", "--json"]) == 0
+    rows = {r["regel"]: r for r in json.loads(capsys.readouterr().out)["verschillen"]}
+    assert rows["voorschot"]["wet"] == "4375.00" and rows["voorschot"]["variant"] == "1185.00"
+    assert rows["terug_te_betalen"]["wet"] == "3190.00" and rows["terug_te_betalen"]["variant"] == "0.00"
+
+
+def test_unknown_variant_is_a_clear_error(capsys):
+    assert main(["vergelijk", "voorbeelden/varianten/statushouder_2016_gemeente.yaml",
+                 "--variant", "afzien_terugvordering"]) == 2
+    assert "bedoelde u 'afzien_terugvordering_alo_kop'?" in capsys.readouterr().err
