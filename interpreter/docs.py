@@ -311,7 +311,8 @@ def generated_files(root: Path) -> dict[Path, str]:
         files: dict[Path, str] = {}
         cases = []
         for folder, with_page in ((Path("voorbeelden"), True), (Path("tests/casussen"), False)):
-            for path in sorted(folder.rglob("*.yaml")) if folder.exists() else []:
+            paths = sorted(folder.rglob("*.yaml")) if folder.exists() else []
+            for path in [p for p in paths if "varianten" not in p.parts]:
                 case = load_case(path, rules)
                 result = evaluate(rules, case, trace=True)
                 page = None
