@@ -88,6 +88,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--taal", choices=["nl", "en"], default="nl")
     p.add_argument("--regels", type=Path)
 
+    p = add("impact", "een populatie volgens de wet en volgens een beleidsvariant: aantallen en bedragen per jaar",
+            cmd_impact)
+    p.add_argument("populatie", type=Path, help="CSV met één huishouden per rij (zie docs/populatie.md)")
+    p.add_argument("--variant", required=True)
+    p.add_argument("--sjabloon", type=Path, default=Path("populatie/sjabloon.yaml.j2"),
+                   help="Jinja-sjabloon dat een rij tot een casus maakt")
+    p.add_argument("--uitkomst", action="append", default=[], metavar="REGEL",
+                   help="te vergelijken uitkomst (standaard: terug_te_betalen en kindgebonden_budget)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--regels", type=Path)
+
     p = add("check", "laad en controleer alle regelbestanden", cmd_check)
     p.add_argument("map", type=Path, nargs="?", default=None, help="map met regelbestanden (standaard rules/)")
     p.add_argument("--json", action="store_true", help="meldingen als JSON")
@@ -206,6 +217,37 @@ def cmd_vergelijk(args) -> int:
             print(f"  {'':<{width}}    {month:<16} {a:>12} -> {b}")
         for name, description in r.because:
             print(f"  {'':<{width}}    door {name}: {description}")
+    return EXIT_OK
+
+
+def cmd_impact(args) -> int:
+    from .population import impact
+
+    for path in (args.populatie, args.sjabloon):
+        if not path.exists():
+            raise RegelsError(Diagnostic(Pos(str(path), 0, 0), "bestand niet gevonden"))
+    directory = args.regels if args.regels else rules_directory_for(args.populatie)
+    outcomes = args.uitkomst or ["terug_te_betalen", "kindgebonden_budget"]
+    report = impact(directory, args.populatie, args.variant, args.sjabloon, outcomes, progress=not args.json)
+    if args.json:
+        print(json.dumps({**report, "per_jaar": {year: {**e, "wet": [v.cents_string(x) for x in e["wet"]],
+                                                         "variant": [v.cents_string(x) for x in e["variant"]]}
+                                                  for year, e in report["per_jaar"].items()},
+                          "uitkomsten": outcomes, "variant": args.variant}, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(f"{report['rijen']:,} huishoudens ({report['uniek']:,} verschillend), variant {args.variant}, "
+          f"in {report['seconden']:.0f} s".replace(",", "."))
+    header = "  jaar   huishoudens   geraakt" + "".join(f"  {o + ' (wet)':>26}  {o + ' (variant)':>30}" for o in outcomes)
+    print(header)
+    for year in sorted(report["per_jaar"]):
+        e = report["per_jaar"][year]
+        cells = "".join(f"  {v.format_amount_nl(e['wet'][i]):>26}  {v.format_amount_nl(e['variant'][i]):>30}"
+                        for i in range(len(outcomes)))
+        print(f"  {year}  {e['huishoudens']:>11,}  {e['geraakt']:>8,}".replace(",", ".") + cells)
+    if report["problemen"]:
+        print("niet te berekenen (eerste meldingen):")
+        for problem in report["problemen"]:
+            print("  " + problem.replace("\n", "\n  "))
     return EXIT_OK
 
 

@@ -169,3 +169,16 @@ def test_unknown_variant_is_a_clear_error(capsys):
     assert main(["vergelijk", "voorbeelden/varianten/statushouder_2016_gemeente.yaml",
                  "--variant", "afzien_terugvordering"]) == 2
     assert "bedoelde u 'afzien_terugvordering_alo_kop'?" in capsys.readouterr().err
+
+
+def test_impact_on_a_small_population(capsys):
+    assert main(["impact", "tests/data/populatie_klein.csv", "--variant", "afzien_terugvordering_alo_kop",
+                 "--uitkomst", "terug_te_betalen", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["rijen"] == 6 and data["uniek"] == 4  # rows 1-3 are the same household
+    year = data["per_jaar"]["2016"]
+    # rows 1-4: voorschot with the ALO-kop of 2016 (€ 1.038 + € 3.066), toekenning after the partner became
+    # known: € 1.038, so € 3.066 is recovered by law (Awir art. 24/26); the variant waives it where the
+    # municipality knew the partner (rows 1-3), not in row 4
+    assert year["huishoudens"] == 5 and year["geraakt"] == 3
+    assert year["wet"] == ["12264.00"] and year["variant"] == ["3066.00"]
