@@ -1,6 +1,7 @@
 """pytest collects case files: every YAML file under a folder named 'casussen'
-or 'voorbeelden' with expected values ('verwacht:') is a test, run against the
-rule set in rules/. A failure shows each expected value, the computed value and
+or 'voorbeelden' with expected values is a test, run against the rule set in
+rules/ ('verwacht:') and, for a case that names a variant, against the law with
+that variant ('verwacht_met_variant:'). A failure shows each expected value, the computed value and
 the source of the expectation."""
 
 from __future__ import annotations
@@ -11,21 +12,21 @@ import pytest
 
 ROOT = Path(__file__).parent
 CASE_FOLDERS = {"casussen", "voorbeelden"}
-_rule_set = None
+_rule_sets = None
 
 
-def rule_set():
-    global _rule_set
-    if _rule_set is None:
-        from interpreter.api import load_rules
+def rule_sets():
+    global _rule_sets
+    if _rule_sets is None:
+        from interpreter.api import RuleSets
 
-        _rule_set = load_rules(ROOT / "rules")
-    return _rule_set
+        _rule_sets = RuleSets(ROOT / "rules")
+    return _rule_sets
 
 
 def pytest_collect_file(parent, file_path: Path):
     if (file_path.suffix == ".yaml" and CASE_FOLDERS & set(file_path.parts)
-            and not {"fouten", "varianten"} & set(file_path.parts)):
+            and "fouten" not in file_path.parts):
         return CaseFile.from_parent(parent, path=file_path)
     return None
 
@@ -41,16 +42,11 @@ class CaseFailure(Exception):
 
 class CaseItem(pytest.Item):
     def runtest(self):
-        from interpreter.api import load_case
-        from interpreter.casetest import check_case
+        from interpreter.casetest import check_case_file
         from interpreter.diagnostics import RegelsError
 
-        rules = rule_set()
         try:
-            case = load_case(self.path, rules)
-            if not case.expectations:
-                raise CaseFailure(f"{self.path}: de casus heeft geen 'verwacht:'; een testcasus noemt verwachte waarden")
-            _, mismatches = check_case(rules, case)
+            _, mismatches = check_case_file(self.path, rule_sets())
         except RegelsError as exc:
             raise CaseFailure("\n".join(d.format() for d in exc.diagnostics))
         if mismatches:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from . import values as v
-from .case import Case, load_case as _load_case, parse_case
+from .case import Case, declared_variant, load_case as _load_case, parse_case
 from .check import check_rule_set
 from .evaluate import Evaluation, Step
 from .loader import load_rule_set, rule_files
@@ -42,6 +42,34 @@ def variant_file(directory: Path, name: str) -> Path:
                     suggest(name, known) or ("varianten: " + ", ".join(sorted(known)) if known else
                                              "zet varianten in rules/varianten/"))
     return path
+
+
+class RuleSets:
+    """The law in one rules/ folder and its variants, each combination loaded
+    and checked once."""
+
+    def __init__(self, directory):
+        self.directory = Path(directory)
+        self._loaded: dict[tuple, RuleSet] = {}
+
+    def get(self, variants=()) -> RuleSet:
+        key = tuple(variants)
+        if key not in self._loaded:
+            self._loaded[key] = load_rules(self.directory, list(key))
+        return self._loaded[key]
+
+
+def read_case_file(path, rule_sets: RuleSets, variant: str | None = None) -> tuple[RuleSet, Case]:
+    """A case file and the rule set to evaluate it under: the law, or the law
+    with `variant`. A case that names a variant itself ('variant:') is read
+    with that variant's inputs; under the law alone those inputs go unused."""
+    chosen = [variant] if variant else []
+    rule_set = rule_sets.get(chosen)
+    declared = declared_variant(path)
+    if declared and declared not in chosen:
+        case = _load_case(path, rule_sets.get(chosen + [declared]))
+        return rule_set, case.for_rule_set(rule_set)
+    return rule_set, _load_case(path, rule_set)
 
 
 def load_case(path, rule_set: RuleSet) -> Case:

@@ -15,7 +15,8 @@ from .loader import coerce_value, display_path
 from .model import Input, Relation, Rule, RuleSet
 from .yamlpos import YList, YMap, load_yaml, parse_yaml
 
-CASE_KEYS = {"casus", "omschrijving", "berekeningsjaar", "gegevens", "personen", "relaties", "verwacht", "uitkomsten"}
+CASE_KEYS = {"casus", "omschrijving", "berekeningsjaar", "variant", "gegevens", "personen", "relaties", "verwacht",
+             "verwacht_met_variant", "uitkomsten"}
 FACT_KEYS = {"waarde", "bron", "vanaf", "bekend_vanaf", "bekend_via"}
 EXPECT_KEYS = {"waarde", "per_maand", "per_persoon", "bron"}
 
@@ -90,6 +91,8 @@ class Case:
     expectations: list[Expectation]
     requested: list[Rule]
     pos: Pos
+    variant: str | None = None  # the policy variant whose inputs the case uses ('variant:')
+    variant_expectations: list[Expectation] = field(default_factory=list)  # 'verwacht_met_variant:'
 
     @property
     def months(self) -> list[v.Month]:
@@ -133,7 +136,30 @@ class Case:
             if entries:
                 global_facts[name] = Timeline(entries)
         return Case(self.path, self.title, self.omschrijving, self.year, persons, global_facts, relations,
-                    [], [], self.pos)
+                    [], [], self.pos, self.variant)
+
+    def for_rule_set(self, rule_set: RuleSet, expectations: list[Expectation] | None = None) -> "Case":
+        """The same facts, with the expectations (by default 'verwacht') and
+        requested outcomes bound to the rules of `rule_set`: a case read with a
+        variant's inputs is also evaluated under the law alone."""
+        def bind(exp: Expectation) -> Expectation:
+            return Expectation(rule_set.rule(exp.rule.name), exp.bron, exp.pos, exp.value, exp.per_maand,
+                               exp.per_persoon)
+
+        chosen = self.expectations if expectations is None else expectations
+        return Case(self.path, self.title, self.omschrijving, self.year, self.persons, self.facts, self.relations,
+                    [bind(e) for e in chosen if rule_set.rule(e.rule.name)],
+                    [rule_set.rule(r.name) for r in self.requested if rule_set.rule(r.name)], self.pos, self.variant,
+                    self.variant_expectations)
+
+
+def declared_variant(path) -> str | None:
+    """The policy variant a case file names under 'variant:', read before the
+    case itself: its inputs must be known when the case is read."""
+    path = Path(path)
+    data = load_yaml(path, display_path(path))
+    name = data.get("variant") if isinstance(data, YMap) else None
+    return name if isinstance(name, str) else None
 
 
 def load_case(path, rule_set: RuleSet) -> Case:
@@ -202,7 +228,12 @@ class _CaseReader:
                 if inp:
                     person.facts[attr] = self.timeline(inp, raw, spec.pos_of(attr), persons, spec.raw_of(attr))
         self.relations(data, case)
-        self.expectations(data, case)
+        self.variant(data, case)
+        case.expectations = self.expectations(data, case, "verwacht")
+        case.variant_expectations = self.expectations(data, case, "verwacht_met_variant")
+        if case.variant_expectations and not case.variant:
+            self.problems.error(data.key_pos_of("verwacht_met_variant"), "'verwacht_met_variant' zonder 'variant'",
+                                "noem de variant: variant: NAAM (een bestand in rules/varianten/)")
         requested = data.get("uitkomsten") or []
         if not isinstance(requested, list):
             self.problems.error(data.pos_of("uitkomsten"), "'uitkomsten' is een lijst van namen van regels")
@@ -360,13 +391,27 @@ class _CaseReader:
                 case.relations.setdefault(relation.name, []).append(
                     RelationFact(relation, first, second, vanaf, tot, _text(item.get("bron")), item.pos, *known))
 
-    def expectations(self, data: YMap, case: Case) -> None:
-        raw = data.get("verwacht")
+    def variant(self, data: YMap, case: Case) -> None:
+        if "variant" not in data:
+            return
+        name = data["variant"]
+        if not isinstance(name, str):
+            self.problems.error(data.pos_of("variant"), "'variant' is de naam van één beleidsvariant",
+                                "bijvoorbeeld: variant: afzien_terugvordering_alo_kop")
+        elif name not in self.rs.variants:
+            self.problems.error(data.pos_of("variant"), f"de casus hoort bij variant '{name}', die niet is geladen",
+                                f"laad de regels met die variant: load_rules(map, ['{name}'])")
+        else:
+            case.variant = name
+
+    def expectations(self, data: YMap, case: Case, key: str) -> list[Expectation]:
+        found: list[Expectation] = []
+        raw = data.get(key)
         if raw is None:
-            return
+            return found
         if not isinstance(raw, YMap):
-            self.problems.error(data.pos_of("verwacht"), "'verwacht' is een tabel: per regel de verwachte waarde en de bron")
-            return
+            self.problems.error(data.pos_of(key), f"'{key}' is een tabel: per regel de verwachte waarde en de bron")
+            return found
         for name, spec in raw.items():
             rule = self.rule(str(name), raw.key_pos_of(name))
             if rule is None:
@@ -426,7 +471,8 @@ class _CaseReader:
             except RegelsError as exc:
                 self.problems.add(exc)
                 continue
-            case.expectations.append(expectation)
+            found.append(expectation)
+        return found
 
     def month_values(self, table, pos: Pos, rule: Rule, year: int) -> dict:
         if not isinstance(table, YMap):

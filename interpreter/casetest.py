@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from . import values as v
-from .api import Result, evaluate
+from .api import Result, RuleSets, evaluate, read_case_file
 from .case import Case
-from .diagnostics import Pos
+from .diagnostics import Diagnostic, Pos, RegelsError
 from .model import RuleSet
 
 
@@ -71,3 +71,20 @@ def check_case(rule_set: RuleSet, case: Case, result: Result | None = None) -> t
             if not same(exp.value, actual, rule.type):
                 mismatches.append(Mismatch(rule.name, None, show(exp.value), show(actual), exp.bron, exp.pos))
     return result, mismatches
+
+
+def check_case_file(path, rule_sets: RuleSets) -> tuple[Case, list[Mismatch]]:
+    """Run a case file as a test: 'verwacht' under the law and, for a case that
+    names a variant, 'verwacht_met_variant' under the law with that variant."""
+    law, case = read_case_file(path, rule_sets)
+    if not case.expectations and not case.variant_expectations:
+        raise RegelsError(Diagnostic(case.pos, "de casus heeft geen 'verwacht:'",
+                                     "een testcasus noemt verwachte waarden, elk met een bron"))
+    _, mismatches = check_case(law, case)
+    if case.variant_expectations:
+        with_variant = rule_sets.get([case.variant])
+        _, under_variant = check_case(with_variant, case.for_rule_set(with_variant, case.variant_expectations))
+        for mismatch in under_variant:
+            mismatch.rule += f" (met variant {case.variant})"
+        mismatches += under_variant
+    return case, mismatches

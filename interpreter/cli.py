@@ -13,8 +13,8 @@ import traceback
 from pathlib import Path
 
 from . import values as v
-from .api import evaluate, load_case, load_rules, rules_directory_for
-from .casetest import check_case
+from .api import RuleSets, evaluate, read_case_file, rules_directory_for
+from .casetest import check_case_file
 from .diagnostics import Diagnostic, Pos, RegelsError
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
@@ -60,6 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="uitvoer als JSON (zie docs/json-uitvoer.md)")
     p.add_argument("--zonder-trace", action="store_true", help="JSON zonder trace")
     p.add_argument("--regels", type=Path, help="map met regelbestanden (standaard: de dichtstbijzijnde rules/)")
+    p.add_argument("--variant", help="reken volgens de wet met deze beleidsvariant (rules/varianten/)")
 
     p = add("uitleg", "leg de uitkomsten van een casus uit, stap voor stap, met de artikelen", cmd_uitleg)
     p.add_argument("casus", type=Path)
@@ -73,6 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--wat-verandert", action="append", default=[], metavar="REGEL",
                    help="zoek de feiten die, anders, de uitkomst van deze regel zouden veranderen")
     p.add_argument("--regels", type=Path)
+    p.add_argument("--variant", help="reken volgens de wet met deze beleidsvariant (rules/varianten/)")
 
     p = add("tijdlijn", "de stappen van een berekeningsjaar in de tijd: voorschot, toekenning, herziening, terugvordering",
             cmd_tijdlijn)
@@ -80,10 +82,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--taal", choices=["nl", "en"], default="nl")
     p.add_argument("--regels", type=Path)
+    p.add_argument("--variant", help="reken volgens de wet met deze beleidsvariant (rules/varianten/)")
 
     p = add("vergelijk", "een casus volgens de wet en volgens een beleidsvariant, naast elkaar", cmd_vergelijk)
     p.add_argument("casus", type=Path)
-    p.add_argument("--variant", required=True, help="de naam van een variant in rules/varianten/")
+    p.add_argument("--variant", help="de naam van een variant in rules/varianten/ "
+                                     "(standaard: de variant die de casus noemt)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--taal", choices=["nl", "en"], default="nl")
     p.add_argument("--regels", type=Path)
@@ -113,16 +117,18 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _rules_for(args, case_path: Path | None):
-    if case_path is not None and not case_path.exists():
-        raise RegelsError(Diagnostic(Pos(str(case_path), 0, 0), "casusbestand niet gevonden",
+def _case_and_rules(args):
+    """The case file named on the command line and the rule set to evaluate it
+    under: the law, or the law with --variant."""
+    if not args.casus.exists():
+        raise RegelsError(Diagnostic(Pos(str(args.casus), 0, 0), "casusbestand niet gevonden",
                                      "geef het pad naar een casusbestand (YAML)"))
-    return load_rules(args.regels if args.regels else rules_directory_for(case_path))
+    rule_sets = RuleSets(args.regels if args.regels else rules_directory_for(args.casus))
+    return read_case_file(args.casus, rule_sets, args.variant)
 
 
 def cmd_bereken(args) -> int:
-    rule_set = _rules_for(args, args.casus)
-    case = load_case(args.casus, rule_set)
+    rule_set, case = _case_and_rules(args)
     result = evaluate(rule_set, case, trace=args.json and not args.zonder_trace)
     if args.json:
         print(json.dumps(result.to_json(trace=not args.zonder_trace), ensure_ascii=False, indent=2))
@@ -152,8 +158,7 @@ def cmd_bereken(args) -> int:
 def cmd_uitleg(args) -> int:
     from .explain import render_explanation
 
-    rule_set = _rules_for(args, args.casus)
-    case = load_case(args.casus, rule_set)
+    rule_set, case = _case_and_rules(args)
     result = evaluate(rule_set, case, trace=True)
     text = render_explanation(result, language=args.taal, fmt=args.formaat,
                               why=args.waarom, why_not=args.waarom_niet, what_changes=args.wat_verandert)
@@ -167,8 +172,7 @@ def cmd_uitleg(args) -> int:
 def cmd_tijdlijn(args) -> int:
     from .timeline import timeline
 
-    rule_set = _rules_for(args, args.casus)
-    case = load_case(args.casus, rule_set)
+    rule_set, case = _case_and_rules(args)
     moments, result = timeline(rule_set, case, args.taal)
     truth = result.values.get("kindgebonden_budget")
     if args.json:
@@ -195,7 +199,7 @@ def cmd_vergelijk(args) -> int:
     directory = args.regels if args.regels else rules_directory_for(args.casus)
     case, variant, rows = compare(directory, args.casus, args.variant, args.taal)
     if args.json:
-        print(json.dumps({"casus": case.title, "berekeningsjaar": case.year, "variant": args.variant,
+        print(json.dumps({"casus": case.title, "berekeningsjaar": case.year, "variant": variant.artikel,
                           "verschillen": [{"regel": r.rule, "bron": r.citation, "wet": r.law_json or r.law,
                                            "variant": r.variant_json or r.variant,
                                            "per_maand": [{"maand": m, "wet": a, "variant": b} for m, a, b in r.months],
@@ -203,7 +207,7 @@ def cmd_vergelijk(args) -> int:
                                           for r in rows]}, ensure_ascii=False, indent=2))
         return EXIT_OK
     print(f"{case.title} — berekeningsjaar {case.year}")
-    print(f"variant: {variant.titel or args.variant}")
+    print(f"variant: {variant.titel or variant.artikel}")
     if variant.interpretatie:
         print("  " + " ".join(variant.interpretatie.split()))
     if not rows:
@@ -230,20 +234,37 @@ def cmd_impact(args) -> int:
     outcomes = args.uitkomst or ["terug_te_betalen", "kindgebonden_budget"]
     report = impact(directory, args.populatie, args.variant, args.sjabloon, outcomes, progress=not args.json)
     if args.json:
-        print(json.dumps({**report, "per_jaar": {year: {**e, "wet": [v.cents_string(x) for x in e["wet"]],
-                                                         "variant": [v.cents_string(x) for x in e["variant"]]}
-                                                  for year, e in report["per_jaar"].items()},
+        def amounts(entry):
+            return {**entry, "wet": [v.cents_string(x) for x in entry["wet"]],
+                    "variant": [v.cents_string(x) for x in entry["variant"]],
+                    "verdeling": [{**band, "verschil": v.cents_string(band["verschil"])} for band in entry["verdeling"]]}
+
+        print(json.dumps({**report, "per_jaar": {year: amounts(e) for year, e in report["per_jaar"].items()},
                           "uitkomsten": outcomes, "variant": args.variant}, ensure_ascii=False, indent=2))
         return EXIT_OK
-    print(f"{report['rijen']:,} huishoudens ({report['uniek']:,} verschillend), variant {args.variant}, "
-          f"in {report['seconden']:.0f} s".replace(",", "."))
-    header = "  jaar   huishoudens   geraakt" + "".join(f"  {o + ' (wet)':>26}  {o + ' (variant)':>30}" for o in outcomes)
-    print(header)
-    for year in sorted(report["per_jaar"]):
+    number = lambda n: f"{n:,}".replace(",", ".")  # noqa: E731
+    print(f"{number(report['rijen'])} huishoudens ({number(report['uniek'])} verschillend), "
+          f"variant {args.variant}, doorgerekend in {report['seconden']:.0f} s")
+    print("  jaar   huishoudens   geraakt" + "".join(f"  {o + ' (wet)':>26}  {o + ' (variant)':>30}" for o in outcomes))
+    years = sorted(report["per_jaar"])
+    for year in years:
         e = report["per_jaar"][year]
         cells = "".join(f"  {v.format_amount_nl(e['wet'][i]):>26}  {v.format_amount_nl(e['variant'][i]):>30}"
                         for i in range(len(outcomes)))
-        print(f"  {year}  {e['huishoudens']:>11,}  {e['geraakt']:>8,}".replace(",", ".") + cells)
+        print(f"  {year}  {number(e['huishoudens']):>11}  {number(e['geraakt']):>8}" + cells)
+    if len(years) > 1:
+        entries = list(report["per_jaar"].values())
+        cells = "".join(f"  {v.format_amount_nl(sum(e['wet'][i] for e in entries)):>26}"
+                        f"  {v.format_amount_nl(sum(e['variant'][i] for e in entries)):>30}" for i in range(len(outcomes)))
+        print(f"  {'totaal':<6}{number(sum(e['huishoudens'] for e in entries)):>11}"
+              f"  {number(sum(e['geraakt'] for e in entries)):>8}" + cells)
+    if any(report["per_jaar"][y]["verdeling"] for y in years):
+        print(f"\nverschil in {outcomes[0]} per geraakt huishouden (wet min variant):")
+        for year in years:
+            for band in report["per_jaar"][year]["verdeling"]:
+                upper = f"€ {number(band['tot'])}" if band["tot"] is not None else "meer"
+                print(f"  {year}  € {number(band['van'])} tot {upper}: {number(band['huishoudens'])} huishoudens, "
+                      f"samen {v.format_amount_nl(band['verschil'])}")
     if report["problemen"]:
         print("niet te berekenen (eerste meldingen):")
         for problem in report["problemen"]:
@@ -254,7 +275,7 @@ def cmd_impact(args) -> int:
 def cmd_check(args) -> int:
     directory = args.map or rules_directory_for(None)
     try:
-        rule_set = load_rules(directory)
+        rule_set = RuleSets(directory).get()
     except RegelsError as exc:
         if args.json:
             print(json.dumps({"fouten": [d.to_json() for d in exc.diagnostics], "waarschuwingen": []},
@@ -289,8 +310,7 @@ def find_case_files(paths: list[Path]) -> list[Path]:
     files = []
     for path in paths:
         if path.is_dir():
-            # cases for policy variants are compared with 'regels vergelijk', not tested against the law
-            files.extend(sorted(p for p in path.rglob("*.yaml") if "varianten" not in p.relative_to(path).parts))
+            files.extend(sorted(path.rglob("*.yaml")))
         else:
             files.append(path)
     return files
@@ -302,15 +322,11 @@ def cmd_test(args) -> int:
     if not files:
         print("geen casussen gevonden in " + ", ".join(map(str, paths)), file=sys.stderr)
         return EXIT_INPUT
-    rule_set = _rules_for(args, files[0])
+    rule_sets = RuleSets(args.regels if args.regels else rules_directory_for(files[0]))
     passed = failed = broken = 0
     for file in files:
         try:
-            case = load_case(file, rule_set)
-            if not case.expectations:
-                raise RegelsError(Diagnostic(case.pos, "de casus heeft geen 'verwacht:'",
-                                             "een testcasus noemt verwachte waarden, elk met een bron"))
-            _, mismatches = check_case(rule_set, case)
+            case, mismatches = check_case_file(file, rule_sets)
         except RegelsError as exc:
             broken += 1
             print(f"FOUT  {file}")

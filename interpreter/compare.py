@@ -7,8 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import values as v
-from .api import evaluate, load_case, load_rules
-from .diagnostics import RegelsError
+from .api import RuleSets, evaluate, read_case_file
+from .case import declared_variant
+from .diagnostics import Diagnostic, Pos, RegelsError
 
 
 @dataclass
@@ -34,10 +35,14 @@ def _compared_rules(rule_set, case):
     return names
 
 
-def compare(directory, case_path, variant: str, language: str = "nl"):
-    law = load_rules(directory)
-    with_variant = load_rules(directory, [variant])
-    case = load_case(case_path, with_variant)  # the case may give facts only the variant uses
+def compare(directory, case_path, variant: str | None, language: str = "nl"):
+    variant = variant or declared_variant(case_path)
+    if not variant:
+        raise RegelsError(Diagnostic(Pos(str(case_path), 1, 1), "welke variant?",
+                                     "geef --variant NAAM, of noem de variant in de casus: variant: NAAM"))
+    rule_sets = RuleSets(directory)
+    law = rule_sets.get()
+    with_variant, case = read_case_file(case_path, rule_sets, variant)  # facts only the variant uses are read too
     variant_articles = {a.citation for a in with_variant.articles if a.artikel == variant}
     rows = []
     for name in _compared_rules(with_variant, case):
@@ -70,10 +75,6 @@ def compare(directory, case_path, variant: str, language: str = "nl"):
                 if exc.article.citation in variant_articles and exc.name not in seen:
                     seen.add(exc.name)
                     diff.because.append((exc.name, " ".join((exc.omschrijving or "").split())))
-        for rule_ in with_variant.rules():
-            if rule_.article.citation in variant_articles and rule_.target is None and rule_.name in {
-                s.rule.name for s in b.steps} and rule_.name not in seen:
-                pass
         rows.append(diff)
     variant_article = next(a for a in with_variant.articles if a.artikel == variant)
     return case, variant_article, rows

@@ -1,10 +1,11 @@
 """`regels impact`: a population under the law and under a policy variant.
 
-A population file (CSV) has one household per row. A Jinja template (for this
+A population file (CSV or Parquet) has one household per row. A Jinja template (for this
 rule set: populatie/sjabloon.yaml.j2) turns a row into a case, so which
 columns mean what is data, not code. Identical rows are evaluated once; the
-report gives, per berekeningsjaar, how many households the variant affects and
-the totals of the compared outcomes under the law and under the variant."""
+report gives, per berekeningsjaar, how many households the variant affects, the
+totals of the compared outcomes under the law and under the variant, and how the
+differences of the first outcome are distributed over amount bands."""
 
 from __future__ import annotations
 
@@ -48,13 +49,46 @@ def _evaluate_row(args):
         return row_key, None, exc.diagnostics[0].format()
 
 
+# Bands for the distribution of differences, in whole euros: [lower, upper).
+BANDS = [0, 500, 1_000, 2_000, 3_000, 4_000, None]
+
+
+def read_population(path: Path) -> list[dict[str, str]]:
+    """The rows of a CSV or Parquet file as text, as the template receives them
+    (an empty cell is '')."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        with open(path, newline="", encoding="utf-8") as handle:
+            return list(csv.DictReader(handle))
+    if suffix == ".parquet":
+        import pyarrow
+        import pyarrow.parquet
+
+        try:
+            table = pyarrow.parquet.read_table(path)
+        except (pyarrow.ArrowException, OSError) as exc:
+            raise RegelsError(Diagnostic(Pos(str(path), 0, 0), f"geen leesbaar Parquet-bestand: {exc}",
+                                         "maak het bestand opnieuw, bijvoorbeeld met populatie/genereer.py"))
+        return [{k: _text(x) for k, x in row.items()} for row in table.to_pylist()]
+    raise RegelsError(Diagnostic(Pos(str(path), 0, 0), f"onbekend soort populatiebestand '{path.suffix}'",
+                                 "gebruik CSV (.csv) of Parquet (.parquet), één huishouden per rij"))
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _band(difference: Fraction) -> int:
+    """The index of the band the absolute difference falls in."""
+    amount = abs(difference)
+    return next(i for i, upper in enumerate(BANDS[1:]) if upper is None or amount < upper)
+
+
 def impact(directory, population: Path, variant: str, template: Path, outcomes: list[str],
            processes: int = 0, progress=True):
-    if population.suffix.lower() == ".parquet":
-        raise RegelsError(Diagnostic(Pos(str(population), 0, 0), "Parquet wordt nog niet gelezen",
-                                     "zet de populatie om naar CSV (één huishouden per rij)"))
-    with open(population, newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
+    rows = read_population(population)
     if not rows:
         raise RegelsError(Diagnostic(Pos(str(population), 1, 1), "het populatiebestand is leeg"))
     columns = [c for c in rows[0] if c != "id"]
@@ -80,7 +114,8 @@ def impact(directory, population: Path, variant: str, template: Path, outcomes: 
     elapsed = time.perf_counter() - start
     year_col = columns.index("berekeningsjaar") if "berekeningsjaar" in columns else None
     report = defaultdict(lambda: {"huishoudens": 0, "geraakt": 0, "fouten": 0,
-                                  "wet": [Fraction(0)] * len(outcomes), "variant": [Fraction(0)] * len(outcomes)})
+                                  "wet": [Fraction(0)] * len(outcomes), "variant": [Fraction(0)] * len(outcomes),
+                                  "verdeling": {}})
     problems = []
     for key, count in counts.items():
         year = key[year_col] if year_col is not None else "alle"
@@ -94,8 +129,17 @@ def impact(directory, population: Path, variant: str, template: Path, outcomes: 
         law_values, variant_values = values
         if law_values != variant_values:
             entry["geraakt"] += count
+            difference = law_values[0] - variant_values[0]
+            if difference:
+                i = _band(difference)
+                band = entry["verdeling"].setdefault(i, {"van": BANDS[i], "tot": BANDS[i + 1], "huishoudens": 0,
+                                                         "verschil": Fraction(0)})
+                band["huishoudens"] += count
+                band["verschil"] += difference * count
         for i in range(len(outcomes)):
             entry["wet"][i] += law_values[i] * count
             entry["variant"][i] += variant_values[i] * count
+    for entry in report.values():
+        entry["verdeling"] = [entry["verdeling"][i] for i in sorted(entry["verdeling"])]
     return {"rijen": len(rows), "uniek": len(jobs), "seconden": elapsed, "per_jaar": dict(report),
             "problemen": problems[:5]}

@@ -8,6 +8,8 @@ purpose of a demonstration and says nothing about the real population.
 
     python populatie/genereer.py [--aantal 1000000] [--jaren 2016-2020] [--uit populatie/populatie.csv]
 
+With --uit ending in .parquet the file is written as Parquet.
+
 Values are coarse (incomes in steps of € 2.500, birth years in steps of three) so
 that many households are identical and `regels impact` evaluates each kind once."""
 
@@ -33,16 +35,20 @@ def household(rng: random.Random, year: int, kind: str, number: int) -> dict:
         income = rng.choice(range(15_000, 90_001, 2_500))
     oldest = year - rng.choice(range(2, 16, 3))
     known, municipality = "", "nee"
-    toekenning = f"{year + 1}-12-31"
     if kind == "statushouder":
+        # invented shape: most municipalities knew the partner; the Dienst learned of him through a
+        # municipality's report (2017-2020), through the partner form (from March 2021), or never
         municipality = "ja" if rng.random() < 0.8 else "nee"
-        known = "2018-03-15" if rng.random() < 0.5 else ""
-        toekenning = "2018-06-30" if year == 2016 else toekenning
+        route = rng.choices(["melding", "partnerformulier", "nooit"], [40, 40, 20])[0]
+        if route == "melding":
+            known = f"{rng.choice(range(2017, 2021))}-{rng.choice(range(1, 13)):02d}-15"
+        elif route == "partnerformulier":
+            known = "2021-03-15"
     return {"id": number, "berekeningsjaar": year, "inkomen": income, "kinderen": children,
             "geboortejaar_oudste": oldest, "partner": partner, "partner_bekend_vanaf": known,
             "gemeente_kent_partner": municipality,
             "kind_woonland": rng.choice(ABROAD) if kind == "kind_buitenland" else "NL",
-            "datum_voorschot": f"{year - 1}-12-01", "datum_toekenning": toekenning}
+            "datum_voorschot": f"{year - 1}-12-01", "datum_toekenning": f"{year + 2}-06-30"}
 
 
 def main() -> None:
@@ -57,18 +63,20 @@ def main() -> None:
     rng = random.Random(args.zaad)
     scale = args.aantal / 1_000_000
     special = {"statushouder": round(1_200 * scale), "kind_buitenland": round(5_000 * scale)}
+    kinds = [kind for kind, total in special.items() for _ in range(total)]
+    kinds += ["gewoon"] * (args.aantal - len(kinds))
+    rows = [household(rng, rng.choice(years), kind, number) for number, kind in enumerate(kinds, 1)]
     args.uit.parent.mkdir(parents=True, exist_ok=True)
-    with open(args.uit, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
-        writer.writeheader()
-        number = 0
-        for kind, total in special.items():
-            for _ in range(total):
-                number += 1
-                writer.writerow(household(rng, rng.choice(years), kind, number))
-        while number < args.aantal:
-            number += 1
-            writer.writerow(household(rng, rng.choice(years), "gewoon", number))
+    if args.uit.suffix.lower() == ".parquet":
+        import pyarrow
+        import pyarrow.parquet
+
+        pyarrow.parquet.write_table(pyarrow.Table.from_pylist(rows), args.uit)
+    else:
+        with open(args.uit, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+            writer.writeheader()
+            writer.writerows(rows)
     print(f"{args.uit}: {args.aantal:,} huishoudens".replace(",", "."))
 
 

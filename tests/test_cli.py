@@ -165,6 +165,46 @@ def test_vergelijk_law_and_variants(capsys):
     assert rows["terug_te_betalen"]["wet"] == "3190.00" and rows["terug_te_betalen"]["variant"] == "0.00"
 
 
+def test_a_case_names_its_variant(capsys, tmp_path):
+    case = ROOT / "voorbeelden/varianten/statushouder_2016_gemeente.yaml"
+    # without --variant, 'vergelijk' takes the variant the case names, and 'bereken' computes the law
+    assert main(["vergelijk", str(case), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["variant"] == "afzien_terugvordering_alo_kop"
+    assert main(["bereken", str(case)]) == 0
+    assert "terug_te_betalen           € 3.066" in capsys.readouterr().out
+    assert main(["bereken", str(case), "--variant", "afzien_terugvordering_alo_kop"]) == 0
+    assert "terug_te_betalen           € 0" in capsys.readouterr().out
+    # 'verwacht_met_variant' is checked under the variant: a wrong value there fails the case
+    wrong = tmp_path / "fout.yaml"
+    wrong.write_text(case.read_text(encoding="utf-8").replace(
+        "  terug_te_betalen:\n    waarde: € 0", "  terug_te_betalen:\n    waarde: € 10"), encoding="utf-8")
+    assert main(["test", str(wrong), "--regels", "rules"]) == 1
+    out = capsys.readouterr().out
+    assert "terug_te_betalen (met variant afzien_terugvordering_alo_kop)" in out and "€ 10" in out
+
+
+def test_impact_reads_parquet_as_csv(capsys, tmp_path):
+    import pyarrow.csv
+    import pyarrow.parquet
+
+    parquet = tmp_path / "populatie_klein.parquet"
+    pyarrow.parquet.write_table(pyarrow.csv.read_csv(ROOT / "tests/data/populatie_klein.csv"), parquet)
+    reports = []
+    for path in ("tests/data/populatie_klein.csv", str(parquet)):
+        assert main(["impact", path, "--variant", "afzien_terugvordering_alo_kop", "--json",
+                     "--regels", "rules"]) == 0
+        report = json.loads(capsys.readouterr().out)
+        reports.append({k: report[k] for k in ("rijen", "uniek", "per_jaar")})
+    assert reports[0] == reports[1]
+    # the distribution: three households each € 3.066 less recovered under the variant
+    assert reports[0]["per_jaar"]["2016"]["verdeling"] == [
+        {"van": 3000, "tot": 4000, "huishoudens": 3, "verschil": "9198.00"}]
+    broken = tmp_path / "kapot.parquet"
+    broken.write_text("geen parquet", encoding="utf-8")
+    assert main(["impact", str(broken), "--variant", "afzien_terugvordering_alo_kop", "--regels", "rules"]) == 2
+    assert "geen leesbaar Parquet-bestand" in capsys.readouterr().err
+
+
 def test_unknown_variant_is_a_clear_error(capsys):
     assert main(["vergelijk", "voorbeelden/varianten/statushouder_2016_gemeente.yaml",
                  "--variant", "afzien_terugvordering"]) == 2
