@@ -26,7 +26,7 @@ BUILTIN_NAMES = {
 
 # Built-in functions: name -> (description of arguments, checker)
 FUNCTIONS = ("max", "min", "abs", "eerste_dag", "laatste_dag", "leeftijd", "datum", "jaar", "maand",
-             "vorige_maand", "volgende_maand", "begin", "maanden_later")
+             "vorige_maand", "volgende_maand", "begin", "maanden_later", "dagen")
 
 
 @dataclass
@@ -490,6 +490,11 @@ class _Checker:
                 self.expect(node.args[0], args[0], v.DATUM, "de datum in 'maanden_later'")
                 self.expect(node.args[1], args[1], v.GEHEEL, "het aantal maanden in 'maanden_later'")
             return v.DATUM
+        if name == "dagen":
+            if arity(2):
+                self.expect(node.args[0], args[0], v.DATUM, "de eerste dag in 'dagen'")
+                self.expect(node.args[1], args[1], v.DATUM, "de laatste dag in 'dagen'")
+            return v.lijst(v.DATUM)
         if name in ("vorige_maand", "volgende_maand"):
             if arity(1):
                 self.expect(node.args[0], args[0], v.MAAND, f"het argument van '{name}'")

@@ -283,6 +283,13 @@ def _compile_call(node: Call):
     if name == "maanden_later":
         date_fn, months_fn = args
         return lambda c: _months_later(date_fn(c), int(months_fn(c)))
+    if name == "dagen":
+        first, last = args
+
+        def days(c):
+            start, end = first(c), last(c)
+            return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+        return days
     if name == "max":
         return lambda c: max(a(c) for a in args)
     if name == "min":

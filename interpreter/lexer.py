@@ -13,7 +13,8 @@ KEYWORDS = (
     "boven", "op", "hele", "euro's", "centen",
 )
 BUILTINS = ("berekeningsjaar", "maand", "maanden", "personen", "max", "min", "abs", "eerste_dag",
-            "laatste_dag", "leeftijd", "datum", "jaar", "vorige_maand", "volgende_maand", "begin")
+            "laatste_dag", "leeftijd", "datum", "jaar", "vorige_maand", "volgende_maand", "begin",
+            "maanden_later", "dagen")
 MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
 _NUM = r"(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?"
 

@@ -38,7 +38,7 @@ RESERVED = {
     "hele", "centen", "waar", "onwaar", "zoals", "bekend",
     "berekeningsjaar", "maand", "maanden", "personen",
     "max", "min", "abs", "eerste_dag", "laatste_dag", "leeftijd", "datum", "jaar", "vorige_maand",
-    "volgende_maand", "begin", "maanden_later",
+    "volgende_maand", "begin", "maanden_later", "dagen",
 }
 
 

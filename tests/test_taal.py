@@ -402,6 +402,10 @@ regels:
     ("31 december 2020 - 1 januari 2020", "geheel getal", 365),
     ("maanden_later(31 januari 2020; 1)", "datum", __import__("datetime").date(2020, 2, 29)),
     ("maanden_later(15 maart 2021; 24)", "datum", __import__("datetime").date(2023, 3, 15)),
+    # dagen(van; tot): both days included, empty when tot lies before van
+    ("aantal d in dagen(1 februari 2020; 1 maart 2020)", "geheel getal", 30),
+    ("aantal d in dagen(2 maart 2020; 1 maart 2020)", "geheel getal", 0),
+    ("aantal d in dagen(1 januari 2020; 31 december 2020) waarvoor d >= 1 juli 2020", "geheel getal", 184),
 ])
 def test_date_arithmetic(tmp_path, formula, type_, expected):
     assert value_of(tmp_path, formula, type_) == expected
