@@ -173,11 +173,15 @@ def cmd_tijdlijn(args) -> int:
     from .timeline import timeline
 
     rule_set, case = _case_and_rules(args)
-    moments, result = timeline(rule_set, case, args.taal)
-    truth = result.values.get("kindgebonden_budget")
+    moments, skipped, ev = timeline(rule_set, case, args.taal)
+    # what the law grants on the true facts: the rule set's yearly outcomes ('uitkomst: ja')
+    truths = [(r, ev.rule_value(r, None, None)) for r in rule_set.rules()
+              if r.uitkomst and r.target is None and not r.voor and r.per != "maand"]
     if args.json:
         print(json.dumps({"casus": case.title, "berekeningsjaar": case.year,
-                          "regelset": rule_set.version, "tijdlijn": [m.to_json() for m in moments]},
+                          "regelset": rule_set.version, "tijdlijn": [m.to_json() for m in moments],
+                          "volgens_de_wet": {r.name: v.to_json(x, r.type) for r, x in truths},
+                          "niet_op_de_tijdlijn": [{"regel": n, "ontbreekt": i} for n, i in skipped.items()]},
                          ensure_ascii=False, indent=2))
         return EXIT_OK
     print(f"{case.title} — berekeningsjaar {case.year}")
@@ -186,8 +190,11 @@ def cmd_tijdlijn(args) -> int:
               + (f"  ({moment.citation})" if moment.citation else ""))
         if moment.description:
             print(f"  {'':>18}    {moment.description}")
-    if truth is not None:
-        print(f"  volgens de wet verschuldigd (de werkelijke feiten): kindgebonden_budget {v.format_amount_nl(truth)}")
+    for rule, value in truths:
+        print(f"  volgens de wet verschuldigd (de werkelijke feiten): {rule.name} {v.format_value(value, rule.type)}")
+    if skipped:
+        print("  niet op de tijdlijn, want de casus geeft het gegeven niet: "
+              + "; ".join(f"{n} ({i})" for n, i in skipped.items()))
     return EXIT_OK
 
 

@@ -28,7 +28,6 @@ from .syntax import Call, Name, Van, walk
 EXAMPLE_CASE = Path("voorbeelden/alleenstaande_ouder_2020.yaml")
 EXAMPLE_STEP = "alleenstaande_ouderkop@2020-04"
 YEARS = range(2015, 2026)
-LAW_FOLDERS = {"WKB": "wkb", "Awir": "awir", "AWR": "awr", "AKW": "akw", "WML": "wml"}
 
 
 def _json(data) -> str:
@@ -40,7 +39,7 @@ def slug(text: str) -> str:
 
 
 def article_path(article: Article) -> Path:
-    return Path("wetten") / LAW_FOLDERS.get(article.afkorting, slug(article.afkorting)) / f"artikel-{slug(article.artikel)}.md"
+    return Path("wetten") / slug(article.afkorting) / f"artikel-{slug(article.artikel)}.md"
 
 
 def _cell(text) -> str:
@@ -238,7 +237,7 @@ def article_page(article: Article, cases: list[dict]) -> str:
                 facts.append("uitkomst")
             if rule.exceptions:
                 facts.append("uitzonderingen: " + ", ".join(
-                    f"[`{e.name}`](../{LAW_FOLDERS.get(e.article.afkorting, '')}/artikel-{slug(e.article.artikel)}.md)"
+                    f"[`{e.name}`](../../{article_path(e.article).as_posix()})"
                     if e.article is not article else f"`{e.name}`" for e in rule.exceptions))
             out += ["*" + "; ".join(facts) + "*", ""]
             for version in rule.versions:
@@ -276,7 +275,7 @@ def law_pages(rule_set, cases) -> dict[Path, str]:
              "| wet | artikelen |", "|---|---|"]
     for afkorting in sorted(laws):
         articles = sorted(laws[afkorting], key=lambda a: (len(a.artikel), a.artikel))
-        folder = LAW_FOLDERS.get(afkorting, slug(afkorting))
+        folder = slug(afkorting)
         links = ", ".join(f"[art. {a.artikel}]({folder}/artikel-{slug(a.artikel)}.md)" for a in articles)
         index.append(f"| [{articles[0].wet} ({afkorting})]({folder}/index.md) | {links} |")
         law = [f"# {articles[0].wet} ({afkorting})", "", f"BWB-id `{articles[0].bwb}`.", "",

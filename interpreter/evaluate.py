@@ -27,6 +27,14 @@ class EvaluationError(RegelsError):
     pass
 
 
+class MissingFact(EvaluationError):
+    """The case does not give a fact a rule needs (and the input has no default)."""
+
+    def __init__(self, diagnostics, input_name: str):
+        super().__init__(diagnostics)
+        self.input_name = input_name
+
+
 # --- the trace -----------------------------------------------------------------
 
 
@@ -588,8 +596,8 @@ class Evaluation:
                         else f"voeg onder 'gegevens:' de regel '{inp.name}: ...' toe")
                 if timeline and timeline.entries:
                     hint = f"het eerste gegeven geldt vanaf {timeline.entries[0].vanaf}; voeg een eerdere waarde toe"
-                raise EvaluationError(error(owner_pos, f"gegeven '{inp.name}' {where} ontbreekt op {day.isoformat()} "
-                                                       f"(nodig voor {pos})", hint).diagnostics)
+                raise MissingFact(error(owner_pos, f"gegeven '{inp.name}' {where} ontbreekt op {day.isoformat()} "
+                                                   f"(nodig voor {pos})", hint).diagnostics, inp.name)
             value, bron, place = inp.default, f"standaardwaarde uit {inp.article.citation}", f"{inp.pos.file}:{inp.pos.line}"
         else:
             value, bron, place = fact.value, fact.bron or "casus", f"{fact.pos.file}:{fact.pos.line}"

@@ -9,9 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from . import values as v
-from .api import evaluate
-from .evaluate import Ctx, Evaluation
-from .syntax import Name
+from .evaluate import Ctx, Evaluation, MissingFact
 
 
 @dataclass
@@ -42,15 +40,24 @@ def _date_of(ev: Evaluation, rule_set, name: str):
     return ev.fact(inp, None, ctx, inp.pos)
 
 
-def timeline(rule_set, case, language: str = "nl") -> tuple[list[Moment], object]:
-    result = evaluate(rule_set, case, trace=False)
-    ev = result.evaluation
+def timeline(rule_set, case, language: str = "nl") -> tuple[list[Moment], dict[str, str], Evaluation]:
+    """The moments of the case in date order, and the steps left off because
+    the case does not give a fact they need (rule name -> that fact): a case
+    without a request date has no deadline for the request, and that is no error."""
+    ev = Evaluation(rule_set, case, trace=False)
     moments: list[Moment] = []
+    skipped: dict[str, str] = {}
     for rule in rule_set.rules():
         if rule.timeline is None or rule.target is not None or rule.voor or rule.per == "maand":
             continue
-        value = ev.rule_value(rule, None, None)
-        day = value if rule.timeline == "ja" else _date_of(ev, rule_set, rule.timeline)
+        if rule.version_on(case.months[0].first_day()) is None:
+            continue
+        try:
+            value = ev.rule_value(rule, None, None)
+            day = value if rule.timeline == "ja" else _date_of(ev, rule_set, rule.timeline)
+        except MissingFact as missing:
+            skipped[rule.name] = missing.input_name
+            continue
         moments.append(Moment(day, rule.name, v.format_value(value, rule.type, language), _citation(rule),
                               " ".join((rule.omschrijving or "").split()), v.to_json(value, rule.type)))
     for facts in case.relations.values():
@@ -70,4 +77,4 @@ def timeline(rule_set, case, language: str = "nl") -> tuple[list[Moment], object
                     moments.append(Moment(entry.bekend_vanaf, f"{name} van {person.id}", str(entry.value), "",
                                           f"de Dienst Toeslagen krijgt dit gegeven{via}", True))
     moments.sort(key=lambda m: (m.day, m.what))
-    return moments, result
+    return moments, skipped, ev

@@ -25,3 +25,9 @@ def test_readme_starts_with_the_two_commands_and_ci_runs_the_test_command():
     assert "regels uitleg voorbeelden/" in main_job
     assert tests.endswith("pytest")
     assert tests in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_every_law_has_its_page_in_the_navigation():
+    nav = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    laws = sorted(p.relative_to(ROOT / "docs").as_posix() for p in (ROOT / "docs/wetten").glob("*/index.md"))
+    assert laws and [law for law in laws if law not in nav] == []
