@@ -140,7 +140,7 @@ def test_tijdlijn_shows_the_two_outcomes_of_2015_and_2016(capsys):
     assert main(["tijdlijn", "voorbeelden/statushouder_2016_tijdlijn.yaml", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     by_name = {m["wat"]: m for m in data["tijdlijn"]}
-    assert by_name["voorschot"]["waarde"] == "4104.00" and by_name["voorschot"]["datum"] == "2015-12-01"
+    assert by_name["eerste_voorschot"]["waarde"] == "4104.00" and by_name["eerste_voorschot"]["datum"] == "2015-12-01"
     assert by_name["terug_te_betalen"]["waarde"] == "3066.00"
     assert by_name["huwelijk(amal; youssef)"]["datum"] == "2018-03-15"
     assert by_name["einde_betalingsregeling"]["waarde"] == "2020-08-11"
