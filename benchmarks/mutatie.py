@@ -24,8 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from interpreter.api import load_case, load_rules  # noqa: E402
-from interpreter.casetest import check_case  # noqa: E402
+from interpreter.api import RuleSets  # noqa: E402
+from interpreter.casetest import check_case_file  # noqa: E402
 from interpreter.diagnostics import RegelsError  # noqa: E402
 from interpreter.loader import load_rule_set  # noqa: E402
 
@@ -135,15 +135,15 @@ def run_mutant(mutant: Mutant):
         target = copy / Path(mutant.file).relative_to(_RULES)
         source = target.read_text(encoding="utf-8")
         target.write_text(source[:mutant.start] + mutant.replacement + source[mutant.end:], encoding="utf-8")
+        rule_sets = RuleSets(copy)
         try:
-            rule_set = load_rules(copy)
+            rule_sets.get()
         except RegelsError:
             return "stillborn", []
         failing = []
         for case_file in _CASES:
             try:
-                case = load_case(case_file, rule_set)
-                _, mismatches = check_case(rule_set, case)
+                _, mismatches = check_case_file(case_file, rule_sets)
                 if mismatches:
                     failing.append(case_file.name)
             except RegelsError:
