@@ -17,26 +17,36 @@ from collections import defaultdict
 from fractions import Fraction
 from pathlib import Path
 
-from jinja2 import StrictUndefined
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 
-from .api import case_from_text, evaluate, load_rules
-from .diagnostics import Diagnostic, Pos, RegelsError
+from .api import RuleSets, case_from_text, evaluate
+from .diagnostics import Diagnostic, Pos, RegelsError, suggest
 
 _STATE: dict = {}
 
 
-def _init(directory: str, variant: str, template_text: str, outcomes: list[str]):
-    law = load_rules(directory)
-    with_variant = load_rules(directory, [variant])
+def _template(text: str, path: str):
     env = SandboxedEnvironment(undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    _STATE.update(law=law, variant=with_variant, template=env.from_string(template_text), outcomes=outcomes,
-                  inputs={i.name for i in with_variant.inputs()})
+    try:
+        return env.from_string(text)
+    except TemplateSyntaxError as exc:
+        raise RegelsError(Diagnostic(Pos(path, exc.lineno or 1, 1), f"fout in het sjabloon: {exc.message}"))
+
+
+def _init(directory: str, variant: str, template_text: str, template_path: str, outcomes: list[str]):
+    rule_sets = RuleSets(directory)
+    with_variant = rule_sets.get([variant])
+    _STATE.update(law=rule_sets.get(), variant=with_variant, template=_template(template_text, template_path),
+                  outcomes=outcomes, inputs={i.name for i in with_variant.inputs()})
 
 
 def _evaluate_row(args):
     row_key, row = args
-    text = _STATE["template"].render(**row, invoer=_STATE["inputs"])
+    try:
+        text = _STATE["template"].render(**row, invoer=_STATE["inputs"])
+    except TemplateError as exc:
+        return row_key, None, f"<rij {row.get('id', '?')}>: het sjabloon kan deze rij niet omzetten: {exc}"
     try:
         case = case_from_text(text, _STATE["variant"], name=f"<rij {row.get('id', '?')}>")
         values = []
@@ -58,8 +68,12 @@ def read_population(path: Path) -> list[dict[str, str]]:
     (an empty cell is '')."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        with open(path, newline="", encoding="utf-8") as handle:
-            return list(csv.DictReader(handle))
+        try:
+            with open(path, newline="", encoding="utf-8") as handle:
+                return list(csv.DictReader(handle))
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise RegelsError(Diagnostic(Pos(str(path), 0, 0), f"geen leesbaar CSV-bestand: {exc}",
+                                         "sla het bestand op als CSV in UTF-8, met een kopregel"))
     if suffix == ".parquet":
         import pyarrow
         import pyarrow.parquet
@@ -88,9 +102,25 @@ def _band(difference: Fraction) -> int:
 
 def impact(directory, population: Path, variant: str, template: Path, outcomes: list[str],
            processes: int = 0, progress=True):
+    # everything that can be wrong for every row is checked here, once, before the workers start
+    rule_sets = RuleSets(directory)
+    with_variant = rule_sets.get([variant])
+    for name in outcomes:
+        rule = with_variant.rule(name)
+        if rule is None or rule.target is not None or rule.voor or rule.per == "maand":
+            raise RegelsError(Diagnostic(Pos("--uitkomst", 0, 0), f"'{name}' is geen regel met één waarde per jaar",
+                                         suggest(name, [r.name for r in with_variant.rules()
+                                                        if r.target is None and not r.voor and r.per != "maand"])))
+    template_text = template.read_text(encoding="utf-8")
+    compiled_template = _template(template_text, str(template))
     rows = read_population(population)
     if not rows:
         raise RegelsError(Diagnostic(Pos(str(population), 1, 1), "het populatiebestand is leeg"))
+    try:
+        compiled_template.render(**rows[0], invoer={i.name for i in with_variant.inputs()})
+    except TemplateError as exc:
+        raise RegelsError(Diagnostic(Pos(str(template), 0, 0), f"het sjabloon past niet op het populatiebestand: {exc}",
+                                     "kolommen in het bestand: " + ", ".join(rows[0])))
     columns = [c for c in rows[0] if c != "id"]
     counts: dict[tuple, int] = defaultdict(int)
     first: dict[tuple, dict] = {}
@@ -103,7 +133,7 @@ def impact(directory, population: Path, variant: str, template: Path, outcomes: 
     results = {}
     processes = processes or multiprocessing.cpu_count()
     with multiprocessing.Pool(processes, initializer=_init,
-                              initargs=(str(directory), variant, template.read_text(encoding="utf-8"), outcomes)) as pool:
+                              initargs=(str(directory), variant, template_text, str(template), outcomes)) as pool:
         for done, (key, values, problem) in enumerate(pool.imap_unordered(_evaluate_row, jobs, chunksize=8), 1):
             results[key] = (values, problem)
             if progress and sys.stderr.isatty() and (done % 50 == 0 or done == len(jobs)):
@@ -131,8 +161,8 @@ def impact(directory, population: Path, variant: str, template: Path, outcomes: 
             entry["geraakt"] += count
             difference = law_values[0] - variant_values[0]
             if difference:
-                i = _band(difference)
-                band = entry["verdeling"].setdefault(i, {"van": BANDS[i], "tot": BANDS[i + 1], "huishoudens": 0,
+                b = _band(difference)
+                band = entry["verdeling"].setdefault(b, {"van": BANDS[b], "tot": BANDS[b + 1], "huishoudens": 0,
                                                          "verschil": Fraction(0)})
                 band["huishoudens"] += count
                 band["verschil"] += difference * count

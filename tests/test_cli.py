@@ -205,6 +205,21 @@ def test_impact_reads_parquet_as_csv(capsys, tmp_path):
     assert "geen leesbaar Parquet-bestand" in capsys.readouterr().err
 
 
+def test_impact_input_errors_are_clear(capsys, tmp_path):
+    few = tmp_path / "weinig_kolommen.csv"
+    few.write_text("id,berekeningsjaar\n1,2019\n", encoding="utf-8")
+    assert main(["impact", str(few), "--variant", "afzien_terugvordering_alo_kop", "--regels", "rules"]) == 2
+    err = capsys.readouterr().err
+    assert "het sjabloon past niet op het populatiebestand" in err and "id, berekeningsjaar" in err
+    assert main(["impact", "tests/data/populatie_klein.csv", "--variant", "afzien_terugvordering_alo_kop",
+                 "--uitkomst", "terug_te_betaal"]) == 2
+    assert "bedoelde u 'terug_te_betalen'" in capsys.readouterr().err
+    latin = tmp_path / "latin1.csv"
+    latin.write_bytes("id,berekeningsjaar\n1,é\n".encode("latin-1"))
+    assert main(["impact", str(latin), "--variant", "afzien_terugvordering_alo_kop", "--regels", "rules"]) == 2
+    assert "geen leesbaar CSV-bestand" in capsys.readouterr().err
+
+
 def test_unknown_variant_is_a_clear_error(capsys):
     assert main(["vergelijk", "voorbeelden/varianten/statushouder_2016_gemeente.yaml",
                  "--variant", "afzien_terugvordering"]) == 2
