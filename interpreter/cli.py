@@ -190,10 +190,13 @@ def cmd_tijdlijn(args) -> int:
               + (f"  ({moment.citation})" if moment.citation else ""))
         if moment.description:
             print(f"  {'':>18}    {moment.description}")
+    english = args.taal == "en"
     for rule, value in truths:
-        print(f"  volgens de wet verschuldigd (de werkelijke feiten): {rule.name} {v.format_value(value, rule.type)}")
+        print(("  due by law (the true facts): " if english else "  volgens de wet verschuldigd (de werkelijke feiten): ")
+              + f"{rule.name} {v.format_value(value, rule.type, args.taal)}")
     if skipped:
-        print("  niet op de tijdlijn, want de casus geeft het gegeven niet: "
+        print(("  steps that do not occur in this case (it gives no date for them): " if english else
+               "  stappen die in deze casus niet voorkomen (de casus geeft er geen datum voor): ")
               + "; ".join(f"{n} ({i})" for n, i in skipped.items()))
     return EXIT_OK
 
