@@ -138,6 +138,10 @@ class Case:
         return Case(self.path, self.title, self.omschrijving, self.year, persons, global_facts, relations,
                     [], [], self.pos, self.variant)
 
+    def same_facts(self, other: "Case") -> bool:
+        """Whether both cases hold exactly the same facts and relations."""
+        return self.persons == other.persons and self.facts == other.facts and self.relations == other.relations
+
     def for_rule_set(self, rule_set: RuleSet, expectations: list[Expectation] | None = None) -> "Case":
         """The same facts, with the expectations (by default 'verwacht') and
         requested outcomes bound to the rules of `rule_set`: a case read with a

@@ -539,8 +539,13 @@ class Evaluation:
                     return True
                 return bool(truth.rule_value(rule, person, v.Month(when.year, when.month)))
 
-            cache[day] = Evaluation(self.rule_set, self.truth.case.as_known_on(day, visible), trace=False)
-            cache[day].truth = truth
+            known = truth.case.as_known_on(day, visible)
+            if known.same_facts(truth.case) and not truth.trace:
+                # nothing was unknown on that day: the known view is the true one, values and all
+                cache[day] = truth
+            else:
+                cache[day] = Evaluation(self.rule_set, known, trace=False)
+                cache[day].truth = truth
         return cache[day]
 
     @property
