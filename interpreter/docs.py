@@ -23,7 +23,6 @@ from pathlib import Path
 from . import values as v
 from .api import evaluate, load_case, load_rules
 from .model import Article, Parameter, Rule
-from .syntax import Call, Name, Van, walk
 
 EXAMPLE_CASE = Path("voorbeelden/alleenstaande_ouder_2020.yaml")
 EXAMPLE_STEP = "alleenstaande_ouderkop@2020-04"
@@ -53,22 +52,6 @@ def _date(day) -> str:
 # --- what uses what -----------------------------------------------------------------
 
 
-def rule_dependencies(rule: Rule) -> list:
-    """The rules, parameters, inputs and relations a rule's formulas refer to (all versions)."""
-    found: dict[int, object] = {}
-    for version in rule.versions:
-        for tree in (version.formula, version.condition):
-            if tree is None:
-                continue
-            for node in walk(tree):
-                ref = getattr(node, "ref", None)
-                if isinstance(node, (Name, Call)) and ref is not None and not isinstance(ref, (tuple, str)):
-                    found[id(ref)] = ref
-                if isinstance(node, Van) and node.kind == "kenmerk":
-                    found[id(node.left.ref)] = node.left.ref
-    return list(found.values())
-
-
 def mermaid(article: Article) -> str:
     lines = ["graph LR"]
     ids: dict = {}
@@ -85,7 +68,7 @@ def mermaid(article: Article) -> str:
 
     for rule in article.rules.values():
         target = node_id(rule)
-        for dep in sorted(rule_dependencies(rule), key=lambda d: d.name):
+        for dep in sorted(rule.dependencies(), key=lambda d: d.name):
             if isinstance(dep, (Rule, Parameter)):
                 lines.append(f"  {node_id(dep)} --> {target}")
         if rule.target is not None:

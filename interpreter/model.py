@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .diagnostics import Pos
+from .syntax import Call, Name, Van, walk
 from .values import Type
 
 
@@ -170,6 +171,22 @@ class Rule:
         while rule.target is not None:
             rule = rule.target
         return rule
+
+    def dependencies(self) -> list:
+        """The rules, parameters, inputs and relations this rule's formulas and
+        conditions refer to, in all versions."""
+        found: dict[int, object] = {}
+        for version in self.versions:
+            for tree in (version.formula, version.condition):
+                if tree is None:
+                    continue
+                for node in walk(tree):
+                    ref = getattr(node, "ref", None)
+                    if isinstance(node, (Name, Call)) and ref is not None and not isinstance(ref, (tuple, str)):
+                        found[id(ref)] = ref
+                    if isinstance(node, Van) and node.kind == "kenmerk":
+                        found[id(node.left.ref)] = node.left.ref
+        return list(found.values())
 
 
 @dataclass

@@ -20,6 +20,7 @@ class Moment:
     citation: str
     description: str
     value_json: object = None
+    depth: int = 0  # on one day, a step comes after the steps it depends on
 
     def to_json(self) -> dict:
         return {"datum": self.day.isoformat(), "wat": self.what, "waarde": self.value_json,
@@ -29,6 +30,22 @@ class Moment:
 def _citation(rule) -> str:
     lid = rule.lid or next((ver.lid for ver in rule.versions if ver.lid), None)
     return f"{rule.article.afkorting} art. {rule.article.artikel}" + (f" lid {lid}" if lid else "")
+
+
+def _depths(rule_set) -> dict[str, int]:
+    """Per rule, the length of its longest chain of rule dependencies (the
+    checker has ruled out cycles)."""
+    depths: dict[str, int] = {}
+
+    def depth(rule) -> int:
+        if rule.name not in depths:
+            used = [d for d in rule.dependencies() if d is not rule and rule_set.rule(getattr(d, "name", "")) is d]
+            depths[rule.name] = 1 + max((depth(d) for d in used), default=0)
+        return depths[rule.name]
+
+    for rule in rule_set.rules():
+        depth(rule)
+    return depths
 
 
 def _date_of(ev: Evaluation, rule_set, name: str):
@@ -45,6 +62,7 @@ def timeline(rule_set, case, language: str = "nl") -> tuple[list[Moment], dict[s
     the case does not give a fact they need (rule name -> that fact): a case
     without a request date has no deadline for the request, and that is no error."""
     ev = Evaluation(rule_set, case, trace=False)
+    depths = _depths(rule_set)
     moments: list[Moment] = []
     skipped: dict[str, str] = {}
     for rule in rule_set.rules():
@@ -59,7 +77,8 @@ def timeline(rule_set, case, language: str = "nl") -> tuple[list[Moment], dict[s
             skipped[rule.name] = missing.input_name
             continue
         moments.append(Moment(day, rule.name, v.format_value(value, rule.type, language), _citation(rule),
-                              " ".join((rule.omschrijving or "").split()), v.to_json(value, rule.type)))
+                              " ".join((rule.omschrijving or "").split()), v.to_json(value, rule.type),
+                              depths[rule.name]))
     for facts in case.relations.values():
         for fact in facts:
             if fact.bekend_vanaf is not None:
@@ -76,5 +95,5 @@ def timeline(rule_set, case, language: str = "nl") -> tuple[list[Moment], dict[s
                     via = f" via {entry.bekend_via}" if entry.bekend_via else ""
                     moments.append(Moment(entry.bekend_vanaf, f"{name} van {person.id}", str(entry.value), "",
                                           f"de Dienst Toeslagen krijgt dit gegeven{via}", True))
-    moments.sort(key=lambda m: (m.day, m.what))
+    moments.sort(key=lambda m: (m.day, m.depth, m.what))
     return moments, skipped, ev
