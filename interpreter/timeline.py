@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from . import values as v
 from .evaluate import Ctx, Evaluation, MissingFact
+from .model import Rule
 
 
 @dataclass
@@ -39,7 +40,7 @@ def _depths(rule_set) -> dict[str, int]:
 
     def depth(rule) -> int:
         if rule.name not in depths:
-            used = [d for d in rule.dependencies() if d is not rule and rule_set.rule(getattr(d, "name", "")) is d]
+            used = [d for d in rule.dependencies() if isinstance(d, Rule)]
             depths[rule.name] = 1 + max((depth(d) for d in used), default=0)
         return depths[rule.name]
 
