@@ -284,25 +284,40 @@ def cmd_impact(args) -> int:
 
 def cmd_check(args) -> int:
     directory = args.map or rules_directory_for(None)
+    rule_sets = RuleSets(directory)
     try:
-        rule_set = RuleSets(directory).get()
+        rule_set = rule_sets.get()
     except RegelsError as exc:
         if args.json:
             print(json.dumps({"fouten": [d.to_json() for d in exc.diagnostics], "waarschuwingen": []},
                              ensure_ascii=False, indent=2))
             return EXIT_INPUT
         raise
-    warnings = rule_set.warnings
+    warnings = list(rule_set.warnings)
+    # each policy variant is checked as an overlay on the law: its own errors and warnings
+    variants = sorted(p.stem for p in (Path(directory) / "varianten").glob("*.yaml"))
+    errors = []
+    for name in variants:
+        try:
+            overlay = rule_sets.get([name])
+        except RegelsError as exc:
+            errors.extend(exc.diagnostics)
+            continue
+        known = {w.format() for w in rule_set.warnings}
+        warnings.extend(w for w in overlay.warnings if w.format() not in known)
     if args.json:
-        print(json.dumps({"fouten": [], "waarschuwingen": [d.to_json() for d in warnings],
-                          "regelset": rule_set.version}, ensure_ascii=False, indent=2))
-    else:
-        for warning in warnings:
-            print(warning.format())
-        counts = (len(rule_set.articles), sum(1 for _ in rule_set.rules()), sum(1 for _ in rule_set.parameters()))
-        print(f"{directory}: {counts[0]} artikelen, {counts[1]} regels, {counts[2]} parameters; "
-              f"geen fouten, {len(warnings)} waarschuwing{'en' if len(warnings) != 1 else ''}")
-        print(f"regelset {rule_set.name} {rule_set.version_label}")
+        print(json.dumps({"fouten": [d.to_json() for d in errors], "waarschuwingen": [d.to_json() for d in warnings],
+                          "regelset": rule_set.version, "varianten": variants}, ensure_ascii=False, indent=2))
+        return EXIT_INPUT if errors else (EXIT_FAILED if args.streng and warnings else EXIT_OK)
+    if errors:
+        raise RegelsError(errors)
+    for warning in warnings:
+        print(warning.format())
+    counts = (len(rule_set.articles), sum(1 for _ in rule_set.rules()), sum(1 for _ in rule_set.parameters()))
+    print(f"{directory}: {counts[0]} artikelen, {counts[1]} regels, {counts[2]} parameters, "
+          f"{len(variants)} variant{'en' if len(variants) != 1 else ''}; "
+          f"geen fouten, {len(warnings)} waarschuwing{'en' if len(warnings) != 1 else ''}")
+    print(f"regelset {rule_set.name} {rule_set.version_label}")
     return EXIT_FAILED if args.streng and warnings else EXIT_OK
 
 

@@ -72,7 +72,18 @@ def test_uitleg_writes_a_file_whole(tmp_path):
 def test_check_reports_the_rule_set(capsys):
     assert main(["check", "rules"]) == 0
     out = capsys.readouterr().out
-    assert "geen fouten" in out and "regels-toeslagen" in out
+    assert "geen fouten" in out and "regels-toeslagen" in out and "3 varianten" in out
+
+
+def test_check_also_checks_each_variant_on_the_law(capsys, tmp_path):
+    copy = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", copy)
+    variant = copy / "varianten" / "structurele_oplossing_2020.yaml"
+    variant.write_text(variant.read_text(encoding="utf-8").replace(
+        "indien: bekend_bij_gemeente van p", "indien: bekend_bij_gemeentee van p"), encoding="utf-8")
+    assert main(["check", str(copy)]) == 2
+    err = capsys.readouterr().err
+    assert "structurele_oplossing_2020.yaml" in err and "bedoelde u 'bekend_bij_gemeente'?" in err
 
 
 def test_test_command_passes_and_fails_with_a_readable_diff(tmp_path, capsys):
