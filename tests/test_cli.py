@@ -248,3 +248,23 @@ def test_impact_on_a_small_population(capsys):
     # municipality knew the partner (rows 1-3), not in row 4
     assert year["huishoudens"] == 5 and year["geraakt"] == 3
     assert year["wet"] == ["12264.00"] and year["variant"] == ["3066.00"]
+
+
+def test_generator_shapes_the_population_on_the_context_figures(tmp_path, capsys):
+    # per 1.000.000 households: 1.200 statushouders with a partner abroad and 5.000 single parents
+    # whose child lives abroad (the context documents); scaled down to 5.000 here
+    out = tmp_path / "populatie.parquet"
+    subprocess.run([sys.executable, str(ROOT / "populatie/genereer.py"), "--aantal", "5000", "--uit", str(out)],
+                   check=True, capture_output=True)
+    import pyarrow.parquet
+
+    rows = pyarrow.parquet.read_table(out).to_pylist()
+    assert len(rows) == 5_000
+    assert sum(r["partner"] == "buitenland_zonder_bsn" for r in rows) == 6
+    assert sum(r["kind_woonland"] != "NL" for r in rows) == 25
+    assert {r["berekeningsjaar"] for r in rows} == {2016, 2017, 2018, 2019, 2020}
+    # and 'regels impact' runs on what it generates
+    assert main(["impact", str(out), "--variant", "afzien_terugvordering_alo_kop", "--json",
+                 "--regels", "rules"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["rijen"] == 5_000 and not report["problemen"]
