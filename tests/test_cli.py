@@ -141,6 +141,16 @@ def test_wat_verandert_finds_the_marriage_and_its_effect(capsys):
     assert "als huwelijk(amal; youssef) er niet was geweest: € 4.104 (nu: € 1.038)" in out
 
 
+def test_wat_verandert_finds_when_the_marriage_became_known(capsys):
+    assert main(["uitleg", "voorbeelden/statushouder_2016_tijdlijn.yaml", "--wat-verandert", "terug_te_betalen"]) == 0
+    out = capsys.readouterr().out
+    # had the Dienst known the marriage from the start, the voorschot would have had no ALO-kop (Awir art. 16,
+    # UB Awir art. 1b) and nothing would be recovered; a BSN for the husband has the same effect
+    assert ("als de uitvoerder huwelijk(amal; youssef) vanaf het begin had gekend (nu pas vanaf 15 maart 2018): "
+            "€ 0 (nu: € 3.066)") in out
+    assert "als heeft_bsn van youssef waar was geweest: € 0 (nu: € 3.066)" in out
+
+
 def test_tijdlijn_shows_the_two_outcomes_of_2015_and_2016(capsys):
     assert main(["tijdlijn", "voorbeelden/statushouder_2015_tijdlijn.yaml"]) == 0
     out2015 = capsys.readouterr().out

@@ -1,12 +1,16 @@
 """'Wat verandert de uitkomst': the facts whose change would change a result.
 
 Every fact the result rests on (from the trace) is changed in turn — a
-relation taken away, a yes/no fact turned around — and the case is evaluated
-again. The changes that move the result are reported with the new value."""
+relation taken away, a yes/no fact turned around — and so is the moment the
+administration learned a fact ('bekend_vanaf'): known from the start instead.
+The case is evaluated again; the changes that move the result are reported
+with the new value."""
 
 from __future__ import annotations
 
 import copy
+import dataclasses
+import datetime as dt
 from dataclasses import dataclass
 
 from .. import values as v
@@ -75,6 +79,11 @@ def what_changes(rule_set, case, result, rule_name: str, language: str = "nl") -
                 candidates.append(("relatie", name, person))
             elif fact["type"] == v.WAARHEID and person is not None:
                 candidates.append(("omdraaien", name, person))
+    # facts the administration learned late: what if it had known them from the start?
+    for relation, facts in case.relations.items():
+        for index, fact in enumerate(facts):
+            if fact.bekend_vanaf is not None:
+                candidates.append(("eerder_bekend", relation, index))
     before = _value(result, rule_name, language)
     changes = []
     for kind, name, person in candidates:
@@ -90,6 +99,12 @@ def what_changes(rule_set, case, result, rule_name: str, language: str = "nl") -
             if kind == "relatie":
                 nl = f"als {name} er niet was geweest"
                 en = f"if {name} had not existed"
+            elif kind == "eerder_bekend":
+                fact = case.relations[name][person]
+                what = f"{name}({fact.first}; {fact.second})"
+                nl = (f"als de uitvoerder {what} vanaf het begin had gekend "
+                      f"(nu pas vanaf {v.format_date_nl(fact.bekend_vanaf)})")
+                en = f"if the administration had known {what} from the start (now only from {fact.bekend_vanaf.isoformat()})"
             else:
                 new = variant.persons[person].facts[name].entries[0].value
                 nl = f"als {name} van {person} {v.format_value(new, v.WAARHEID, 'nl')} was geweest"
@@ -101,6 +116,13 @@ def what_changes(rule_set, case, result, rule_name: str, language: str = "nl") -
 def _variant(rule_set, case, kind: str, name: str, person):
     """The case with one fact changed, or None when there is nothing to change."""
     variant = copy.copy(case)
+    if kind == "eerder_bekend":  # name is the relation, person the index of the fact
+        facts = list(case.relations[name])
+        fact = facts[person]
+        facts[person] = dataclasses.replace(fact, bekend_vanaf=fact.vanaf or dt.date.min, bekend_via=None)
+        variant.relations = dict(case.relations)
+        variant.relations[name] = facts
+        return variant
     if kind == "relatie":
         relation, args = name.split("(", 1)
         first, second = [a.strip() for a in args.rstrip(")").split(";")]
