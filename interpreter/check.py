@@ -14,7 +14,7 @@ from . import values as v
 from .diagnostics import UNKNOWN_POS, Collector, Pos, RegelsError, suggest
 from .loader import coerce_value
 from .model import Input, Parameter, Relation, Rule, RuleSet
-from .syntax import AsKnown, AtDate, Binary, Call, If, ListLit, Lit, Name, Node, Quantifier, Round, Unary, Van, walk
+from .syntax import AsKnown, AtDate, Binary, Call, If, ListLit, Lit, Name, Node, Quantifier, Round, Unary, Van, With, walk
 
 # Names every formula may use. 'maand' only where a month is being computed.
 BUILTIN_NAMES = {
@@ -280,6 +280,8 @@ class _Checker:
         if isinstance(node, AsKnown):
             self.expect(node.date, self.infer(node.date, env), v.DATUM, "wat na 'zoals bekend op' staat")
             return self.infer(node.expr, env)
+        if isinstance(node, With):
+            return self.with_type(node, env)
         if isinstance(node, Round):
             operand = self.infer(node.operand, env)
             unit = self.infer(node.unit, env)
@@ -354,6 +356,27 @@ class _Checker:
         if isinstance(ref, Rule):
             return self.rule_ref_type(node, ref, env, via_person=False)
         return v.ANY
+
+    def with_type(self, node: With, env: _Env) -> v.Type:
+        """'x waarbij (a = e; ...)': each a is a rule or input with one value for the
+        year (not per person, not per month), and e has its type."""
+        node.targets = []
+        for name, pos, value in node.bindings:
+            ref = self.resolve(Name(pos, name), env)
+            value_type = self.infer(value, env)
+            if ref is None:
+                node.targets.append(None)
+                continue
+            one_value = ((isinstance(ref, Rule) and ref.target is None and not ref.voor and ref.per != "maand")
+                         or (isinstance(ref, Input) and not ref.of_person))
+            if not one_value:
+                self.problems.error(pos, f"in 'waarbij' kan '{name}' geen andere waarde krijgen",
+                                    "alleen een regel of gegeven met één waarde per jaar (niet per persoon of per maand)")
+                node.targets.append(None)
+                continue
+            self.expect(value, value_type, ref.type, f"de waarde voor '{name}' in 'waarbij'")
+            node.targets.append(ref)
+        return self.infer(node.expr, env)
 
     def rule_ref_type(self, node: Node, rule: Rule, env: _Env, via_person: bool) -> v.Type:
         if rule.target is not None:

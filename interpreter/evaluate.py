@@ -20,7 +20,7 @@ from . import values as v
 from .case import Case
 from .diagnostics import Pos, RegelsError, error
 from .model import Input, Parameter, Relation, Rule, RuleSet
-from .syntax import AsKnown, AtDate, Binary, Call, If, ListLit, Lit, Name, Node, Quantifier, Round, Unary, Van
+from .syntax import AsKnown, AtDate, Binary, Call, If, ListLit, Lit, Name, Node, Quantifier, Round, Unary, Van, With
 
 
 class EvaluationError(RegelsError):
@@ -204,6 +204,16 @@ def _compile(node: Node):
             c.ev.record_known(text, day, value, node.type)
             return value
         return as_known
+    if isinstance(node, With):
+        expr = compiled(node.expr)
+        values = [(target.name, compiled(value)) for target, (_, _, value) in zip(node.targets, node.bindings)]
+
+        def with_values(c):
+            overrides = {name: value(c) for name, value in values}
+            value = expr(Ctx(c.ev.with_overrides(overrides), c.month, c.vars, c.day, c.at, c.own_month))
+            c.ev.record_with(node, overrides, c.day, value, node.type)
+            return value
+        return with_values
     if isinstance(node, Round):
         operand, unit, direction = compiled(node.operand), compiled(node.unit), node.direction
         as_int = node.type == v.GEHEEL
@@ -446,6 +456,7 @@ class Evaluation:
         self.memo: dict = {}
         self.steps: dict[str, Step] = {}
         self.frames: list[Step] = []
+        self.overrides: dict = {}  # rule or input name -> value, set by 'waarbij'
 
     # rules ----------------------------------------------------------------------
 
@@ -461,6 +472,9 @@ class Evaluation:
         return self._evaluate_rule(rule, person, month, key)
 
     def _evaluate_rule(self, rule: Rule, person, month, key):
+        if rule.name in self.overrides:
+            self.memo[key] = self.overrides[rule.name]
+            return self.memo[key]
         day = month.first_day() if month else dt.date(self.year, 1, 1)
         version = rule.version_on(day)
         if version is None:
@@ -546,6 +560,7 @@ class Evaluation:
             else:
                 cache[day] = Evaluation(self.rule_set, known, trace=False)
                 cache[day].truth = truth
+                cache[day].overrides = truth.overrides
         return cache[day]
 
     @property
@@ -556,6 +571,27 @@ class Evaluation:
     @truth.setter
     def truth(self, value):
         self.__dict__["_truth"] = value
+
+    def with_overrides(self, overrides: dict) -> "Evaluation":
+        """An evaluation of the same case in which the named rules and inputs have
+        the given values ('waarbij'); everything that depends on them is computed again."""
+        cache = self.__dict__.setdefault("_with", {})
+        key = tuple(sorted(overrides.items(), key=lambda item: item[0]))
+        if key not in cache:
+            child = Evaluation(self.rule_set, self.case, trace=False)
+            child.overrides = {**self.overrides, **overrides}
+            cache[key] = child
+        return cache[key]
+
+    def record_with(self, node, overrides: dict, day: dt.date, value, type_) -> None:
+        if self.trace and self.frames:
+            given = "; ".join(f"{name} = {v.format_value(x, t.type)}"
+                              for (name, x), t in zip(overrides.items(), node.targets))
+            rule = getattr(node.expr, "ref", None)
+            what = (f"{rule.name} ({rule.article.citation}" + (f" lid {rule.lid})" if rule.lid else ")")
+                    if isinstance(rule, Rule) else "dezelfde regels")
+            self._record_input(f"waarbij ({given})", None, value, type_, day,
+                               f"berekend met {what}, met deze waarden", f"{node.pos.file}:{node.pos.line}")
 
     def record_known(self, node, day: dt.date, value, type_) -> None:
         if self.trace and self.frames:
@@ -586,6 +622,8 @@ class Evaluation:
 
     def fact(self, inp: Input, person, ctx: Ctx, pos: Pos):
         day = ctx.read_day
+        if person is None and inp.name in self.overrides:
+            return self.overrides[inp.name]
         if person is None:
             timeline = self.case.facts.get(inp.name)
             owner_pos = self.case.pos

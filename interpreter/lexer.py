@@ -10,7 +10,7 @@ from pygments.token import Comment, Keyword, Name, Number, Operator, Punctuation
 KEYWORDS = (
     "als", "dan", "anders", "er", "is", "een", "in", "waarvoor", "voor", "alle", "geldt", "aantal",
     "som", "van", "over", "en", "of", "niet", "minimaal", "maximaal", "afgerond", "naar", "beneden",
-    "boven", "op", "hele", "euro's", "centen",
+    "boven", "op", "hele", "euro's", "centen", "zoals", "bekend", "waarbij",
 )
 BUILTINS = ("berekeningsjaar", "maand", "maanden", "personen", "max", "min", "abs", "eerste_dag",
             "laatste_dag", "leeftijd", "datum", "jaar", "vorige_maand", "volgende_maand", "begin",

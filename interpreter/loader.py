@@ -35,7 +35,7 @@ MANIFEST_KEYS = {"naam", "versie", "omschrijving", "kennis"}
 RESERVED = {
     "als", "dan", "anders", "er", "is", "een", "in", "waarvoor", "voor", "alle", "geldt", "aantal", "som",
     "van", "over", "of", "en", "niet", "minimaal", "maximaal", "afgerond", "naar", "beneden", "boven", "op",
-    "hele", "centen", "waar", "onwaar", "zoals", "bekend",
+    "hele", "centen", "waar", "onwaar", "zoals", "bekend", "waarbij",
     "berekeningsjaar", "maand", "maanden", "personen",
     "max", "min", "abs", "eerste_dag", "laatste_dag", "leeftijd", "datum", "jaar", "vorige_maand",
     "volgende_maand", "begin", "maanden_later", "dagen",

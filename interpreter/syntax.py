@@ -97,6 +97,14 @@ class AsKnown(Node):
 
 
 @dataclass(eq=False)
+class With(Node):
+    """'x waarbij (a = e; ...)': x computed as if rule or input a had the value of e."""
+
+    expr: Node
+    bindings: list  # (name, Pos, Node)
+
+
+@dataclass(eq=False)
 class Round(Node):
     operand: Node
     direction: str  # rekenkundig | naar_beneden | naar_boven
@@ -140,6 +148,8 @@ def children(node: Node) -> list[Node]:
         return [node.left, node.right]
     if isinstance(node, (AtDate, AsKnown)):
         return [node.expr, node.date]
+    if isinstance(node, With):
+        return [node.expr] + [value for _, _, value in node.bindings]
     if isinstance(node, Round):
         return [node.operand, node.unit]
     if isinstance(node, If):
@@ -322,6 +332,16 @@ class _Build:
 
     def _zoals_bekend(self, t, a, b):
         return AsKnown(self.pos(t), self.build(a), self.build(b))
+
+    def _waarbij(self, t, expr, *bindings):
+        built = []
+        for binding in bindings:
+            name, op, value = binding.children
+            if str(op) != "=":
+                raise error(self.source.pos(op.start_pos), f"in 'waarbij' krijgt een naam een waarde met '=', niet met '{op}'",
+                            "bijvoorbeeld: terug_te_betalen waarbij (datum_beslissing = datum_herziening_voorschot)")
+            built.append((str(name), self.source.pos(name.start_pos), self.build(value)))
+        return With(self.pos(t), self.build(expr), built)
 
     def _afgerond(self, t, operand, direction, unit):
         if unit.data == "hele_euros":

@@ -409,3 +409,34 @@ regels:
 ])
 def test_date_arithmetic(tmp_path, formula, type_, expected):
     assert value_of(tmp_path, formula, type_) == expected
+
+
+def test_waarbij_computes_the_same_rules_with_other_values(tmp_path):
+    # 'x waarbij (a = e)': x as if rule or input a had the value of e; everything that depends on a is
+    # computed again, the rule itself and the rest of the case are untouched
+    rules = write_rules(tmp_path, INPUTS.replace("invoer:\n", "invoer:\n  grondslag: {type: bedrag, standaard: € 100}\n") + """\
+regels:
+  verschil:
+    type: bedrag
+    formule: grondslag - drempel minimaal € 0
+  drempel:
+    type: bedrag
+    formule: € 30
+  gewoon:
+    type: bedrag
+    uitkomst: ja
+    formule: verschil
+  met_andere_grondslag:
+    type: bedrag
+    uitkomst: ja
+    formule: verschil waarbij (grondslag = € 250)
+  met_beide:
+    type: bedrag
+    uitkomst: ja
+    formule: verschil waarbij (grondslag = € 250; drempel = grondslag)
+""")
+    result = run_case(rules, CASE)
+    assert result.value("gewoon") == Fraction(70)
+    assert result.value("met_andere_grondslag") == Fraction(220)
+    # the values are computed in the case as it is: 'drempel = grondslag' takes the case's € 100
+    assert result.value("met_beide") == Fraction(150)
