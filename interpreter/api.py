@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from . import values as v
-from .case import Case, declared_variant, load_case as _load_case, parse_case
+from .case import Case, case_data, declared_variant, load_case as _load_case, parse_case, read_case
 from .check import check_rule_set
 from .evaluate import Evaluation, Step
 from .loader import load_rule_set, rule_files
@@ -34,14 +34,18 @@ def variant_file(directory: Path, name: str) -> Path:
     from .diagnostics import Pos, error, suggest
     from .loader import display_path
 
-    folder = Path(directory) / "varianten"
-    path = folder / f"{name}.yaml"
+    path = Path(directory) / "varianten" / f"{name}.yaml"
     if not path.exists():
-        known = [p.stem for p in folder.glob("*.yaml")] if folder.exists() else []
+        known = variant_names(directory)
         raise error(Pos(display_path(path), 0, 0), f"onbekende variant '{name}'",
                     suggest(name, known) or ("varianten: " + ", ".join(sorted(known)) if known else
                                              "zet varianten in rules/varianten/"))
     return path
+
+
+def variant_names(directory) -> list[str]:
+    """The policy variants in rules/varianten/, by name."""
+    return sorted(p.stem for p in (Path(directory) / "varianten").glob("*.yaml"))
 
 
 class RuleSets:
@@ -65,11 +69,12 @@ def read_case_file(path, rule_sets: RuleSets, variant: str | None = None) -> tup
     with that variant's inputs; under the law alone those inputs go unused."""
     chosen = [variant] if variant else []
     rule_set = rule_sets.get(chosen)
-    declared = declared_variant(path)
+    data = case_data(path)
+    declared = declared_variant(data)
     if declared and declared not in chosen:
-        case = _load_case(path, rule_sets.get(chosen + [declared]))
+        case = read_case(data, rule_sets.get(chosen + [declared]))
         return rule_set, case.for_rule_set(rule_set)
-    return rule_set, _load_case(path, rule_set)
+    return rule_set, read_case(data, rule_set)
 
 
 def load_case(path, rule_set: RuleSet) -> Case:

@@ -157,18 +157,21 @@ class Case:
                     self.variant_expectations)
 
 
-def declared_variant(path) -> str | None:
-    """The policy variant a case file names under 'variant:', read before the
-    case itself: its inputs must be known when the case is read."""
+def case_data(path):
+    """A case file's YAML, with positions, not yet read against a rule set."""
     path = Path(path)
-    data = load_yaml(path, display_path(path))
+    return load_yaml(path, display_path(path))
+
+
+def declared_variant(data) -> str | None:
+    """The policy variant a case names under 'variant:', looked up before the
+    case is read: its inputs must be known when the case is read."""
     name = data.get("variant") if isinstance(data, YMap) else None
     return name if isinstance(name, str) else None
 
 
 def load_case(path, rule_set: RuleSet) -> Case:
-    path = Path(path)
-    return read_case(load_yaml(path, display_path(path)), rule_set)
+    return read_case(case_data(path), rule_set)
 
 
 def parse_case(text: str, name: str, rule_set: RuleSet) -> Case:

@@ -14,7 +14,7 @@ from . import values as v
 from .diagnostics import UNKNOWN_POS, Collector, Pos, RegelsError, suggest
 from .loader import coerce_value
 from .model import Input, Parameter, Relation, Rule, RuleSet
-from .syntax import AsKnown, AtDate, Binary, Call, If, ListLit, Lit, Name, Node, Quantifier, Round, Unary, Van, With, walk
+from .syntax import AsKnown, AtDate, Binary, Call, If, ListLit, Lit, Name, Node, Quantifier, Round, Unary, Van, With
 
 # Names every formula may use. 'maand' only where a month is being computed.
 BUILTIN_NAMES = {

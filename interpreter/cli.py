@@ -13,7 +13,7 @@ import traceback
 from pathlib import Path
 
 from . import values as v
-from .api import RuleSets, evaluate, read_case_file, rules_directory_for
+from .api import RuleSets, evaluate, read_case_file, rules_directory_for, variant_names
 from .casetest import check_case_file
 from .diagnostics import Diagnostic, Pos, RegelsError
 
@@ -295,15 +295,15 @@ def cmd_check(args) -> int:
         raise
     warnings = list(rule_set.warnings)
     # each policy variant is checked as an overlay on the law: its own errors and warnings
-    variants = sorted(p.stem for p in (Path(directory) / "varianten").glob("*.yaml"))
+    variants = variant_names(directory)
     errors = []
+    known = {w.format() for w in rule_set.warnings}
     for name in variants:
         try:
             overlay = rule_sets.get([name])
         except RegelsError as exc:
             errors.extend(exc.diagnostics)
             continue
-        known = {w.format() for w in rule_set.warnings}
         warnings.extend(w for w in overlay.warnings if w.format() not in known)
     if args.json:
         print(json.dumps({"fouten": [d.to_json() for d in errors], "waarschuwingen": [d.to_json() for d in warnings],

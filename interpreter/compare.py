@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from . import values as v
 from .api import RuleSets, evaluate, read_case_file
-from .case import declared_variant
+from .case import case_data, declared_variant
 from .diagnostics import Diagnostic, Pos, RegelsError
 
 
@@ -36,7 +36,7 @@ def _compared_rules(rule_set, case):
 
 
 def compare(directory, case_path, variant: str | None, language: str = "nl"):
-    variant = variant or declared_variant(case_path)
+    variant = variant or declared_variant(case_data(case_path))
     if not variant:
         raise RegelsError(Diagnostic(Pos(str(case_path), 1, 1), "welke variant?",
                                      "geef --variant NAAM, of noem de variant in de casus: variant: NAAM"))
