@@ -2,7 +2,8 @@
 parameter value, run every case, and see whether some case fails. A mutant
 that no case notices is a provision the cases do not guard.
 
-    python benchmarks/mutatie.py [--regels rules] [--max 400] [--json out.json] [CASE-MAPPEN ...]
+    python benchmarks/mutatie.py [--regels rules] [--bestand rules/wkb/artikel_2.yaml ...] [--max 400]
+                                 [--json out.json] [CASE-MAPPEN ...]
 
 Prints per provision (article and lid) how many mutants were killed, and lists
 the survivors. Without case folders it uses voorbeelden/ and tests/casussen/."""
@@ -159,6 +160,8 @@ def main() -> None:
     parser.add_argument("--regels", type=Path, default=Path("rules"))
     parser.add_argument("--max", type=int, default=0, help="at most this many mutants (0: all)")
     parser.add_argument("--json", type=Path, help="write every mutant and its result here")
+    parser.add_argument("--bestand", type=Path, action="append", default=[],
+                        help="mutate only this rule file (may be repeated)")
     parser.add_argument("--processen", type=int, default=multiprocessing.cpu_count())
     args = parser.parse_args()
 
@@ -167,6 +170,9 @@ def main() -> None:
     folders = args.folders or [ROOT / "voorbeelden", ROOT / "tests" / "casussen"]
     cases = sorted(f for folder in folders for f in Path(folder).rglob("*.yaml"))
     mutants = make_mutants(rules_dir, rule_set)
+    if args.bestand:
+        chosen = {f.resolve() for f in args.bestand}
+        mutants = [m for m in mutants if Path(m.file).resolve() in chosen]
     if args.max:
         step = max(1, len(mutants) // args.max)
         mutants = mutants[::step][:args.max]
