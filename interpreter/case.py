@@ -11,13 +11,15 @@ from typing import Any
 
 from . import values as v
 from .diagnostics import Collector, Pos, RegelsError, error, suggest
+from .knowledge import Knowledge, known_on
 from .loader import coerce_value, display_path
 from .model import Input, Relation, Rule, RuleSet
 from .yamlpos import YList, YMap, load_yaml, parse_yaml
 
 CASE_KEYS = {"casus", "omschrijving", "berekeningsjaar", "variant", "gegevens", "personen", "relaties", "verwacht",
              "verwacht_met_variant", "uitkomsten"}
-FACT_KEYS = {"waarde", "bron", "vanaf", "bekend_vanaf", "bekend_via"}
+KNOWLEDGE_KEYS = {"bekend", "bekend_vanaf", "bekend_via"}
+FACT_KEYS = {"waarde", "bron", "vanaf"} | KNOWLEDGE_KEYS
 EXPECT_KEYS = {"waarde", "per_maand", "per_persoon", "bron"}
 
 
@@ -27,8 +29,7 @@ class Fact:
     bron: str | None
     pos: Pos
     vanaf: dt.date | None = None
-    bekend_vanaf: dt.date | None = None  # when the administration learned it, if not when it happened
-    bekend_via: str | None = None  # how: BRP, partnerformulier, SVB-verwantschapsquery, ...
+    knowledge: Knowledge | None = None  # how and when the administration learned it, if the case says
 
 
 @dataclass
@@ -62,8 +63,7 @@ class RelationFact:
     tot: dt.date | None  # exclusive: the first day the relation no longer holds
     bron: str | None
     pos: Pos
-    bekend_vanaf: dt.date | None = None
-    bekend_via: str | None = None
+    knowledge: Knowledge | None = None
 
     def holds(self, day: dt.date) -> bool:
         return (self.vanaf is None or self.vanaf <= day) and (self.tot is None or day < self.tot)
@@ -98,25 +98,19 @@ class Case:
     def months(self) -> list[v.Month]:
         return [v.Month(self.year, m) for m in range(1, 13)]
 
-    def as_known_on(self, day: dt.date, visible) -> "Case":
-        """The case as the administration knew it on `day`: a fact counts once it
-        was reported ('bekend_vanaf'), or once it happened if `visible(person, day)`
-        holds for every person it concerns (the regular flow of data). What
-        happens after `day` is not known: a relation then simply goes on."""
-
-        def known(fact, persons) -> bool:
-            # known by the date it was reported, or by the regular flow of data
-            # once it happened, whichever comes first
-            if fact.bekend_vanaf is not None and fact.bekend_vanaf <= day:
-                return True
-            happened = fact.vanaf is None or fact.vanaf <= day
-            return happened and all(visible(p, day) for p in persons)
-
+    def as_known_on(self, day: dt.date, channels_for, reaches) -> "Case":
+        """The case as the administration knew it on `day` (see known_on):
+        `channels_for(name)` gives the channels that carry a kind of fact and
+        `reaches(channel, persons, day)` whether a channel delivers facts about
+        those persons on that day. What happens after `day` is not known: a
+        relation then simply goes on."""
         persons = {}
         for pid, person in self.persons.items():
             facts = {}
             for name, timeline in person.facts.items():
-                entries = [e for e in timeline.entries if known(e, [pid])]
+                entries = [e for e in timeline.entries
+                           if (e.vanaf is None or e.vanaf <= day)
+                           and known_on(e.knowledge, name, e.vanaf, (pid,), day, channels_for(name), reaches)]
                 if entries:
                     facts[name] = Timeline(entries)
             persons[pid] = Person(pid, person.pos, facts, person.spec)
@@ -124,15 +118,17 @@ class Case:
         for name, facts in self.relations.items():
             kept = []
             for fact in facts:
-                if known(fact, [fact.first, fact.second]):
+                happened = fact.vanaf is None or fact.vanaf <= day
+                if happened and known_on(fact.knowledge, name, fact.vanaf, (fact.first, fact.second), day,
+                                         channels_for(name), reaches):
                     ends_later = fact.tot is not None and fact.tot > day
                     kept.append(RelationFact(fact.relation, fact.first, fact.second, fact.vanaf,
-                                             None if ends_later else fact.tot, fact.bron, fact.pos,
-                                             fact.bekend_vanaf, fact.bekend_via))
+                                             None if ends_later else fact.tot, fact.bron, fact.pos, fact.knowledge))
             relations[name] = kept
         global_facts = {}
         for name, timeline in self.facts.items():
-            entries = [e for e in timeline.entries if e.bekend_vanaf is None or e.bekend_vanaf <= day]
+            entries = [e for e in timeline.entries
+                       if e.knowledge is None or e.knowledge.since is None or e.knowledge.since <= day]
             if entries:
                 global_facts[name] = Timeline(entries)
         return Case(self.path, self.title, self.omschrijving, self.year, persons, global_facts, relations,
@@ -311,24 +307,79 @@ class _CaseReader:
                     vanaf = coerce_value(item["vanaf"], v.DATUM, item.pos_of("vanaf"))
                     entries.append(Fact(self.value(inp.type, item["waarde"], item.pos_of("waarde"), persons,
                                                    item.raw_of("waarde")),
-                                        _text(item.get("bron")), item.pos, vanaf, *self.knowledge(item)))
+                                        _text(item.get("bron")), item.pos, vanaf,
+                                        self.knowledge(item, inp.name, vanaf, inp.of_person)))
                 entries.sort(key=lambda f: f.vanaf)
             elif isinstance(raw, YMap) and "waarde" in raw:
                 self.fact_keys(raw)
                 vanaf = coerce_value(raw["vanaf"], v.DATUM, raw.pos_of("vanaf")) if "vanaf" in raw else None
                 entries.append(Fact(self.value(inp.type, raw["waarde"], raw.pos_of("waarde"), persons,
                                                raw.raw_of("waarde")),
-                                    _text(raw.get("bron")), raw.pos, vanaf, *self.knowledge(raw)))
+                                    _text(raw.get("bron")), raw.pos, vanaf,
+                                    self.knowledge(raw, inp.name, vanaf, inp.of_person)))
             else:
                 entries.append(Fact(self.value(inp.type, raw, pos, persons, text), None, pos))
         except RegelsError as exc:
             self.problems.add(exc)
         return Timeline(entries)
 
-    def knowledge(self, item: YMap):
-        """'bekend_vanaf' and 'bekend_via' of a fact or relation."""
-        known = coerce_value(item["bekend_vanaf"], v.DATUM, item.pos_of("bekend_vanaf")) if "bekend_vanaf" in item else None
-        return known, _text(item.get("bekend_via"))
+    def knowledge(self, item: YMap, fact_name: str, vanaf, through_channels: bool = True) -> Knowledge | None:
+        """How and when the administration learned a fact or relation:
+        'bekend: {kanaal: datum | nooit, ...}' or 'bekend: nooit', or in short
+        'bekend_vanaf: datum' (with 'bekend_via: kanaal'). The channels are
+        those of the rule set ('kanalen:') that carry this kind of fact."""
+        if not any(key in item for key in KNOWLEDGE_KEYS):
+            return None
+        channels = self.rs.channels_for(fact_name) if through_channels else []
+        names = [c.name for c in channels]
+        if "bekend_via" in item and "bekend_vanaf" not in item:
+            raise error(item.key_pos_of("bekend_via"), "'bekend_via' zonder 'bekend_vanaf'",
+                        "zeg ook wanneer: bekend_vanaf: 2018-03-15, of schrijf bekend: {kanaal: datum}")
+        if "bekend" in item and "bekend_vanaf" in item:
+            raise error(item.key_pos_of("bekend_vanaf"), "'bekend' en 'bekend_vanaf' samen",
+                        "kies één vorm: bekend: {kanaal: datum} (per kanaal), of bekend_vanaf: datum")
+        if not through_channels and ("bekend" in item or "bekend_via" in item):
+            key = "bekend" if "bekend" in item else "bekend_via"
+            raise error(item.key_pos_of(key), f"'{key}' bij een gegeven onder 'gegevens'",
+                        "gegevens van de casus als geheel komen niet via een kanaal; zeg alleen bekend_vanaf: datum")
+
+        def check_channel(name, pos) -> str:
+            if name not in names:
+                known = self.rs.channel(name)
+                what = (f"kanaal '{name}' levert geen '{fact_name}'" if known is not None
+                        else f"onbekend kanaal '{name}'")
+                raise error(pos, what, suggest(name, names) or
+                            (f"kanalen voor '{fact_name}': " + ", ".join(names) if names
+                             else f"geen kanaal levert '{fact_name}'"))
+            return name
+
+        def day_after_fact(raw, pos) -> dt.date:
+            day = coerce_value(raw, v.DATUM, pos)
+            if vanaf is not None and day < vanaf:
+                raise error(pos, f"bekend op {day.isoformat()}, vóór het gegeven ontstond ({vanaf.isoformat()})",
+                            "een register of melding kan een gegeven pas hebben als het er is")
+            return day
+
+        if "bekend_vanaf" in item:
+            day = day_after_fact(item["bekend_vanaf"], item.pos_of("bekend_vanaf"))
+            if "bekend_via" in item:
+                return Knowledge(((check_channel(str(item["bekend_via"]), item.pos_of("bekend_via")), day),))
+            return Knowledge(since=day)
+        raw = item["bekend"]
+        if isinstance(raw, str) and raw.strip() == "nooit":
+            return Knowledge(never=True)
+        if not isinstance(raw, YMap) or not raw:
+            raise error(item.pos_of("bekend"), "'bekend' is 'nooit' of een tabel van kanaal: datum",
+                        "bijvoorbeeld: bekend: {brp: 2019-03-01} of bekend: {brp: nooit, melding: 2020-05-01}"
+                        + (f"; kanalen voor '{fact_name}': " + ", ".join(names) if names else ""))
+        entries = []
+        for name, value in raw.items():
+            channel = check_channel(str(name), raw.key_pos_of(name))
+            if isinstance(value, str) and value.strip() == "nooit":
+                entries.append((channel, None))
+            else:
+                entries.append((channel, day_after_fact(value, raw.pos_of(name))))
+        return Knowledge(tuple(entries))
 
     def fact_keys(self, item: YMap) -> None:
         for key in item:
@@ -353,7 +404,7 @@ class _CaseReader:
                 self.problems.error(item.pos_of("soort"), f"onbekende relatie '{item['soort']}'",
                                     suggest(str(item["soort"]), [r.name for r in self.rs.relations()]))
                 continue
-            allowed = {"soort", "tussen", "vanaf", "tot", "bron", "bekend_vanaf", "bekend_via", *relation.roles}
+            allowed = {"soort", "tussen", "vanaf", "tot", "bron", *KNOWLEDGE_KEYS, *relation.roles}
             for key in item:
                 if key not in allowed:
                     self.problems.error(item.key_pos_of(key), f"onbekende sleutel '{key}' bij relatie '{relation.name}'",
@@ -387,7 +438,7 @@ class _CaseReader:
             try:
                 vanaf = coerce_value(item["vanaf"], v.DATUM, item.pos_of("vanaf")) if "vanaf" in item else None
                 tot = coerce_value(item["tot"], v.DATUM, item.pos_of("tot")) if "tot" in item else None
-                known = self.knowledge(item)
+                known = self.knowledge(item, relation.name, vanaf)
             except RegelsError as exc:
                 self.problems.add(exc)
                 continue
@@ -396,7 +447,7 @@ class _CaseReader:
                                     "'tot' is de eerste dag waarop de relatie niet meer bestaat")
             if ok:
                 case.relations.setdefault(relation.name, []).append(
-                    RelationFact(relation, first, second, vanaf, tot, _text(item.get("bron")), item.pos, *known))
+                    RelationFact(relation, first, second, vanaf, tot, _text(item.get("bron")), item.pos, known))
 
     def variant(self, data: YMap, case: Case) -> None:
         if "variant" not in data:

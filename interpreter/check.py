@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from . import values as v
 from .diagnostics import UNKNOWN_POS, Collector, Pos, RegelsError, suggest
-from .loader import coerce_value
+from .loader import NOT_LAW, coerce_value
 from .model import Input, Parameter, Relation, Rule, RuleSet
 from .syntax import AsKnown, AtDate, Binary, Call, If, ListLit, Lit, Name, Node, Quantifier, Round, Unary, Van, With
 
@@ -70,7 +71,7 @@ class _Checker:
             self.check_rule(rule)
         self.check_cycles()
         self.check_parameters()
-        self.check_knowledge_rule()
+        self.check_channels()
 
     # --- names ----------------------------------------------------------------
 
@@ -605,19 +606,43 @@ class _Checker:
             return v.ANY
         return body
 
-    def check_knowledge_rule(self) -> None:
-        name = self.rs.knowledge_rule_name
-        if name is None:
+    def check_channels(self) -> None:
+        """The channels through which facts reach the administration: their
+        condition is a rule per person and month, every fact they name exists,
+        and every fact about persons is named by at least one channel, so that
+        'zoals bekend op' knows how it arrives."""
+        seen: dict[str, object] = {}
+        for channel in self.rs.channels():
+            if channel.name in seen:
+                self.problems.error(channel.pos, f"kanaal '{channel.name}' staat ook in {seen[channel.name].article.file}",
+                                    "geef elk kanaal een eigen naam")
+            seen[channel.name] = channel
+            if channel.condition is not None:
+                rule = self.rs.rule(channel.condition)
+                if rule is None:
+                    self.problems.error(channel.condition_pos, f"'voorwaarde: {channel.condition}' noemt geen regel",
+                                        _name_hint(channel.condition, [r.name for r in self.rs.rules()]) or
+                                        "noem de regel die zegt of het kanaal gegevens over een persoon levert")
+                elif not (rule.voor and rule.per == "maand" and rule.type == v.WAARHEID):
+                    self.problems.error(channel.condition_pos, f"'voorwaarde: {channel.condition}' moet een regel zijn "
+                                                               "die per maand voor een persoon waar of onwaar geeft",
+                                        f"zet in {rule.article.file} bij '{rule.name}': type: waar/onwaar, per: maand, voor: p")
+            for name in sorted(channel.explicit):
+                item = self.rs.input(name) or self.rs.relation(name)
+                if item is None or (self.rs.input(name) is not None and not self.rs.input(name).of_person):
+                    facts = [i.name for i in self.rs.inputs() if i.of_person] + [r.name for r in self.rs.relations()]
+                    self.problems.error(channel.pos, f"kanaal '{channel.name}' noemt '{name}', maar dat is geen "
+                                                     "gegeven van een persoon of relatie",
+                                        _name_hint(name, facts) or "noem invoer met 'van: persoon' of relaties")
+        if not seen:
             return
-        rule = self.rs.rule(name)
-        if rule is None:
-            self.problems.error(self.rs.knowledge_pos, f"'kennis: {name}' noemt geen regel",
-                                _name_hint(name, [r.name for r in self.rs.rules()]) or
-                                "noem de regel die zegt of gegevens over een persoon de uitvoerder bereiken")
-        elif not (rule.voor and rule.per == "maand" and rule.type == v.WAARHEID):
-            self.problems.error(self.rs.knowledge_pos, f"'kennis: {name}' moet een regel zijn die per maand voor "
-                                                       "een persoon waar of onwaar geeft",
-                                f"zet in {rule.article.file} bij '{name}': type: waar/onwaar, per: maand, voor: p")
+        named = set().union(*(c.explicit for c in seen.values()))
+        for item in [i for i in self.rs.inputs() if i.of_person] + list(self.rs.relations()):
+            # a policy variant's own inputs are choices about the policy, not facts that must reach the Dienst
+            if item.name not in named and Path(item.article.file).parent.name not in NOT_LAW:
+                self.problems.error(item.pos, f"'{item.name}' staat bij geen kanaal onder 'kanalen'",
+                                    "zeg in welk register of via welke melding de Dienst Toeslagen dit gegeven krijgt: "
+                                    f"zet '{item.name}' onder 'gegevens' van een kanaal (rules/ubawir/artikel_1b.yaml)")
 
     # --- versions and parameters ------------------------------------------------
 

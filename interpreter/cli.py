@@ -173,7 +173,8 @@ def cmd_tijdlijn(args) -> int:
     from .timeline import timeline
 
     rule_set, case = _case_and_rules(args)
-    moments, skipped, ev = timeline(rule_set, case, args.taal)
+    result = timeline(rule_set, case, args.taal)
+    moments, skipped, ev = result.moments, result.skipped, result.evaluation
     # what the law grants on the true facts: the rule set's yearly outcomes ('uitkomst: ja')
     truths = [(r, ev.rule_value(r, None, None)) for r in rule_set.rules()
               if r.uitkomst and r.target is None and not r.voor and r.per != "maand"]
@@ -181,7 +182,8 @@ def cmd_tijdlijn(args) -> int:
         print(json.dumps({"casus": case.title, "berekeningsjaar": case.year,
                           "regelset": rule_set.version, "tijdlijn": [m.to_json() for m in moments],
                           "volgens_de_wet": {r.name: v.to_json(x, r.type) for r, x in truths},
-                          "niet_op_de_tijdlijn": [{"regel": n, "ontbreekt": i} for n, i in skipped.items()]},
+                          "niet_op_de_tijdlijn": [{"regel": n, "ontbreekt": i} for n, i in skipped.items()],
+                          "nooit_bekend": result.never_known, "nooit_bekend_tot": result.until.isoformat()},
                          ensure_ascii=False, indent=2))
         return EXIT_OK
     print(f"{case.title} — berekeningsjaar {case.year}")
@@ -194,6 +196,10 @@ def cmd_tijdlijn(args) -> int:
     for rule, value in truths:
         print(("  due by law (the true facts): " if english else "  volgens de wet verschuldigd (de werkelijke feiten): ")
               + f"{rule.name} {v.format_value(value, rule.type, args.taal)}")
+    if result.never_known:
+        print((f"  not known to the administration by {result.until.isoformat()}: " if english else
+               f"  tot {v.format_date_nl(result.until)} niet bekend bij de Dienst Toeslagen: ")
+              + "; ".join(result.never_known))
     if skipped:
         print(("  steps that do not occur in this case (it gives no date for them): " if english else
                "  stappen die in deze casus niet voorkomen (de casus geeft er geen datum voor): ")

@@ -542,18 +542,11 @@ class Evaluation:
 
     def known_on(self, day: dt.date) -> "Evaluation":
         """An evaluation of the same case with the facts as the administration knew
-        them on `day` (see Case.as_known_on and 'kennis' in regelset.yaml)."""
+        them on `day` (see Case.as_known_on and the channels under 'kanalen:')."""
         cache = self.__dict__.setdefault("_known", {})
         if day not in cache:
-            rule = self.rule_set.rule(self.rule_set.knowledge_rule_name) if self.rule_set.knowledge_rule_name else None
             truth = self.truth
-
-            def visible(person, when):
-                if rule is None:
-                    return True
-                return bool(truth.rule_value(rule, person, v.Month(when.year, when.month)))
-
-            known = truth.case.as_known_on(day, visible)
+            known = truth.case.as_known_on(day, self.rule_set.channels_for, truth.channel_reaches)
             if known.same_facts(truth.case) and not truth.trace:
                 # nothing was unknown on that day: the known view is the true one, values and all
                 cache[day] = truth
@@ -562,6 +555,16 @@ class Evaluation:
                 cache[day].truth = truth
                 cache[day].overrides = truth.overrides
         return cache[day]
+
+    def channel_reaches(self, channel, persons, day: dt.date) -> bool:
+        """Whether `channel` delivers facts about all of `persons` on `day`: its
+        condition (a rule per person and month, e.g. UB Awir art. 1b: under the
+        BSN) holds for each of them, on the true facts."""
+        if channel.condition is None:
+            return True
+        rule = self.rule_set.rule(channel.condition)
+        month = v.Month(day.year, day.month)
+        return all(self.rule_value(rule, person, month) for person in persons)
 
     @property
     def truth(self) -> "Evaluation":

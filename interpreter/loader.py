@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import values as v
 from .diagnostics import Collector, Pos, RegelsError, error, suggest
-from .model import Article, ArticleVersion, Input, Parameter, ParamValue, Relation, Rule, RuleSet, RuleVersion
+from .model import Article, ArticleVersion, Channel, Input, Parameter, ParamValue, Relation, Rule, RuleSet, RuleVersion
 from .syntax import parse_formula
 from .yamlpos import YList, YMap, YStr, load_yaml
 
@@ -21,7 +21,7 @@ MANIFEST = "regelset.yaml"
 NOT_LAW = {"varianten", "casussen"}
 
 ARTICLE_KEYS = {"wet", "afkorting", "bwb", "artikel", "titel", "versies", "interpretatie",
-                "parameters", "invoer", "relaties", "regels"}
+                "parameters", "invoer", "relaties", "regels", "kanalen"}
 VERSION_KEYS = {"geldig_vanaf", "geldig_tot", "publicatie", "url", "leden", "wijziging", "interpretatie"}
 PARAMETER_KEYS = {"type", "sleutel", "omschrijving", "eenheid", "lid", "waarden"}
 VALUE_KEYS = {"waarde", "bron", "interpretatie", "andere_bronnen", "onbevestigd"}
@@ -30,7 +30,9 @@ RELATION_KEYS = {"tussen", "symmetrisch", "omschrijving"}
 RULE_KEYS = {"type", "per", "voor", "lid", "omschrijving", "tekst", "interpretatie", "uitkomst", "tijdlijn",
              "formule", "indien", "uitzondering_op", "geldig_vanaf", "geldig_tot", "versies"}
 RULE_VERSION_KEYS = {"geldig_vanaf", "geldig_tot", "formule", "indien", "lid"}
-MANIFEST_KEYS = {"naam", "versie", "omschrijving", "kennis"}
+CHANNEL_KEYS = {"naam", "lid", "omschrijving", "voorwaarde", "standaard", "gegevens"}
+CHANNEL_DEFAULTS = ("bij_ontstaan", "nooit")
+MANIFEST_KEYS = {"naam", "versie", "omschrijving"}
 # Keywords and built-in names cannot name a parameter, input, relation or rule.
 RESERVED = {
     "als", "dan", "anders", "er", "is", "een", "in", "waarvoor", "voor", "alle", "geldt", "aantal", "som",
@@ -80,7 +82,7 @@ def load_rule_set(directory, files: list[Path] | None = None) -> RuleSet:
     if not directory.is_dir():
         raise error(Pos(display_path(directory), 0, 0), "map met regels niet gevonden",
                     "geef de map met regelbestanden op, bijvoorbeeld: regels check rules/")
-    name, release, knowledge, knowledge_pos = directory.name, "ontwikkel", None, None
+    name, release = directory.name, "ontwikkel"
     manifest_path = directory / MANIFEST
     if manifest_path.exists():
         try:
@@ -89,8 +91,6 @@ def load_rule_set(directory, files: list[Path] | None = None) -> RuleSet:
             reader.keys(manifest, MANIFEST_KEYS, "het regelset-bestand")
             name = str(manifest.get("naam", name))
             release = str(manifest.get("versie", release))
-            if manifest.get("kennis") is not None:
-                knowledge, knowledge_pos = str(manifest["kennis"]), manifest.pos_of("kennis")
         except RegelsError as exc:
             problems.add(exc)
     articles = []
@@ -100,8 +100,7 @@ def load_rule_set(directory, files: list[Path] | None = None) -> RuleSet:
         except RegelsError as exc:
             problems.add(exc)
     problems.raise_if_errors()
-    rule_set = RuleSet(str(directory), name, release, content_hash(directory), articles,
-                       knowledge_rule_name=knowledge, knowledge_pos=knowledge_pos)
+    rule_set = RuleSet(str(directory), name, release, content_hash(directory), articles)
     for article in articles:
         for group in (article.parameters, article.inputs, article.relations, article.rules):
             for item_name, item in group.items():
@@ -144,6 +143,8 @@ def load_article(path: Path) -> Article:
         rule = reader.rule(article, item_name, spec, data["regels"].key_pos_of(item_name))
         if rule is not None:
             article.rules[item_name] = rule
+    for item_name, spec in reader.section(data, "kanalen"):
+        article.channels[item_name] = reader.channel(article, item_name, spec, data["kanalen"].key_pos_of(item_name))
     # One name, one meaning within an article.
     seen: dict[str, str] = {}
     for kind, group in (("parameter", article.parameters), ("invoer", article.inputs),
@@ -370,6 +371,41 @@ class _Reader:
             roles = ["eerste", "tweede"]
         return Relation(name, article, (str(roles[0]), str(roles[1])), self.flag(spec, "symmetrisch"),
                         self.text(spec, "omschrijving", False), pos)
+
+    def channel(self, article: Article, name: str, spec: YMap, pos: Pos) -> Channel:
+        """A channel through which facts reach the administration ('kanalen:')."""
+        self.keys(spec, CHANNEL_KEYS, f"kanaal '{name}'")
+        default = str(spec.get("standaard", "nooit"))
+        if default not in CHANNEL_DEFAULTS:
+            self.problems.error(spec.pos_of("standaard"), f"'standaard: {default}' wordt niet ondersteund bij een kanaal",
+                                suggest(default, CHANNEL_DEFAULTS) or
+                                "bij_ontstaan (het kanaal heeft een gegeven vanaf het ontstaan) of nooit "
+                                "(alleen als de casus zegt wanneer)")
+            default = "nooit"
+        raw = spec.get("gegevens")
+        facts, explicit = None, []
+        if isinstance(raw, YList):
+            for item, item_pos in zip(raw, raw.item_pos):
+                if str(item) == "alle":
+                    continue
+                if not _is_name(item):
+                    self.problems.error(item_pos, f"'{item}' is geen naam van een gegeven of relatie")
+                    continue
+                explicit.append(str(item))
+            facts = None if any(str(i) == "alle" for i in raw) else frozenset(explicit)
+        elif raw is not None and str(raw) == "alle":
+            facts = None
+        else:
+            self.problems.error(spec.pos_of("gegevens") if "gegevens" in spec else spec.pos,
+                                f"kanaal '{name}' noemt geen 'gegevens'",
+                                "een lijst van invoer en relaties, bijvoorbeeld: gegevens: [woonadres, huwelijk]; "
+                                "of: gegevens: alle")
+            facts = frozenset()
+        condition = spec.get("voorwaarde")
+        return Channel(name, article, self.text(spec, "naam", False) or name, self.text(spec, "lid", False),
+                       self.text(spec, "omschrijving", False), str(condition) if condition is not None else None,
+                       default, facts, frozenset(explicit), pos,
+                       spec.pos_of("voorwaarde") if condition is not None else None)
 
     def rule(self, article: Article, name: str, spec: YMap, pos: Pos) -> Rule | None:
         self.keys(spec, RULE_KEYS, f"regel '{name}'")

@@ -48,6 +48,7 @@ class Article:
     inputs: dict[str, "Input"] = field(default_factory=dict)
     relations: dict[str, "Relation"] = field(default_factory=dict)
     rules: dict[str, "Rule"] = field(default_factory=dict)
+    channels: dict[str, "Channel"] = field(default_factory=dict)
     pos: Pos | None = None
 
     @property
@@ -126,6 +127,33 @@ class Relation:
 
 
 @dataclass
+class Channel:
+    """A way facts reach the administration (a register, a report by the
+    parent, a notice): which facts it carries, whether it only carries facts
+    about persons for whom a rule holds (UB Awir art. 1b: under their BSN), and
+    when it holds a fact if the case does not say."""
+
+    name: str
+    article: Article
+    naam: str  # what a reader calls it: 'Basisregistratie Personen (BRP)'
+    lid: str | None
+    omschrijving: str | None
+    condition: str | None  # name of a rule (voor p, per maand, waar/onwaar), or None: no condition
+    default: str  # 'bij_ontstaan' (the channel holds a fact from when it is true) or 'nooit'
+    facts: frozenset[str] | None  # names of inputs and relations; None: every fact ('alle')
+    explicit: frozenset[str]  # the names listed (for 'alle' too, if any)
+    pos: Pos
+    condition_pos: Pos | None = None
+
+    def carries(self, name: str) -> bool:
+        return self.facts is None or name in self.facts
+
+    @property
+    def citation(self) -> str:
+        return f"{self.article.afkorting} art. {self.article.artikel}" + (f" lid {self.lid}" if self.lid else "")
+
+
+@dataclass
 class RuleVersion:
     geldig_vanaf: dt.date
     geldig_tot: dt.date | None
@@ -199,10 +227,6 @@ class RuleSet:
     # every definition by name; a name may be defined in several articles
     definitions: dict[str, list[Any]] = field(default_factory=dict)
     warnings: list = field(default_factory=list)
-    # The rule (voor a person, per month) that says whether facts about that person
-    # reach the administration; see 'kennis' in regelset.yaml and 'zoals bekend op'.
-    knowledge_rule_name: str | None = None
-    knowledge_pos: Any = None
     variants: list = field(default_factory=list)  # policy variants loaded on top of the law
 
     @property
@@ -228,6 +252,23 @@ class RuleSet:
     def relations(self):
         for article in self.articles:
             yield from article.relations.values()
+
+    def channels(self):
+        for article in self.articles:
+            yield from article.channels.values()
+
+    def channel(self, name: str) -> "Channel | None":
+        for channel in self.channels():
+            if channel.name == name:
+                return channel
+        return None
+
+    def channels_for(self, fact_name: str) -> list["Channel"]:
+        """The channels through which a fact (an input of a person, or a relation) reaches the administration."""
+        cache = self.__dict__.setdefault("_channels_for", {})
+        if fact_name not in cache:
+            cache[fact_name] = [c for c in self.channels() if c.carries(fact_name)]
+        return cache[fact_name]
 
     def rule(self, name: str) -> Rule | None:
         for item in self.definitions.get(name, []):

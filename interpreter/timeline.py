@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from . import values as v
 from .evaluate import Ctx, Evaluation, MissingFact
+from .knowledge import first_known
 from .model import Rule
 
 
@@ -58,10 +59,21 @@ def _date_of(ev: Evaluation, rule_set, name: str):
     return ev.fact(inp, None, ctx, inp.pos)
 
 
-def timeline(rule_set, case, language: str = "nl") -> tuple[list[Moment], dict[str, str], Evaluation]:
-    """The moments of the case in date order, and the steps left off because
-    the case does not give a fact they need (rule name -> that fact): a case
-    without a request date has no deadline for the request, and that is no error."""
+@dataclass
+class Timeline:
+    moments: list[Moment]
+    skipped: dict[str, str]  # rule name -> the fact the case does not give, so the step does not occur
+    never_known: list[str]  # facts the administration had not learned by the last moment
+    until: dt.date
+    evaluation: Evaluation
+
+
+def timeline(rule_set, case, language: str = "nl") -> Timeline:
+    """The moments of the case in date order, including the days on which the
+    administration learned facts and through which channel; the steps left
+    off because the case does not give a fact they need (a case without a
+    request date has no deadline for the request, and that is no error); and
+    the facts that never became known."""
     ev = Evaluation(rule_set, case, trace=False)
     depths = _depths(rule_set)
     moments: list[Moment] = []
@@ -80,21 +92,45 @@ def timeline(rule_set, case, language: str = "nl") -> tuple[list[Moment], dict[s
         moments.append(Moment(day, rule.name, v.format_value(value, rule.type, language), _citation(rule),
                               " ".join((rule.omschrijving or "").split()), v.to_json(value, rule.type),
                               depths[rule.name]))
+    until = max([m.day for m in moments] + [dt.date(case.year + 1, 12, 31)])
+    unknown: list[str] = []
+    for fact, what, citation in _facts_with_knowledge(case):
+        persons = (fact.first, fact.second) if hasattr(fact, "first") else (what.rsplit(" ", 1)[-1],)
+        name = fact.relation.name if hasattr(fact, "relation") else what.split(" ")[0]
+        since = max(fact.vanaf or dt.date.min, dt.date(case.year - 1, 1, 1))
+        found = first_known(fact.knowledge, fact.vanaf, persons, rule_set.channels_for(name), ev.channel_reaches,
+                            since, until)
+        if found is None:
+            if fact.knowledge is not None or hasattr(fact, "relation"):
+                unknown.append(what)
+            continue
+        day, channel = found
+        if fact.knowledge is None and day <= since:
+            continue  # known as soon as it was true: not a moment of its own
+        via = channel_label(channel, language)
+        moments.append(Moment(day, what, "bekend" if language == "nl" else "known",
+                              channel.citation if channel is not None else citation,
+                              f"de Dienst Toeslagen krijgt dit gegeven {via}" if language == "nl"
+                              else f"the administration learns this {via}", True))
+    moments.sort(key=lambda m: (m.day, m.depth, m.what))
+    return Timeline(moments, skipped, unknown, until, ev)
+
+
+def channel_label(channel, language: str) -> str:
+    """'via de Basisregistratie Personen (BRP)', or how a case's own date reads."""
+    if channel is None:
+        return "(volgens de casus)" if language == "nl" else "(as the case states)"
+    return f"via {channel.naam}"
+
+
+def _facts_with_knowledge(case):
+    """(fact, how to name it, citation) for every relation, and for every fact
+    of a person about which the case says when it became known."""
     for facts in case.relations.values():
         for fact in facts:
-            if fact.bekend_vanaf is not None:
-                via = f" via {fact.bekend_via}" if fact.bekend_via else ""
-                moments.append(Moment(fact.bekend_vanaf, f"{fact.relation.name}({fact.first}; {fact.second})",
-                                      "bekend" if language == "nl" else "known",
-                                      f"{fact.relation.article.citation}",
-                                      f"de Dienst Toeslagen krijgt dit gegeven{via}"
-                                      if language == "nl" else f"the administration learns this{via}", True))
+            yield fact, f"{fact.relation.name}({fact.first}; {fact.second})", fact.relation.article.citation
     for person in case.persons.values():
         for name, timeline_ in person.facts.items():
             for entry in timeline_.entries:
-                if entry.bekend_vanaf is not None:
-                    via = f" via {entry.bekend_via}" if entry.bekend_via else ""
-                    moments.append(Moment(entry.bekend_vanaf, f"{name} van {person.id}", str(entry.value), "",
-                                          f"de Dienst Toeslagen krijgt dit gegeven{via}", True))
-    moments.sort(key=lambda m: (m.day, m.depth, m.what))
-    return moments, skipped, ev
+                if entry.knowledge is not None:
+                    yield entry, f"{name} van {person.id}", ""

@@ -354,10 +354,7 @@ verwacht:
     assert result.to_json(trace=False)["per_persoon"]["twaalf_of_ouder"]["kind"]["2020-06"] is True
 
 
-def test_zoals_bekend_op_uses_what_the_administration_knew(tmp_path):
-    from interpreter.values import Month
-
-    rules = write_rules(tmp_path, """\
+KNOWLEDGE_RULES = """\
 invoer:
   aanvrager: {type: persoon}
   geboortedatum: {type: datum, van: persoon}
@@ -365,6 +362,9 @@ invoer:
 relaties:
   kind_van: {tussen: [ouder, kind]}
   huwelijk: {tussen: [a, b], symmetrisch: ja}
+kanalen:
+  register: {voorwaarde: zichtbaar, standaard: bij_ontstaan, gegevens: [geboortedatum, heeft_bsn, kind_van, huwelijk]}
+  melding: {gegevens: alle}
 regels:
   zichtbaar: {type: waar/onwaar, per: maand, voor: p, formule: heeft_bsn van p}
   gehuwd:
@@ -382,18 +382,63 @@ regels:
     per: maand
     uitkomst: ja
     formule: gehuwd zoals bekend op 1 april 2021
-""")
-    (rules / "regelset.yaml").write_text('naam: test\nversie: "t"\nkennis: zichtbaar\n', encoding="utf-8")
-    case = CASE.replace("  kind:\n", "  partner:\n    geboortedatum: 1980-05-05\n    heeft_bsn: nee\n  kind:\n")
-    case = case.replace("relaties:\n", "relaties:\n  - {soort: huwelijk, tussen: [ouder, partner], vanaf: 2010-01-01,"
-                                      " bekend_vanaf: 2021-03-15, bekend_via: partnerformulier}\n")
-    result = run_case(rules, case)
+"""
+
+
+def _knowledge_case(partner_bsn: str, knowledge: str) -> str:
+    case = CASE.replace("  kind:\n", f"  partner:\n    geboortedatum: 1980-05-05\n    heeft_bsn: {partner_bsn}\n  kind:\n")
+    return case.replace("relaties:\n", "relaties:\n  - {soort: huwelijk, tussen: [ouder, partner], vanaf: 2010-01-01"
+                                      + (f", {knowledge}" if knowledge else "") + "}\n")
+
+
+@pytest.mark.parametrize("partner_bsn, knowledge, end_2020, april_2021", [
+    ("nee", "bekend: {melding: 2021-03-15}", False, True),   # no BSN: the register cannot deliver; the report can
+    ("ja", "", True, True),                                  # the register holds it from when it is true
+    ("ja", "bekend: {register: 2021-03-15}", False, True),  # entered late (a marriage abroad): respected
+    ("ja", "bekend_vanaf: 2021-03-15", False, True),         # the case's own date is respected, BSN or not
+    ("nee", "bekend_vanaf: 2021-03-15", False, True),
+    ("ja", "bekend: nooit", False, False),                   # never known
+    ("ja", "bekend: {register: nooit, melding: 2021-03-15}", False, True),
+    ("nee", "bekend: {register: 2020-06-01}", False, False),  # entered, but no BSN to deliver it under
+])
+def test_zoals_bekend_op_uses_what_the_channels_delivered(tmp_path, partner_bsn, knowledge, end_2020, april_2021):
+    from interpreter.values import Month
+
+    rules = write_rules(tmp_path, KNOWLEDGE_RULES)
+    result = run_case(rules, _knowledge_case(partner_bsn, knowledge))
     month = Month(2020, 6)
     assert result.value("gehuwd")[month] is True  # the truth
-    assert result.value("gehuwd_volgens_dienst_eind_2020")[month] is False  # no BSN: not seen
-    assert result.value("gehuwd_volgens_dienst_2021")[month] is True  # known via the partner form
+    assert result.value("gehuwd_volgens_dienst_eind_2020")[month] is end_2020
+    assert result.value("gehuwd_volgens_dienst_2021")[month] is april_2021
     step = next(s for s in result.steps if s.id == "gehuwd_volgens_dienst_2021@2020-06")
     assert step.inputs[-1]["naam"] == "zoals bekend op 2021-04-01"
+
+
+@pytest.mark.parametrize("knowledge, message", [
+    ("bekend: {bri: 2021-03-15}", "onbekend kanaal 'bri'"),
+    ("bekend: {register: 2009-03-15}", "vóór het gegeven ontstond"),
+    ("bekend: altijd", "'bekend' is 'nooit' of een tabel van kanaal: datum"),
+    ("bekend_via: melding", "'bekend_via' zonder 'bekend_vanaf'"),
+    ("bekend_vanaf: 2021-03-15, bekend_via: brief", "onbekend kanaal 'brief'"),
+    ("bekend: {melding: 2021-03-15}, bekend_vanaf: 2021-03-15", "'bekend' en 'bekend_vanaf' samen"),
+])
+def test_knowledge_in_a_case_is_checked_against_the_channels(tmp_path, knowledge, message):
+    from interpreter.diagnostics import RegelsError
+
+    rules = write_rules(tmp_path, KNOWLEDGE_RULES)
+    with pytest.raises(RegelsError) as info:
+        run_case(rules, _knowledge_case("ja", knowledge))
+    assert message in str(info.value)
+
+
+def test_a_fact_about_persons_must_reach_the_administration_through_a_named_channel(tmp_path):
+    from interpreter.diagnostics import RegelsError
+
+    rules = write_rules(tmp_path, KNOWLEDGE_RULES.replace("gegevens: [geboortedatum, heeft_bsn, kind_van, huwelijk]",
+                                                          "gegevens: [geboortedatum, heeft_bsn, kind_van]"))
+    with pytest.raises(RegelsError) as info:
+        run_case(rules, _knowledge_case("ja", ""))
+    assert "'huwelijk' staat bij geen kanaal" in str(info.value)
 
 
 @pytest.mark.parametrize("formula, type_, expected", [

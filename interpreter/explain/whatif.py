@@ -2,7 +2,8 @@
 
 Every fact the result rests on (from the trace) is changed in turn — a
 relation taken away, a yes/no fact turned around — and so is the moment the
-administration learned a fact ('bekend_vanaf'): known from the start instead.
+administration learned a relation (late through its channel, or never): known
+from the start instead.
 The case is evaluated again; the changes that move the result are reported
 with the new value."""
 
@@ -17,6 +18,8 @@ from .. import values as v
 from ..api import evaluate
 from ..case import Fact, Timeline
 from ..diagnostics import RegelsError
+from ..evaluate import Evaluation
+from ..knowledge import Knowledge, first_known
 
 
 @dataclass
@@ -79,11 +82,18 @@ def what_changes(rule_set, case, result, rule_name: str, language: str = "nl") -
                 candidates.append(("relatie", name, person))
             elif fact["type"] == v.WAARHEID and person is not None:
                 candidates.append(("omdraaien", name, person))
-    # facts the administration learned late: what if it had known them from the start?
+    # relations the administration learned late or never: what if it had known them from the start?
+    learned = {}
+    reaches = Evaluation(rule_set, case, trace=False).channel_reaches
+    until = dt.date(case.year + 10, 12, 31)
     for relation, facts in case.relations.items():
         for index, fact in enumerate(facts):
-            if fact.bekend_vanaf is not None:
+            since = max(fact.vanaf or dt.date.min, dt.date(case.year - 1, 1, 1))
+            found = first_known(fact.knowledge, fact.vanaf, (fact.first, fact.second),
+                                rule_set.channels_for(relation), reaches, since, until)
+            if found is None or found[0] > since:
                 candidates.append(("eerder_bekend", relation, index))
+                learned[(relation, index)] = found
     before = _value(result, rule_name, language)
     changes = []
     for kind, name, person in candidates:
@@ -102,9 +112,11 @@ def what_changes(rule_set, case, result, rule_name: str, language: str = "nl") -
             elif kind == "eerder_bekend":
                 fact = case.relations[name][person]
                 what = f"{name}({fact.first}; {fact.second})"
+                found = learned[(name, person)]
                 nl = (f"als de uitvoerder {what} vanaf het begin had gekend "
-                      f"(nu pas vanaf {v.format_date_nl(fact.bekend_vanaf)})")
-                en = f"if the administration had known {what} from the start (now only from {fact.bekend_vanaf.isoformat()})"
+                      + (f"(nu pas vanaf {v.format_date_nl(found[0])})" if found else "(nu nooit)"))
+                en = (f"if the administration had known {what} from the start "
+                      + (f"(now only from {found[0].isoformat()})" if found else "(now never)"))
             else:
                 new = variant.persons[person].facts[name].entries[0].value
                 nl = f"als {name} van {person} {v.format_value(new, v.WAARHEID, 'nl')} was geweest"
@@ -119,7 +131,7 @@ def _variant(rule_set, case, kind: str, name: str, person):
     if kind == "eerder_bekend":  # name is the relation, person the index of the fact
         facts = list(case.relations[name])
         fact = facts[person]
-        facts[person] = dataclasses.replace(fact, bekend_vanaf=fact.vanaf or dt.date.min, bekend_via=None)
+        facts[person] = dataclasses.replace(fact, knowledge=Knowledge(since=fact.vanaf or dt.date.min))
         variant.relations = dict(case.relations)
         variant.relations[name] = facts
         return variant
