@@ -27,7 +27,7 @@ BUILTIN_NAMES = {
 
 # Built-in functions: name -> (description of arguments, checker)
 FUNCTIONS = ("max", "min", "abs", "eerste_dag", "laatste_dag", "leeftijd", "datum", "jaar", "maand",
-             "vorige_maand", "volgende_maand", "begin", "maanden_later", "dagen")
+             "vorige_maand", "volgende_maand", "begin", "maanden_later", "dagen", "opgegeven")
 
 
 @dataclass
@@ -523,6 +523,14 @@ class _Checker:
             if arity(1):
                 self.expect(node.args[0], args[0], v.MAAND, f"het argument van '{name}'")
             return v.MAAND
+        if name == "opgegeven":
+            if arity(1):
+                arg = node.args[0]
+                target = arg.left if isinstance(arg, Van) and arg.kind == "kenmerk" else arg
+                if not (isinstance(target, Name) and isinstance(target.ref, Input)):
+                    self.problems.error(arg.pos, "'opgegeven' vraagt of de casus een gegeven noemt",
+                                        "noem een invoer: opgegeven(datum_herziening) of opgegeven(woonadres van p)")
+            return v.WAARHEID
         raise AssertionError(name)
 
     def binary_type(self, node: Binary, env: _Env) -> v.Type:

@@ -19,6 +19,7 @@ from typing import Any
 from . import values as v
 from .case import Case
 from .diagnostics import Pos, RegelsError, error
+from .knowledge import first_known
 from .model import Input, Parameter, Relation, Rule, RuleSet
 from .syntax import AsKnown, AtDate, Binary, Call, If, ListLit, Lit, Name, Node, Quantifier, Round, Unary, Van, With
 
@@ -201,7 +202,7 @@ def _compile(node: Node):
             day = date_fn(c)
             known = c.ev.known_on(day)
             value = expr(Ctx(known, c.month, c.vars, c.day, c.at, c.own_month))
-            c.ev.record_known(text, day, value, node.type)
+            c.ev.record_known(text, day, value, node.type, known)
             return value
         return as_known
     if isinstance(node, With):
@@ -298,6 +299,13 @@ def _compile_call(node: Call):
                       f"vraag alleen naar het begin als de relatie bestaat: als {relation.name}(...) dan begin(...) anders ...")
             return fact.vanaf
         return begin
+    if name == "opgegeven":  # does the case give this fact (on the date it is read)?
+        arg = node.args[0]
+        if isinstance(arg, Van):
+            inp, person = arg.left.ref, compiled(arg.right)
+            return lambda c: c.ev.fact_given(inp, person(c), c)
+        inp = arg.ref
+        return lambda c: c.ev.fact_given(inp, None, c)
     if name == "maanden_later":
         date_fn, months_fn = args
         return lambda c: _months_later(date_fn(c), int(months_fn(c)))
@@ -596,10 +604,36 @@ class Evaluation:
             self._record_input(f"waarbij ({given})", None, value, type_, day,
                                f"berekend met {what}, met deze waarden", f"{node.pos.file}:{node.pos.line}")
 
-    def record_known(self, node, day: dt.date, value, type_) -> None:
+    def record_known(self, node, day: dt.date, value, type_, known: "Evaluation") -> None:
         if self.trace and self.frames:
+            unknown = self.unknown_relations(known.case, day)
+            bron = "de gegevens zoals de uitvoerder ze op die dag kende"
+            if unknown:
+                bron += "; toen nog niet bekend: " + "; ".join(unknown)
             self._record_input(f"zoals bekend op {day.isoformat()}", None, value, type_, day,
-                               "de gegevens zoals de uitvoerder ze op die dag kende", f"{node.pos.file}:{node.pos.line}")
+                               bron, f"{node.pos.file}:{node.pos.line}")
+
+    def unknown_relations(self, known_case: Case, day: dt.date) -> list[str]:
+        """The relations that had begun by `day` but were not known then, each
+        with the channel and day through which they became known later, if so."""
+        found = []
+        until = dt.date(self.year + 10, 12, 31)
+        for name, facts in self.truth.case.relations.items():
+            kept = known_case.relations.get(name, [])
+            for fact in facts:
+                if fact.vanaf is not None and fact.vanaf > day:
+                    continue
+                if any(k.first == fact.first and k.second == fact.second and k.vanaf == fact.vanaf for k in kept):
+                    continue
+                later = first_known(fact.knowledge, fact.vanaf, (fact.first, fact.second),
+                                    self.rule_set.channels_for(name), self.truth.channel_reaches, day, until)
+                what = f"{name}({fact.first}; {fact.second})"
+                if later is None:
+                    found.append(f"{what}, ook later niet (tot {until.isoformat()})")
+                else:
+                    via = f"via {later[1].naam}" if later[1] is not None else "volgens de casus"
+                    found.append(f"{what}, bekend {via} op {later[0].isoformat()}")
+        return found
 
     # parameters and facts -------------------------------------------------------------
 
@@ -650,6 +684,18 @@ class Evaluation:
         if self.trace and self.frames:
             self._record_input(inp.name, person, value, inp.type, day, bron, place)
         return value
+
+    def fact_given(self, inp: Input, person, ctx: Ctx) -> bool:
+        """Whether the case gives `inp` (of `person`) on the read date, not its default."""
+        if person is None and inp.name in self.overrides:
+            return True
+        timeline = (self.case.facts if person is None else self.case.persons[person].facts).get(inp.name)
+        given = timeline is not None and timeline.at(ctx.read_day) is not None
+        if self.trace and self.frames:
+            self._record_input(f"opgegeven({inp.name}{' van ' + person if person else ''})", None, given, v.WAARHEID,
+                               ctx.read_day, "casus" if given else "niet in de casus",
+                               f"{self.case.pos.file}:{self.case.pos.line}")
+        return given
 
     def relation_fact(self, relation: Relation, first, second, ctx: Ctx):
         """The case's record of this relation between these persons on the read date, or None."""

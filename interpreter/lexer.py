@@ -14,7 +14,7 @@ KEYWORDS = (
 )
 BUILTINS = ("berekeningsjaar", "maand", "maanden", "personen", "max", "min", "abs", "eerste_dag",
             "laatste_dag", "leeftijd", "datum", "jaar", "vorige_maand", "volgende_maand", "begin",
-            "maanden_later", "dagen")
+            "maanden_later", "dagen", "opgegeven")
 MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
 _NUM = r"(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?"
 

@@ -40,7 +40,7 @@ RESERVED = {
     "hele", "centen", "waar", "onwaar", "zoals", "bekend", "waarbij",
     "berekeningsjaar", "maand", "maanden", "personen",
     "max", "min", "abs", "eerste_dag", "laatste_dag", "leeftijd", "datum", "jaar", "vorige_maand",
-    "volgende_maand", "begin", "maanden_later", "dagen",
+    "volgende_maand", "begin", "maanden_later", "dagen", "opgegeven",
 }
 
 

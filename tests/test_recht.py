@@ -57,3 +57,18 @@ def test_statushouder_explanation_names_the_partner_law(rules, taal, phrases):
     text = render_explanation(evaluate(rules, case), language=taal)
     for phrase in phrases:
         assert phrase in text, phrase
+
+
+def test_two_candidates_of_equal_rank_without_a_designated_partner_is_reported_not_guessed(rules):
+    # Awir art. 3 lid 4 allows one partner, but does not say which of two equal candidates it is:
+    # the evaluation names the missing fact instead of adding both incomes or picking one.
+    from interpreter.api import case_from_text
+    from interpreter.diagnostics import RegelsError
+
+    path = ROOT / "tests" / "casussen" / "partner" / "lid4_broer_en_vader_gelijke_rang_2018.yaml"
+    text = "\n".join(line for line in path.read_text(encoding="utf-8").splitlines()
+                     if not line.startswith("  aangewezen_toeslagpartner:"))
+    case = case_from_text(text, rules)
+    with pytest.raises(RegelsError) as info:
+        evaluate(rules, case)
+    assert "gegeven 'aangewezen_toeslagpartner' onder 'gegevens' ontbreekt" in str(info.value)

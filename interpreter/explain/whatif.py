@@ -78,7 +78,7 @@ def what_changes(rule_set, case, result, rule_name: str, language: str = "nl") -
             if key in seen:
                 continue
             seen.add(key)
-            if "(" in name:  # a relation that holds: take it away
+            if "(" in name and rule_set.relation(name.split("(")[0]):  # a relation that holds: take it away
                 candidates.append(("relatie", name, person))
             elif fact["type"] == v.WAARHEID and person is not None:
                 candidates.append(("omdraaien", name, person))
