@@ -98,6 +98,8 @@ class Result:
     rules: dict[str, Rule] = field(default_factory=dict)
     steps: list[Step] = field(default_factory=list)
     evaluation: Any = field(default=None, repr=False)  # for explanations that look further
+    # per outcome, the unconfirmed ('onbevestigd') parameter values it rests on: (Parameter, ParamValue)
+    unconfirmed: dict[str, list] = field(default_factory=dict)
 
     def value(self, name: str):
         """The value of a yearly rule; for a monthly rule, a dict Month -> value."""
@@ -124,9 +126,30 @@ class Result:
                 return v.to_json(value, type_)
             data["per_persoon"] = {n: {p: person_json(n, val) for p, val in people.items()}
                                    for n, people in self.per_person.items()}
+        if self.unconfirmed:
+            data["onbevestigd"] = {name: [unconfirmed_json(p, pv) for p, pv in used]
+                                   for name, used in self.unconfirmed.items()}
         if trace:
             data["trace"] = [step.to_json() for step in self.steps]
         return data
+
+
+def unconfirmed_values(result: "Result") -> list[tuple]:
+    """Each unconfirmed value once, with the outcomes that rest on it: [(Parameter, ParamValue, [names])]."""
+    grouped: dict = {}
+    for name, used in result.unconfirmed.items():
+        for parameter, entry in used:
+            grouped.setdefault((id(parameter), id(entry)), (parameter, entry, []))[2].append(name)
+    return list(grouped.values())
+
+
+def unconfirmed_json(parameter, entry) -> dict:
+    """An unconfirmed parameter value as the JSON output names it."""
+    return {"parameter": parameter.name,
+            "artikel": parameter.article.citation + (f" lid {parameter.lid}" if parameter.lid else ""),
+            "geldig_vanaf": entry.vanaf.isoformat(), "waarde": entry.raw,
+            "bron": entry.bron, "reden": " ".join(entry.onbevestigd.split()),
+            "bestand": f"{entry.pos.file}:{entry.pos.line}"}
 
 
 def output_rules(rule_set: RuleSet, case: Case) -> list[Rule]:
@@ -166,6 +189,10 @@ def evaluate(rule_set: RuleSet, case: Case, trace: bool = True, rules: list[Rule
             result.values[rule.name] = ev.rule_value(rule, None, None)
     result.steps = list(ev.steps.values())
     result.evaluation = ev
+    for rule in result.rules.values():
+        used = ev.unconfirmed_for(rule)
+        if used:
+            result.unconfirmed[rule.name] = used
     return result
 
 

@@ -13,7 +13,7 @@ import traceback
 from pathlib import Path
 
 from . import values as v
-from .api import RuleSets, evaluate, read_case_file, rules_directory_for, variant_names
+from .api import RuleSets, evaluate, read_case_file, rules_directory_for, unconfirmed_values, variant_names
 from .casetest import check_case_file
 from .diagnostics import Diagnostic, Pos, RegelsError
 
@@ -152,6 +152,11 @@ def cmd_bereken(args) -> int:
                     print(f"    {person:<12} {str(month):<16} {v.format_value(month_value, type_)}")
             else:
                 print(f"    {person:<12} {v.format_value(value, type_)}")
+    if result.unconfirmed:
+        print("  let op: deze uitkomsten rusten op waarden die niet in een bron zijn nagegaan (onbevestigd):")
+        for parameter, entry, names in unconfirmed_values(result):
+            print(f"    {parameter.name} {entry.raw} vanaf {entry.vanaf.isoformat()} ({entry.pos.file}:{entry.pos.line}), "
+                  f"voor {', '.join(names)}")
     return EXIT_OK
 
 

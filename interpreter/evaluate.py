@@ -24,6 +24,10 @@ from .model import Input, Parameter, Relation, Rule, RuleSet
 from .syntax import AsKnown, AtDate, Binary, Call, If, ListLit, Lit, Name, Node, Quantifier, Round, Unary, Van, With
 
 
+# (id(Parameter), id(ParamValue)) -> both, for the unconfirmed values results rest on
+UNCONFIRMED: dict = {}
+
+
 class EvaluationError(RegelsError):
     pass
 
@@ -201,7 +205,7 @@ def _compile(node: Node):
         def as_known(c):
             day = date_fn(c)
             known = c.ev.known_on(day)
-            value = expr(Ctx(known, c.month, c.vars, c.day, c.at, c.own_month))
+            value = c.ev.in_other(known, lambda: expr(Ctx(known, c.month, c.vars, c.day, c.at, c.own_month)))
             c.ev.record_known(text, day, value, node.type, known)
             return value
         return as_known
@@ -211,7 +215,8 @@ def _compile(node: Node):
 
         def with_values(c):
             overrides = {name: value(c) for name, value in values}
-            value = expr(Ctx(c.ev.with_overrides(overrides), c.month, c.vars, c.day, c.at, c.own_month))
+            other = c.ev.with_overrides(overrides)
+            value = c.ev.in_other(other, lambda: expr(Ctx(other, c.month, c.vars, c.day, c.at, c.own_month)))
             c.ev.record_with(node, overrides, c.day, value, node.type)
             return value
         return with_values
@@ -465,6 +470,10 @@ class Evaluation:
         self.steps: dict[str, Step] = {}
         self.frames: list[Step] = []
         self.overrides: dict = {}  # rule or input name -> value, set by 'waarbij'
+        # Unconfirmed parameter values ('onbevestigd') each result rests on, so that
+        # an outcome can say so: per memo key, and a stack for the rules being computed.
+        self.unconfirmed: dict = {}
+        self.unconfirmed_stack: list[set] = []
 
     # rules ----------------------------------------------------------------------
 
@@ -472,6 +481,8 @@ class Evaluation:
         key = (id(rule), person, month)
         memo = self.memo
         if key in memo:
+            if self.unconfirmed_stack and key in self.unconfirmed:
+                self.unconfirmed_stack[-1].update(self.unconfirmed[key])
             if self.trace and self.frames:
                 step_id = self.step_id(rule, person, month)
                 if step_id not in self.frames[-1].deps:
@@ -497,11 +508,17 @@ class Evaluation:
             if self.frames and step.id not in self.frames[-1].deps:
                 self.frames[-1].deps.append(step.id)
             self.frames.append(step)
+        self.unconfirmed_stack.append(set())
         try:
             value, applied = self.resolve(rule, version, ctx)
         finally:
             if step is not None:
                 self.frames.pop()
+            used = self.unconfirmed_stack.pop()
+        if used:
+            self.unconfirmed[key] = frozenset(used)
+            if self.unconfirmed_stack:
+                self.unconfirmed_stack[-1].update(used)
         self.memo[key] = value
         if step is not None:
             step.value = value
@@ -537,6 +554,28 @@ class Evaluation:
             value, chain = self.resolve(exception, exc_version, ctx)
             return value, [exception] + chain
         return compiled(version.formula)(ctx), []
+
+    def in_other(self, other: "Evaluation", compute):
+        """Compute in another evaluation (a known view, a 'waarbij'); the
+        unconfirmed values used there count for the rule computed here."""
+        if other is self:
+            return compute()
+        other.unconfirmed_stack.append(set())
+        try:
+            return compute()
+        finally:
+            used = other.unconfirmed_stack.pop()
+            if used and self.unconfirmed_stack:
+                self.unconfirmed_stack[-1].update(used)
+
+    def unconfirmed_for(self, rule: Rule) -> list:
+        """The unconfirmed parameter values (Parameter, ParamValue) any value of
+        `rule` rests on, in a stable order."""
+        found = set()
+        for (rule_id, _person, _month), used in self.unconfirmed.items():
+            if rule_id == id(rule):
+                found |= used
+        return sorted((UNCONFIRMED[key] for key in found), key=lambda pv: (pv[0].name, pv[1].vanaf))
 
     def step_id(self, rule: Rule, person, month) -> str:
         text = rule.name
@@ -646,6 +685,9 @@ class Evaluation:
                        + (f" (de eerste waarde geldt vanaf {first})" if first else ""),
                   f"voeg in {parameter.article.file} een waarde toe die op deze datum geldt")
         value = entry.value
+        if entry.onbevestigd is not None and self.unconfirmed_stack:
+            UNCONFIRMED[(id(parameter), id(entry))] = (parameter, entry)
+            self.unconfirmed_stack[-1].add((id(parameter), id(entry)))
         if parameter.key_type is not None:
             if key not in value:
                 _fail(pos, f"tabel '{parameter.name}' heeft geen waarde voor '{key}' (vanaf {entry.vanaf})",

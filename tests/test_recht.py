@@ -72,3 +72,15 @@ def test_two_candidates_of_equal_rank_without_a_designated_partner_is_reported_n
     with pytest.raises(RegelsError) as info:
         evaluate(rules, case)
     assert "gegeven 'aangewezen_toeslagpartner' onder 'gegevens' ontbreekt" in str(info.value)
+
+
+def test_an_outcome_that_rests_on_an_unconfirmed_value_says_so(rules):
+    # the woonlandfactor table is marked 'onbevestigd': every outcome computed with it names it,
+    # in the JSON and in the explanation; an outcome that does not use it stays silent
+    case = load_case(ROOT / "tests" / "casussen" / "wkb" / "woonland_marokko_2018.yaml", rules)
+    result = evaluate(rules, case, trace=False)
+    data = result.to_json(trace=False)
+    assert [u["parameter"] for u in data["onbevestigd"]["kindgebonden_budget"]] == ["woonlandfactor"]
+    assert "LET OP: ONBEVESTIGDE WAARDEN" in render_explanation(evaluate(rules, case))
+    plain = evaluate(rules, load_case(ROOT / "voorbeelden" / "alleenstaande_ouder_2020.yaml", rules), trace=False)
+    assert "onbevestigd" not in plain.to_json(trace=False)

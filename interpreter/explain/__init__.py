@@ -14,6 +14,7 @@ from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
 
 from .. import values as v
+from ..api import unconfirmed_values
 from ..evaluate import Step
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -271,6 +272,14 @@ def build_view(result, language: str = "nl") -> dict:
         "ruleset": f"{result.rule_set.name} {result.rule_set.version_label}",
         "outcomes": outcomes,
         "monthly": monthly,
+        "unconfirmed": [{
+            "rule": ", ".join(names),
+            "parameter": p.name,
+            "value": fmt(entry.value, p.type) if p.key_type is None else entry.raw,
+            "since": v.format_date_nl(entry.vanaf) if language == "nl" else v.format_date_en(entry.vanaf),
+            "citation": p.article.citation + (f" lid {p.lid}" if p.lid else ""),
+            "reason": " ".join(entry.onbevestigd.split()),
+        } for p, entry, names in unconfirmed_values(result)],
         "steps": steps,
         "articles": sorted(articles.values(), key=_article_order),
     }
