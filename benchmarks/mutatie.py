@@ -64,7 +64,8 @@ class Mutant:
 
 
 def scalar_spans(source: str):
-    """The spans of 'formule:' and 'indien:' values and of parameter 'waarde:' amounts in a file."""
+    """The spans of 'formule:' and 'indien:' values, of parameter 'waarde:' amounts, and of a
+    channel's 'standaard:' (when a register holds a fact if the case does not say) in a file."""
     import yaml
 
     node = yaml.compose(source, Loader=yaml.SafeLoader)
@@ -77,7 +78,8 @@ def scalar_spans(source: str):
         elif isinstance(n, yaml.SequenceNode):
             for item in n.value:
                 walk(item, key, path)
-        elif isinstance(n, yaml.ScalarNode) and key in ("formule", "indien", "waarde"):
+        elif isinstance(n, yaml.ScalarNode) and (key in ("formule", "indien", "waarde")
+                                                 or (key == "standaard" and path[:1] == ("kanalen",))):
             spans.append((key, path, n.start_mark.index, n.end_mark.index, n.start_mark.line + 1))
 
     walk(node)
@@ -94,12 +96,14 @@ def make_mutants(rules_dir: Path, rule_set) -> list[Mutant]:
         for parameter in article.parameters.values():
             provision_of_line[(article.file, parameter.name)] = f"{article.citation}" + (
                 f" lid {parameter.lid}" if parameter.lid else "")
+        for channel in article.channels.values():
+            provision_of_line[(article.file, channel.name)] = channel.citation
     mutants: list[Mutant] = []
     for article in rule_set.articles:
         path = Path(article.file)
         source = path.read_text(encoding="utf-8")
         for key, ypath, start, end, line in scalar_spans(source):
-            owner = ypath[1] if len(ypath) > 1 and ypath[0] in ("regels", "parameters") else None
+            owner = ypath[1] if len(ypath) > 1 and ypath[0] in ("regels", "parameters", "kanalen") else None
             provision = provision_of_line.get((article.file, owner), article.citation)
             text = source[start:end]
             if key in ("formule", "indien"):
@@ -108,6 +112,11 @@ def make_mutants(rules_dir: Path, rule_set) -> list[Mutant]:
                         new = replacement(match) if callable(replacement) else replacement
                         mutants.append(Mutant(article.file, line, provision, f"{owner}: {description}",
                                               start + match.start(), start + match.end(), new))
+            elif key == "standaard":
+                flipped = {"bij_ontstaan": "nooit", "nooit": "bij_ontstaan"}.get(text.strip())
+                if flipped:
+                    mutants.append(Mutant(article.file, line, provision, f"kanaal {owner}: standaard wordt {flipped}",
+                                          start, end, flipped))
             elif key == "waarde" and ypath[0] == "parameters" and "andere_bronnen" not in ypath:
                 match = re.search(r"(\d[\d.]*)(,\d+)?", text)
                 if match:

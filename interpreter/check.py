@@ -639,7 +639,8 @@ class _Checker:
                 item = self.rs.input(name) or self.rs.relation(name)
                 if item is None or (self.rs.input(name) is not None and not self.rs.input(name).of_person):
                     facts = [i.name for i in self.rs.inputs() if i.of_person] + [r.name for r in self.rs.relations()]
-                    self.problems.error(channel.pos, f"kanaal '{channel.name}' noemt '{name}', maar dat is geen "
+                    self.problems.error(channel.fact_pos.get(name, channel.pos),
+                                        f"kanaal '{channel.name}' noemt '{name}', maar dat is geen "
                                                      "gegeven van een persoon of relatie",
                                         _name_hint(name, facts) or "noem invoer met 'van: persoon' of relaties")
         if not seen:

@@ -38,6 +38,8 @@ def known_on(knowledge: "Knowledge | None", fact_name: str, vanaf, persons, day:
         return knowledge.since <= day
     if knowledge is not None and knowledge.never:
         return False
+    if not channels:  # a rule set without channels: a fact is known once it is true
+        return True
     for channel in channels:
         start = channel_start(knowledge, channel, vanaf)
         if start is not None and start <= day and reaches(channel, persons, day):
@@ -64,6 +66,8 @@ def first_known(knowledge: "Knowledge | None", vanaf, persons, channels, reaches
     first month in which it does."""
     if knowledge is not None and knowledge.since is not None:
         return (max(knowledge.since, since), None) if knowledge.since <= until else None
+    if not channels:
+        return None if knowledge is not None and knowledge.never else (since, None)
     best = None
     for channel in channels:
         start = channel_start(knowledge, channel, vanaf)

@@ -383,7 +383,7 @@ class _Reader:
                                 "(alleen als de casus zegt wanneer)")
             default = "nooit"
         raw = spec.get("gegevens")
-        facts, explicit = None, []
+        facts, explicit, where = None, [], {}
         if isinstance(raw, YList):
             for item, item_pos in zip(raw, raw.item_pos):
                 if str(item) == "alle":
@@ -392,6 +392,7 @@ class _Reader:
                     self.problems.error(item_pos, f"'{item}' is geen naam van een gegeven of relatie")
                     continue
                 explicit.append(str(item))
+                where[str(item)] = item_pos
             facts = None if any(str(i) == "alle" for i in raw) else frozenset(explicit)
         elif raw is not None and str(raw) == "alle":
             facts = None
@@ -405,7 +406,7 @@ class _Reader:
         return Channel(name, article, self.text(spec, "naam", False) or name, self.text(spec, "lid", False),
                        self.text(spec, "omschrijving", False), str(condition) if condition is not None else None,
                        default, facts, frozenset(explicit), pos,
-                       spec.pos_of("voorwaarde") if condition is not None else None)
+                       spec.pos_of("voorwaarde") if condition is not None else None, where)
 
     def rule(self, article: Article, name: str, spec: YMap, pos: Pos) -> Rule | None:
         self.keys(spec, RULE_KEYS, f"regel '{name}'")

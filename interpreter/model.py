@@ -144,6 +144,7 @@ class Channel:
     explicit: frozenset[str]  # the names listed (for 'alle' too, if any)
     pos: Pos
     condition_pos: Pos | None = None
+    fact_pos: dict = field(default_factory=dict)  # name listed under 'gegevens' -> where
 
     def carries(self, name: str) -> bool:
         return self.facts is None or name in self.facts
