@@ -24,10 +24,6 @@ from .model import Input, Parameter, Relation, Rule, RuleSet
 from .syntax import AsKnown, AtDate, Binary, Call, If, ListLit, Lit, Name, Node, Quantifier, Round, Unary, Van, With
 
 
-# (id(Parameter), id(ParamValue)) -> both, for the unconfirmed values results rest on
-UNCONFIRMED: dict = {}
-
-
 class EvaluationError(RegelsError):
     pass
 
@@ -575,7 +571,8 @@ class Evaluation:
         for (rule_id, _person, _month), used in self.unconfirmed.items():
             if rule_id == id(rule):
                 found |= used
-        return sorted((UNCONFIRMED[key] for key in found), key=lambda pv: (pv[0].name, pv[1].vanaf))
+        known = self.rule_set.__dict__.get("_unconfirmed", {})
+        return sorted((known[key] for key in found), key=lambda pv: (pv[0].name, pv[1].vanaf))
 
     def step_id(self, rule: Rule, person, month) -> str:
         text = rule.name
@@ -686,7 +683,8 @@ class Evaluation:
                   f"voeg in {parameter.article.file} een waarde toe die op deze datum geldt")
         value = entry.value
         if entry.onbevestigd is not None and self.unconfirmed_stack:
-            UNCONFIRMED[(id(parameter), id(entry))] = (parameter, entry)
+            # the rule set owns its parameters, so their ids stay valid while it is in use
+            self.rule_set.__dict__.setdefault("_unconfirmed", {})[(id(parameter), id(entry))] = (parameter, entry)
             self.unconfirmed_stack[-1].add((id(parameter), id(entry)))
         if parameter.key_type is not None:
             if key not in value:
