@@ -218,11 +218,11 @@ def cmd_vergelijk(args) -> int:
     if not args.casus.exists():
         raise RegelsError(Diagnostic(Pos(str(args.casus), 0, 0), "casusbestand niet gevonden"))
     directory = args.regels if args.regels else rules_directory_for(args.casus)
-    case, variant, rows = compare(directory, args.casus, args.variant, args.taal)
+    case, variant, rows = compare(RuleSets(directory), args.casus, args.variant, args.taal)
     if args.json:
         print(json.dumps({"casus": case.title, "berekeningsjaar": case.year, "variant": variant.artikel,
-                          "verschillen": [{"regel": r.rule, "bron": r.citation, "wet": r.law_json or r.law,
-                                           "variant": r.variant_json or r.variant,
+                          "verschillen": [{"regel": r.rule, "bron": r.citation, "wet": r.law_json,
+                                           "variant": r.variant_json, "opgeteld_in": r.summed_by,
                                            "per_maand": [{"maand": m, "wet": a, "variant": b} for m, a, b in r.months],
                                            "door": [{"regel": n, "omschrijving": o} for n, o in r.because]}
                                           for r in rows]}, ensure_ascii=False, indent=2))
@@ -240,6 +240,8 @@ def cmd_vergelijk(args) -> int:
         print(f"  {r.rule:<{width}}  {r.law:>22}  {r.variant:>22}  ({r.citation})")
         for month, a, b in r.months:
             print(f"  {'':<{width}}    {month:<16} {a:>12} -> {b}")
+        if r.note:
+            print(f"  {'':<{width}}    {r.note}")
         for name, description in r.because:
             print(f"  {'':<{width}}    door {name}: {description}")
     return EXIT_OK

@@ -1,15 +1,25 @@
 """`regels vergelijk`: a case under the law and under a policy variant, side
 by side, per month and in total, with the variant's rules that made each
-difference."""
+difference.
+
+A monthly value is added up over the year only where the rule set does so
+itself: a yearly rule whose formula is 'som van X over m in maanden' says that
+X is an amount for its month (WKB art. 2: kindgebonden_budget_jaar sums
+kindgebonden_budget_maand). Other monthly values may be rates 'op jaarbasis'
+(the ALO-kop of lid 6 is € 3.389 in every month of 2025, not € 40.668 over
+the year), counts or dates: those are shown per month, without a total."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from . import values as v
 from .api import RuleSets, evaluate, read_case_file
 from .case import case_data, declared_variant
 from .diagnostics import Diagnostic, Pos, RegelsError
+from .model import Rule
+from .syntax import Name, Quantifier
 
 
 @dataclass
@@ -19,6 +29,8 @@ class Difference:
     law: str
     variant: str
     months: list = field(default_factory=list)  # (month label, law, variant) for monthly rules
+    summed_by: str | None = None  # for a monthly rule: the yearly rule that adds its months up
+    note: str | None = None  # for a monthly rule: what its total is, or why there is none
     because: list = field(default_factory=list)  # variant rules that applied: (name, omschrijving)
     law_json: object = None
     variant_json: object = None
@@ -35,15 +47,48 @@ def _compared_rules(rule_set, case):
     return names
 
 
-def compare(directory, case_path, variant: str | None, language: str = "nl"):
+def summing_rules(rule_set, year: int) -> dict[str, Rule]:
+    """Per monthly rule that the rule set adds up over the year, the yearly rule
+    that does so: its formula (in force on 1 January) is 'som van X over m in
+    maanden', with no condition."""
+    sums = {}
+    for rule in rule_set.rules():
+        version = rule.version_on(dt.date(year, 1, 1))
+        if rule.per == "maand" or rule.voor or version is None:
+            continue
+        f = version.formula
+        if (isinstance(f, Quantifier) and f.kind == "som" and f.cond is None
+                and isinstance(f.domain, Name) and f.domain.name == "maanden" and f.domain.qualifier is None
+                and isinstance(f.body, Name) and isinstance(f.body.ref, Rule) and f.body.ref.per == "maand"):
+            sums.setdefault(f.body.ref.name, rule)
+    return sums
+
+
+def _month_summary(values, rule, summed_by, fmt) -> tuple[str, object]:
+    """The text and JSON for a monthly rule's column: the year total where the
+    rule set adds the months up; else no total (JSON null), and as text the
+    number of months for a yes/no rule, or the value if it is the same in every
+    month."""
+    values = list(values)
+    if summed_by is not None and rule.type.is_numeric:
+        total = sum(values)
+        return fmt(total), v.to_json(total, rule.type)
+    if rule.type == v.WAARHEID:
+        return f"{sum(1 for x in values if x)} maanden waar", None
+    if values and all(x == values[0] for x in values):
+        return f"elke maand {fmt(values[0])}", None
+    return "verschilt per maand", None
+
+
+def compare(rule_sets: RuleSets, case_path, variant: str | None, language: str = "nl"):
     variant = variant or declared_variant(case_data(case_path))
     if not variant:
         raise RegelsError(Diagnostic(Pos(str(case_path), 1, 1), "welke variant?",
                                      "geef --variant NAAM, of noem de variant in de casus: variant: NAAM"))
-    rule_sets = RuleSets(directory)
     law = rule_sets.get()
     with_variant, case = read_case_file(case_path, rule_sets, variant)  # facts only the variant uses are read too
     variant_articles = {a.citation for a in with_variant.articles if a.artikel == variant}
+    sums_law, sums_variant = summing_rules(law, case.year), summing_rules(with_variant, case.year)
     rows = []
     for name in _compared_rules(with_variant, case):
         try:
@@ -56,13 +101,20 @@ def compare(directory, case_path, variant: str | None, language: str = "nl"):
         if name in a.monthly:
             months = [(str(m), fmt(x), fmt(b.monthly[name].get(m))) for m, x in a.monthly[name].items()
                       if b.monthly[name].get(m) != x]
-            law_total = a.monthly[name]
-            var_total = b.monthly[name]
             if not months:
                 continue
-            law_text = fmt(sum(law_total.values())) if rule.type.is_numeric else f"{sum(1 for x in law_total.values() if x)} maanden waar"
-            var_text = fmt(sum(var_total.values())) if rule.type.is_numeric else f"{sum(1 for x in var_total.values() if x)} maanden waar"
-            diff = Difference(name, rule.article.citation, law_text, var_text, months)
+            # what a rule's months mean is the law's to say; a rule of the variant's own, the variant's
+            summed_by = (sums_law if law.rule(name) is not None else sums_variant).get(name)
+            law_text, law_json = _month_summary(a.monthly[name].values(), rule, summed_by, fmt)
+            var_text, var_json = _month_summary(b.monthly[name].values(), rule, summed_by, fmt)
+            diff = Difference(name, rule.article.citation, law_text, var_text, months, law_json=law_json,
+                              variant_json=var_json, summed_by=summed_by.name if summed_by else None)
+            if summed_by is not None:
+                diff.note = (f"het totaal is de som van de maanden, zoals {summed_by.name} "
+                             f"({summed_by.article.citation}{' lid ' + summed_by.lid if summed_by.lid else ''})")
+            elif rule.type != v.WAARHEID:
+                diff.note = ("geen totaal: de regelset telt de maanden van deze regel nergens op "
+                             "(een bedrag op jaarbasis, een aantal of een datum is per maand)")
         else:
             x, y = a.values.get(name), b.values.get(name)
             if x == y:

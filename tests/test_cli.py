@@ -278,3 +278,45 @@ def test_generator_shapes_the_population_on_the_context_figures(tmp_path, capsys
                  "--regels", "rules"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["rijen"] == 5_000 and not report["problemen"]
+
+
+# --- vergelijk: a monthly value that is a yearly rate is not added up ------------------------
+
+NO_ALO_KOP_VARIANT = """\
+wet: Beleidsvariant
+afkorting: Variant
+bwb: "-"
+artikel: geen_alo_kop
+titel: Geen alleenstaande-ouderkop
+versies:
+  - geldig_vanaf: 2015-01-01
+    publicatie: proef voor de test
+regels:
+  zonder_alo_kop:
+    uitzondering_op: alleenstaande_ouderkop
+    omschrijving: de variant schaft de alleenstaande-ouderkop af
+    indien: aantal_kinderen > 0
+    formule: € 0
+"""
+
+
+def test_vergelijk_does_not_add_up_a_yearly_rate_over_the_months(tmp_path, capsys):
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    (rules / "varianten" / "geen_alo_kop.yaml").write_text(NO_ALO_KOP_VARIANT, encoding="utf-8")
+    case = "tests/casussen/jaren/alleenstaand/alleenstaand_2025.yaml"
+    assert main(["vergelijk", case, "--variant", "geen_alo_kop", "--regels", str(rules), "--json"]) == 0
+    rows = {r["regel"]: r for r in json.loads(capsys.readouterr().out)["verschillen"]}
+    # WKB art. 2 lid 6 states the ALO-kop 'op jaarbasis' (€ 3.389 in 2025): twelve months of it are not
+    # € 40.668. The rule set sums no month of it into a year amount, so there is no total, only the months.
+    alo = rows["alleenstaande_ouderkop"]
+    assert alo["wet"] is None and alo["variant"] is None
+    assert {m["wet"] for m in alo["per_maand"]} == {"€ 3.389"} and len(alo["per_maand"]) == 12
+    # kindgebonden_budget_maand is the amount for the month; kindgebonden_budget_jaar (lid 11) sums it
+    assert rows["kindgebonden_budget_maand"]["wet"] == "9991.75"
+    assert rows["kindgebonden_budget_maand"]["variant"] == "6602.75"
+    assert main(["vergelijk", case, "--variant", "geen_alo_kop", "--regels", str(rules)]) == 0
+    out = capsys.readouterr().out
+    assert "40.668" not in out
+    line = next(x for x in out.splitlines() if x.strip().startswith("alleenstaande_ouderkop"))
+    assert "elke maand € 3.389" in line and "elke maand € 0" in line
