@@ -4,46 +4,76 @@ messages with exit code 2."""
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
 import sys
-import tempfile
-import traceback
-from pathlib import Path
 
-from . import values as v
-from .api import RuleSets, evaluate, read_case_file, rules_directory_for, unconfirmed_values, variant_names
-from .casetest import check_case_file
-from .diagnostics import Diagnostic, Pos, RegelsError
+INTERRUPTED = "afgebroken (Ctrl-C)"
+EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
-EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
+try:  # loading the modules takes a good part of a second: Ctrl-C then gets the same one line as later
+    import argparse
+    import json
+    import os
+    import traceback
+    from pathlib import Path
+
+    from . import values as v
+    from .api import RuleSets, evaluate, read_case_file, rules_directory_for, unconfirmed_values, variant_names
+    from .casetest import check_case_file
+    from .diagnostics import Diagnostic, Pos, RegelsError
+    from .files import (os_error, require_output_path, require_regular_file, require_rule_folder,
+                        require_variant_name, write_file)
+except KeyboardInterrupt:
+    print(INTERRUPTED, file=sys.stderr)
+    sys.exit(EXIT_INTERRUPTED)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "command", None):
-        parser.print_help()
-        return EXIT_INPUT
     try:
+        parser = _parser()
+        args = parser.parse_args(argv)
+        if not getattr(args, "command", None):
+            parser.print_help()
+            return EXIT_INPUT
         return args.run(args)
     except RegelsError as exc:
-        for diagnostic in exc.diagnostics:
-            print(diagnostic.format(), file=sys.stderr)
+        _print_diagnostics(exc)
         return EXIT_INPUT
     except KeyboardInterrupt:
-        return 130
+        print(INTERRUPTED, file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:  # e.g. 'regels bereken ... | head': the reader stopped early
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except OSError as exc:  # a file that cannot be read or written: the message names it
+        _print_diagnostics(os_error(exc))
+        return EXIT_INPUT
     except Exception:  # a bug in regels itself, not in the user's files
         if os.environ.get("REGELS_DEBUG"):
             traceback.print_exc()
         else:
             print("interne fout in regels (geen fout in uw bestanden); "
                   "zet REGELS_DEBUG=1 voor de details en meld het", file=sys.stderr)
-        return 3
+        return EXIT_INTERNAL
+
+
+def _print_diagnostics(exc: RegelsError) -> None:
+    for diagnostic in exc.diagnostics:
+        print(diagnostic.format(), file=sys.stderr)
+
+
+class CheckedRuleSets(RuleSets):
+    """The rule sets of one folder as the command line uses them: the folder
+    must look like a rule set, and a variant (from --variant or named by a
+    case) must be the plain name of a file in its varianten/."""
+
+    def __init__(self, directory):
+        require_rule_folder(directory)
+        super().__init__(directory)
+
+    def get(self, variants=()):
+        for name in variants:
+            require_variant_name(self.directory, name)
+        return super().get(variants)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -120,10 +150,10 @@ def _parser() -> argparse.ArgumentParser:
 def _case_and_rules(args):
     """The case file named on the command line and the rule set to evaluate it
     under: the law, or the law with --variant."""
-    if not args.casus.exists():
-        raise RegelsError(Diagnostic(Pos(str(args.casus), 0, 0), "casusbestand niet gevonden",
-                                     "geef het pad naar een casusbestand (YAML)"))
-    rule_sets = RuleSets(args.regels if args.regels else rules_directory_for(args.casus))
+    require_regular_file(args.casus, "casusbestand")
+    rule_sets = CheckedRuleSets(args.regels if args.regels else rules_directory_for(args.casus))
+    if args.variant is not None:  # also '': not the same as no --variant
+        require_variant_name(rule_sets.directory, args.variant)
     return read_case_file(args.casus, rule_sets, args.variant)
 
 
@@ -163,12 +193,14 @@ def cmd_bereken(args) -> int:
 def cmd_uitleg(args) -> int:
     from .explain import render_explanation
 
+    if args.uitvoer:
+        require_output_path(args.uitvoer)  # before the work, not after
     rule_set, case = _case_and_rules(args)
     result = evaluate(rule_set, case, trace=True)
     text = render_explanation(result, language=args.taal, fmt=args.formaat,
                               why=args.waarom, why_not=args.waarom_niet, what_changes=args.wat_verandert)
     if args.uitvoer:
-        write_atomically(args.uitvoer, text)
+        write_file(args.uitvoer, text)
     else:
         sys.stdout.write(text)
     return EXIT_OK
@@ -215,10 +247,11 @@ def cmd_tijdlijn(args) -> int:
 def cmd_vergelijk(args) -> int:
     from .compare import compare
 
-    if not args.casus.exists():
-        raise RegelsError(Diagnostic(Pos(str(args.casus), 0, 0), "casusbestand niet gevonden"))
-    directory = args.regels if args.regels else rules_directory_for(args.casus)
-    case, variant, rows = compare(RuleSets(directory), args.casus, args.variant, args.taal)
+    require_regular_file(args.casus, "casusbestand")
+    rule_sets = CheckedRuleSets(args.regels if args.regels else rules_directory_for(args.casus))
+    if args.variant is not None:
+        require_variant_name(rule_sets.directory, args.variant)
+    case, variant, rows = compare(rule_sets, args.casus, args.variant, args.taal)
     if args.json:
         print(json.dumps({"casus": case.title, "berekeningsjaar": case.year, "variant": variant.artikel,
                           "verschillen": [{"regel": r.rule, "bron": r.citation, "wet": r.law_json,
@@ -250,10 +283,11 @@ def cmd_vergelijk(args) -> int:
 def cmd_impact(args) -> int:
     from .population import impact
 
-    for path in (args.populatie, args.sjabloon):
-        if not path.exists():
-            raise RegelsError(Diagnostic(Pos(str(path), 0, 0), "bestand niet gevonden"))
+    require_regular_file(args.populatie, "populatiebestand")
+    require_regular_file(args.sjabloon, "sjabloon")
     directory = args.regels if args.regels else rules_directory_for(args.populatie)
+    require_rule_folder(directory)  # the folder and the variant's name, before the workers start
+    require_variant_name(directory, args.variant)
     outcomes = args.uitkomst or ["terug_te_betalen", "kindgebonden_budget"]
     report = impact(directory, args.populatie, args.variant, args.sjabloon, outcomes, progress=not args.json)
     if args.json:
@@ -297,8 +331,8 @@ def cmd_impact(args) -> int:
 
 def cmd_check(args) -> int:
     directory = args.map or rules_directory_for(None)
-    rule_sets = RuleSets(directory)
     try:
+        rule_sets = CheckedRuleSets(directory)
         rule_set = rule_sets.get()
     except RegelsError as exc:
         if args.json:
@@ -337,6 +371,9 @@ def cmd_check(args) -> int:
 def cmd_docs(args) -> int:
     from .docs import write_docs
 
+    if not args.root.is_dir():
+        raise RegelsError(Diagnostic(Pos(str(args.root), 0, 0), "map van het project niet gevonden",
+                                     "geef met --root de map die rules/ en docs/ bevat"))
     written = write_docs(args.root)
     for path in written:
         print(f"geschreven: {path}")
@@ -360,11 +397,15 @@ def cmd_test(args) -> int:
     if not files:
         print("geen casussen gevonden in " + ", ".join(map(str, paths)), file=sys.stderr)
         return EXIT_INPUT
-    rule_sets = RuleSets(args.regels if args.regels else rules_directory_for(files[0]))
+    rule_sets = CheckedRuleSets(args.regels if args.regels else rules_directory_for(files[0]))
     passed = failed = broken = 0
     for file in files:
         try:
-            case, mismatches = check_case_file(file, rule_sets)
+            require_regular_file(file, "casusbestand")
+            try:
+                case, mismatches = check_case_file(file, rule_sets)
+            except OSError as exc:  # e.g. a file this user may not read
+                raise os_error(exc, file, "lezen") from None
         except RegelsError as exc:
             broken += 1
             print(f"FOUT  {file}")
@@ -383,24 +424,6 @@ def cmd_test(args) -> int:
     if broken:
         return EXIT_INPUT
     return EXIT_FAILED if failed else EXIT_OK
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write all or nothing: a failure halfway leaves the old file in place."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; give it the usual mode
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 if __name__ == "__main__":

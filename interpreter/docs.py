@@ -320,15 +320,16 @@ def generated_files(root: Path) -> dict[Path, str]:
 
 
 def write_docs(root: Path) -> list[Path]:
-    """Write the generated files; a file whose content is unchanged is left alone
-    (so `mkdocs serve` does not rebuild forever)."""
-    from .cli import write_atomically
+    """Write the generated files as one set: all of them or, if writing fails or
+    is interrupted, none (a site with some pages new and some old would
+    contradict itself). A file whose content is unchanged is left alone (so
+    `mkdocs serve` does not rebuild forever)."""
+    from .files import write_files
 
-    written = []
+    changed = {}
     for path, text in generated_files(root).items():
-        target = root / path
-        if target.exists() and target.read_text(encoding="utf-8") == text:
-            continue
-        write_atomically(target, text)
-        written.append(path)
-    return written
+        target = Path(root) / path
+        if not (target.is_file() and target.read_bytes() == text.encode("utf-8")):
+            changed[path] = text
+    write_files({Path(root) / path: text for path, text in changed.items()})
+    return list(changed)

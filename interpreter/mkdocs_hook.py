@@ -5,6 +5,12 @@ from pathlib import Path
 
 
 def on_pre_build(config, **kwargs):
+    from mkdocs.exceptions import PluginError
+
+    from interpreter.diagnostics import RegelsError
     from interpreter.docs import write_docs
 
-    write_docs(Path(config.config_file_path).parent)
+    try:
+        write_docs(Path(config.config_file_path).parent)
+    except RegelsError as exc:  # the located messages, not a traceback
+        raise PluginError(f"regels docs: {exc}") from None

@@ -2,6 +2,8 @@
 formats, and no traceback on bad input."""
 
 import json
+import os
+import stat
 import shutil
 import subprocess
 import sys
@@ -320,3 +322,220 @@ def test_vergelijk_does_not_add_up_a_yearly_rate_over_the_months(tmp_path, capsy
     assert "40.668" not in out
     line = next(x for x in out.splitlines() if x.strip().startswith("alleenstaande_ouderkop"))
     assert "elke maand € 3.389" in line and "elke maand € 0" in line
+
+
+# --- check: a folder that is no rule set, and variant names ----------------------------------
+
+
+def test_check_on_a_folder_without_rule_files_is_an_error(tmp_path, capsys):
+    empty = tmp_path / "leeg"
+    empty.mkdir()
+    assert main(["check", str(empty)]) == 2
+    err = capsys.readouterr().err
+    assert "geen regelbestanden" in err and "leeg" in err
+    (empty / "regelset.yaml").write_text("naam: leeg\nversie: 0.1\n", encoding="utf-8")
+    assert main(["check", str(empty)]) == 2
+    assert "geen regelbestanden" in capsys.readouterr().err
+
+
+def test_check_refuses_a_folder_that_is_no_rule_set_without_walking_it(capsys):
+    # '/' has no regelset.yaml and more entries than a rule set: refused after a bounded look
+    assert main(["check", "/"]) == 2
+    err = capsys.readouterr().err
+    assert "regelset.yaml" in err and "interne fout" not in err
+
+
+@pytest.mark.parametrize("name", ["../wkb/artikel_2", "/etc/passwd", ".verborgen", "a\\b", ""])
+def test_variant_must_be_the_plain_name_of_a_file_in_varianten(capsys, name):
+    assert main(["bereken", EXAMPLE, "--variant", name]) == 2
+    err = capsys.readouterr().err
+    assert err.count("fout:") == 1 and "is geen naam van een variant" in err
+    assert "afzien_terugvordering_alo_kop" in err  # the hint names the variants there are
+
+
+def test_a_case_cannot_name_a_variant_outside_varianten(tmp_path, capsys):
+    case = tmp_path / "casus.yaml"
+    case.write_text((ROOT / EXAMPLE).read_text(encoding="utf-8").replace(
+        "berekeningsjaar: 2020", "berekeningsjaar: 2020\nvariant: ../wkb/artikel_2"), encoding="utf-8")
+    assert main(["bereken", str(case), "--regels", "rules"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("fout:") == 1 and "is geen naam van een variant" in err
+    assert main(["vergelijk", str(case), "--regels", "rules"]) == 2
+    assert "is geen naam van een variant" in capsys.readouterr().err
+
+
+# --- --uitvoer: only a regular file or a new path ----------------------------------------------
+
+
+def test_uitvoer_does_not_replace_a_symlink(tmp_path, capsys):
+    target = tmp_path / "doel.txt"
+    target.write_text("oud", encoding="utf-8")
+    link = tmp_path / "koppeling.txt"
+    link.symlink_to(target)
+    assert main(["uitleg", EXAMPLE, "--uitvoer", str(link)]) == 2
+    assert "symbolische koppeling" in capsys.readouterr().err
+    assert link.is_symlink() and target.read_text(encoding="utf-8") == "oud"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["doel.txt", "koppeling.txt"]
+
+
+def test_uitvoer_does_not_replace_a_special_file(tmp_path, capsys):
+    # a named pipe stands for every file that is not a regular file (a device node such as /dev/full
+    # is refused the same way; the test does not touch /dev)
+    pipe = tmp_path / "pijp"
+    os.mkfifo(pipe)
+    assert main(["uitleg", EXAMPLE, "--uitvoer", str(pipe)]) == 2
+    assert "geen gewoon bestand" in capsys.readouterr().err
+    assert stat.S_ISFIFO(os.lstat(pipe).st_mode)
+    assert [p.name for p in tmp_path.iterdir()] == ["pijp"]
+
+
+# --- what used to be 'interne fout': each is a message naming the file, exit 2 ---------------------
+
+
+def _assert_clear_error(err: str, *names: str):
+    assert "interne fout" not in err and "Traceback" not in err
+    first = err.splitlines()[0]
+    assert ": fout: " in first
+    for name in names:
+        assert name in err
+
+
+def test_a_directory_as_case_file(tmp_path, capsys):
+    assert main(["bereken", str(tmp_path), "--regels", "rules"]) == 2
+    err = capsys.readouterr().err
+    _assert_clear_error(err, str(tmp_path), "is een map")
+
+
+def test_uitvoer_into_a_directory(tmp_path, capsys):
+    assert main(["uitleg", EXAMPLE, "--uitvoer", str(tmp_path)]) == 2
+    _assert_clear_error(capsys.readouterr().err, str(tmp_path), "is een map")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_uitvoer_under_a_file(tmp_path, capsys):
+    file = tmp_path / "bestand.txt"
+    file.write_text("oud", encoding="utf-8")
+    assert main(["uitleg", EXAMPLE, "--uitvoer", str(file / "x.txt")]) == 2
+    _assert_clear_error(capsys.readouterr().err, str(file), "geen map")
+    assert file.read_text(encoding="utf-8") == "oud" and [p.name for p in tmp_path.iterdir()] == ["bestand.txt"]
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc")
+def test_uitvoer_in_a_place_that_cannot_be_written(capsys):
+    assert main(["uitleg", EXAMPLE, "--uitvoer", "/proc/nope/x"]) == 2
+    _assert_clear_error(capsys.readouterr().err, "/proc/nope/x")
+
+
+def test_an_unreadable_case_file(tmp_path, capsys, monkeypatch):
+    # the CI runs as root, who may read anything: the read itself is made to fail as for another user
+    case = tmp_path / "casus.yaml"
+    shutil.copy(ROOT / EXAMPLE, case)
+    real_open = open
+
+    def refusing_open(file, *args, **kwargs):
+        if Path(str(file)).resolve() == case.resolve():
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", refusing_open)
+    assert main(["bereken", str(case), "--regels", "rules"]) == 2
+    _assert_clear_error(capsys.readouterr().err, "casus.yaml", "geen toestemming")
+    assert main(["test", str(case), "--regels", "rules"]) == 2
+    out = capsys.readouterr().out
+    assert "FOUT" in out and "geen toestemming" in out
+
+
+def test_ctrl_c_during_start_up_is_one_line(tmp_path):
+    # Ctrl-C while regels loads its modules (a good part of a second): simulated by an import that is
+    # interrupted
+    script = (
+        "import sys\n"
+        "class Interrupt:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'interpreter.api':\n"
+        "            raise KeyboardInterrupt\n"
+        "sys.meta_path.insert(0, Interrupt())\n"
+        "from interpreter.cli import main\n"
+        "sys.exit(main(['check', 'rules']))\n")
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode == 130
+    assert run.stderr.strip() == "afgebroken (Ctrl-C)" and run.stdout == ""
+
+
+def test_ctrl_c_while_running_is_one_line(capsys, monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("interpreter.api.RuleSets.get", interrupted)
+    assert main(["check", "rules"]) == 130
+    assert capsys.readouterr().err.strip() == "afgebroken (Ctrl-C)"
+
+
+# --- regels docs: the set of generated files is written as one step -------------------------------
+
+
+def _fake_site(tmp_path, monkeypatch, count=9):
+    """A project whose generated files are `count` pages, each with old content on disk."""
+    import interpreter.docs
+
+    files = {Path("docs/voorbeelden") / f"pagina_{i}.md": f"nieuw {i}\n" for i in range(count)}
+    files[Path("docs/wetten/nieuwe_map/index.md")] = "nieuw\n"
+    for path in list(files)[:count]:
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text("oud\n", encoding="utf-8")
+    monkeypatch.setattr(interpreter.docs, "generated_files", lambda root: files)
+    return files
+
+
+def _site_state(root: Path) -> dict:
+    return {p.relative_to(root).as_posix(): (p.read_text(encoding="utf-8") if p.is_file() else "<map>")
+            for p in sorted(root.rglob("*"))}
+
+
+@pytest.mark.parametrize("interruption", [KeyboardInterrupt, OSError(28, "No space left on device")])
+@pytest.mark.parametrize("at_call", [1, 3, 10])
+def test_docs_interrupted_while_renaming_changes_nothing(tmp_path, monkeypatch, capsys, interruption, at_call):
+    _fake_site(tmp_path, monkeypatch)
+    before = _site_state(tmp_path)
+    real_replace, calls = os.replace, []
+
+    def failing_replace(src, dst):
+        calls.append(dst)
+        if len(calls) == at_call:
+            raise interruption
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    if interruption is KeyboardInterrupt:
+        assert main(["docs", "--root", str(tmp_path)]) == 130
+    else:
+        assert main(["docs", "--root", str(tmp_path)]) == 2
+        assert "schijf is vol" in capsys.readouterr().err
+    assert _site_state(tmp_path) == before  # all old, nothing new, no temporary file, no new folder
+
+
+def test_docs_interrupted_while_staging_changes_nothing(tmp_path, monkeypatch):
+    _fake_site(tmp_path, monkeypatch)
+    before = _site_state(tmp_path)
+    real_fdopen, calls = os.fdopen, []
+
+    def failing_fdopen(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 5:
+            raise KeyboardInterrupt
+        return real_fdopen(*args, **kwargs)
+
+    monkeypatch.setattr(os, "fdopen", failing_fdopen)
+    assert main(["docs", "--root", str(tmp_path)]) == 130
+    assert _site_state(tmp_path) == before
+
+
+def test_docs_writes_the_whole_set(tmp_path, monkeypatch, capsys):
+    files = _fake_site(tmp_path, monkeypatch)
+    assert main(["docs", "--root", str(tmp_path)]) == 0
+    assert _site_state(tmp_path) == {**{p.as_posix(): t for p, t in files.items()},
+                                     "docs": "<map>", "docs/voorbeelden": "<map>", "docs/wetten": "<map>",
+                                     "docs/wetten/nieuwe_map": "<map>"}
+    assert "10 bestand(en) bijgewerkt" in capsys.readouterr().out
+    assert main(["docs", "--root", str(tmp_path)]) == 0
+    assert "0 bestand(en) bijgewerkt" in capsys.readouterr().out
