@@ -178,9 +178,11 @@ def write_files(files: dict[Path, str]) -> None:
     """Write a set of files as one step: all of them or none. Each file is first
     written to a temporary file next to its target; only when all are written
     are they renamed into place, the old files kept aside until the last rename
-    succeeded. A failure puts the old files back; Ctrl-C waits until the set is
-    complete or restored (a few milliseconds: the texts are ready). Nothing
-    temporary is left behind, nor a folder made for the set."""
+    succeeded. A failure puts the old files back. Ctrl-C while the files are
+    staged stops the write with nothing changed; Ctrl-C during the renames (a
+    few milliseconds) takes effect once the set is complete. Nothing temporary
+    is left behind, nor a folder made for the set (unless the process is killed
+    outright: SIGKILL, power loss)."""
     for path in files:
         require_output_path(path)
     staged: dict[Path, str] = {}  # target -> temporary file with the new text
@@ -188,14 +190,18 @@ def write_files(files: dict[Path, str]) -> None:
     made: list[Path] = []  # folders made for the set, removed again if it fails
     placed: list[Path] = []
     current, done = None, False
-    with _ctrl_c_waits():
-        try:
+    try:
+        with _ctrl_c_held() as pressed:  # Ctrl-C is acted on only where the files are consistent
             try:
                 for path, text in files.items():
+                    if pressed:  # while staging: stop, nothing has changed yet
+                        raise KeyboardInterrupt
                     current = path
                     made.extend(_make_folders(path.parent))
                     staged[path] = _stage(path, text)
-                for path in staged:
+                if pressed:
+                    raise KeyboardInterrupt
+                for path in staged:  # from here the set is completed, or restored on a failure
                     current = path
                     kept[path] = _keep_aside(path, staged[path])
                 for path, tmp in staged.items():
@@ -212,8 +218,8 @@ def write_files(files: dict[Path, str]) -> None:
                 if not done:
                     for folder in reversed(made):
                         _remove_quietly(folder, os.rmdir)
-        except OSError as exc:
-            raise os_error(exc, current, "schrijven") from None
+    except OSError as exc:
+        raise os_error(exc, current, "schrijven") from None
 
 
 def _make_folders(folder: Path) -> list[Path]:
@@ -276,17 +282,23 @@ def _remove_quietly(path, remove) -> None:
 
 
 @contextmanager
-def _ctrl_c_waits():
-    """Ctrl-C inside the block takes effect when the block ends, so the files
-    are never left half replaced. Only the main thread can hold signals."""
+def _ctrl_c_held():
+    """Ctrl-C inside the block is recorded (the list it yields), not raised
+    halfway through a step; the block checks it where stopping is safe. A
+    Ctrl-C the block did not act on takes effect when it ends. Only the main
+    thread can hold signals."""
     if threading.current_thread() is not threading.main_thread():
-        yield
+        yield []
         return
-    pressed = []
+    pressed: list = []
     previous = signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum))
+    acted_on = False
     try:
-        yield
+        yield pressed
+    except KeyboardInterrupt:
+        acted_on = True
+        raise
     finally:
         signal.signal(signal.SIGINT, previous)
-        if pressed and callable(previous):
+        if pressed and not acted_on and callable(previous):
             previous(signal.SIGINT, None)
