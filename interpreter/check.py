@@ -713,21 +713,22 @@ class _Checker:
                 self.check_against_law_text(parameter, entry)
 
     def check_against_law_text(self, parameter: Parameter, entry) -> None:
-        """An amount in the law text of the lid that disagrees with the parameter
-        value for the same date is a warning: one of the two is wrong."""
-        if parameter.type != v.BEDRAG or not parameter.lid or parameter.key_type is not None:
+        """An amount or percentage in the law text of the lid that disagrees with the
+        parameter value for the same date is a warning: one of the two is wrong."""
+        if parameter.type not in _IN_LAW_TEXT or not parameter.lid or parameter.key_type is not None:
             return
         version = parameter.article.version_on(entry.vanaf)
         if version is None or parameter.lid not in version.leden:
             return
-        amounts = {_amount(m) for m in re.findall(r"€\s?\d[\d.]*(?:,\d+)?", version.leden[parameter.lid])}
-        amounts.discard(None)
+        pattern, read, show = _IN_LAW_TEXT[parameter.type]
+        in_text = {read(m) for m in re.findall(pattern, version.leden[parameter.lid])}
+        in_text.discard(None)
         acknowledged = {_coerce_quietly(o.get("waarde"), parameter.type) for o in entry.andere_bronnen}
-        if entry.interpretatie and acknowledged & amounts:
+        if entry.interpretatie and acknowledged & in_text:
             return  # the disagreement is recorded and explained in the rule file
-        if amounts and entry.value not in amounts:
-            listed = ", ".join(v.format_amount_nl(a) for a in sorted(amounts))
-            self.problems.warn(entry.pos, f"'{parameter.name}' is {v.format_amount_nl(entry.value)} vanaf {entry.vanaf}, "
+        if in_text and entry.value not in in_text:
+            listed = ", ".join(show(a) for a in sorted(in_text))
+            self.problems.warn(entry.pos, f"'{parameter.name}' is {show(entry.value)} vanaf {entry.vanaf}, "
                                           f"maar lid {parameter.lid} van {parameter.article.citation} in de versie "
                                           f"{version.label} noemt {listed}",
                                "controleer de wettekst of de parameter")
@@ -745,6 +746,21 @@ def _amount(text: str):
         return v.parse_amount_nl(text.rstrip(".,"))
     except ValueError:
         return None
+
+
+def _percentage(text: str):
+    try:
+        return v.parse_percent_nl(text.replace(" ", ""))
+    except ValueError:
+        return None
+
+
+# What check_against_law_text looks for in the text of a lid, per type of parameter:
+# (pattern, how to read a match, how to show a value).
+_IN_LAW_TEXT = {
+    v.BEDRAG: (r"€\s?\d[\d.]*(?:,\d+)?", _amount, v.format_amount_nl),
+    v.PERCENTAGE: (r"(?<![\d.,])\d[\d.]*(?:,\d+)?\s?%", _percentage, v.format_percent_nl),
+}
 
 
 def _join(a: v.Type, b: v.Type) -> v.Type | None:
