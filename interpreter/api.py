@@ -100,6 +100,9 @@ class Result:
     evaluation: Any = field(default=None, repr=False)  # for explanations that look further
     # per outcome, the unconfirmed ('onbevestigd') parameter values it rests on: (Parameter, ParamValue)
     unconfirmed: dict[str, list] = field(default_factory=dict)
+    # per outcome, the parameter values carried forward from an earlier year it rests on
+    # (see evaluate.carried_forward): (Parameter, ParamValue)
+    carried_forward: dict[str, list] = field(default_factory=dict)
 
     def value(self, name: str):
         """The value of a yearly rule; for a monthly rule, a dict Month -> value."""
@@ -129,6 +132,9 @@ class Result:
         if self.unconfirmed:
             data["onbevestigd"] = {name: [unconfirmed_json(p, pv) for p, pv in used]
                                    for name, used in self.unconfirmed.items()}
+        if self.carried_forward:
+            data["doorgetrokken"] = {name: [carried_forward_json(p, pv, self.case.year) for p, pv in used]
+                                     for name, used in self.carried_forward.items()}
         if trace:
             data["trace"] = [step.to_json() for step in self.steps]
         return data
@@ -136,11 +142,34 @@ class Result:
 
 def unconfirmed_values(result: "Result") -> list[tuple]:
     """Each unconfirmed value once, with the outcomes that rest on it: [(Parameter, ParamValue, [names])]."""
+    return _by_value(result.unconfirmed)
+
+
+def carried_forward_values(result: "Result") -> list[tuple]:
+    """Each value carried forward once, with the outcomes that rest on it: [(Parameter, ParamValue, [names])]."""
+    return _by_value(result.carried_forward)
+
+
+def _by_value(per_outcome: dict) -> list[tuple]:
     grouped: dict = {}
-    for name, used in result.unconfirmed.items():
+    for name, used in per_outcome.items():
         for parameter, entry in used:
             grouped.setdefault((id(parameter), id(entry)), (parameter, entry, []))[2].append(name)
     return list(grouped.values())
+
+
+def carried_forward_reason(entry, year: int) -> str:
+    """Why a value is named as carried forward, in Dutch."""
+    return (f"de regelset heeft voor {year} geen nieuwe waarde; de laatste waarde, "
+            f"vanaf {entry.vanaf.isoformat()} ({entry.vanaf.year}), is doorgetrokken")
+
+
+def carried_forward_json(parameter, entry, year: int) -> dict:
+    """A value carried forward from an earlier year as the JSON output names it."""
+    return {"parameter": parameter.name,
+            "artikel": parameter.article.citation + (f" lid {parameter.lid}" if parameter.lid else ""),
+            "geldig_vanaf": entry.vanaf.isoformat(), "waarde": entry.raw, "bron": entry.bron,
+            "reden": carried_forward_reason(entry, year), "bestand": f"{entry.pos.file}:{entry.pos.line}"}
 
 
 def unconfirmed_json(parameter, entry) -> dict:
@@ -162,10 +191,14 @@ def output_rules(rule_set: RuleSet, case: Case) -> list[Rule]:
     return chosen
 
 
-def evaluate(rule_set: RuleSet, case: Case, trace: bool = True, rules: list[Rule] | None = None) -> Result:
+def evaluate(rule_set: RuleSet, case: Case, trace: bool = True, rules: list[Rule] | None = None,
+             deadline: float | None = None) -> Result:
     """Evaluate a case. Raises RegelsError when the case misses a fact the rules
-    need, or when the rules contradict themselves on this case."""
-    ev = Evaluation(rule_set, case, trace)
+    need, when the rules contradict themselves on this case, when a formula
+    cannot be computed, or when the rule set has no rules for the berekeningsjaar.
+    `deadline` is a time limit in seconds (default: none); past it the evaluation
+    stops with evaluate.DeadlineExceeded, a RegelsError that names the limit."""
+    ev = Evaluation(rule_set, case, trace, deadline=deadline)
     result = Result(rule_set, case)
     jan_first = case.months[0].first_day()
     wanted_people = {e.rule.name: list(e.per_persoon) for e in case.expectations if e.per_persoon}
@@ -193,6 +226,9 @@ def evaluate(rule_set: RuleSet, case: Case, trace: bool = True, rules: list[Rule
         used = ev.unconfirmed_for(rule)
         if used:
             result.unconfirmed[rule.name] = used
+        carried = ev.carried_forward_for(rule)
+        if carried:
+            result.carried_forward[rule.name] = carried
     return result
 
 

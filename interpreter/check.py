@@ -182,6 +182,7 @@ class _Checker:
             env = _Env(rule, month=rule.per == "maand")
             if rule.voor:
                 env.vars[rule.voor] = v.PERSOON
+            errors_before = len(self.problems.errors)
             found = self.infer(version.formula, env)
             if not self.assignable(found, rule.type):
                 self.problems.error(version.formula.pos,
@@ -191,6 +192,8 @@ class _Checker:
                 cond = self.infer(version.condition, env)
                 self.expect(version.condition, cond, v.WAARHEID, "de voorwaarde na 'indien'")
             self.edges[id(rule)].extend(env.deps)
+            if len(self.problems.errors) == errors_before:  # well typed: compute its constant parts
+                self.check_constants(version)
         for exception in rule.exceptions:
             self.edges[id(rule)].append((exception, exception.exception_pos))
         if rule.timeline not in (None, "ja"):
@@ -200,6 +203,21 @@ class _Checker:
         elif rule.timeline == "ja" and rule.type != v.DATUM:
             self.problems.error(rule.pos, f"'tijdlijn: ja' hoort bij een regel die een datum geeft; '{rule.name}' is een {rule.type}",
                                 "noem anders de datum waarop dit valt: tijdlijn: datum_toekenning")
+
+    def check_constants(self, version) -> None:
+        """The parts of a formula that depend on nothing but literals and the
+        berekeningsjaar are computed now, so that `€ 1 afgerond op € 0` or a date
+        outside the calendar is reported before any case runs, with the message
+        the evaluator would give (evaluate.constant_errors)."""
+        from .evaluate import constant_errors
+
+        first = version.geldig_vanaf.year
+        last = (version.geldig_tot - dt.timedelta(days=1)).year if version.geldig_tot else first + 100
+        last = min(max(first, last), dt.MAXYEAR)
+        for tree in (version.formula, version.condition):
+            if tree is not None:
+                for diagnostic in constant_errors(tree, first, last):
+                    self.problems.items.append(diagnostic)
 
     def check_cycles(self) -> None:
         rules = {id(r): r for r in self.rs.rules()}

@@ -128,6 +128,8 @@ def _case_and_rules(args):
 
 
 def cmd_bereken(args) -> int:
+    from .api import carried_forward_values
+
     rule_set, case = _case_and_rules(args)
     result = evaluate(rule_set, case, trace=args.json and not args.zonder_trace)
     if args.json:
@@ -157,6 +159,12 @@ def cmd_bereken(args) -> int:
         for parameter, entry, names in unconfirmed_values(result):
             print(f"    {parameter.name} {entry.raw} vanaf {entry.vanaf.isoformat()} ({entry.pos.file}:{entry.pos.line}), "
                   f"voor {', '.join(names)}")
+    if result.carried_forward:
+        print(f"  let op: de regelset heeft voor {case.year} niet voor elke parameter een nieuwe waarde; "
+              "deze uitkomsten rusten op de laatste waarde uit een eerder jaar (doorgetrokken):")
+        for parameter, entry, names in carried_forward_values(result):
+            print(f"    {parameter.name} {entry.raw} vanaf {entry.vanaf.isoformat()} ({entry.pos.file}:{entry.pos.line}), "
+                  f"doorgetrokken uit {entry.vanaf.year}, voor {', '.join(names)}")
     return EXIT_OK
 
 
