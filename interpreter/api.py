@@ -103,6 +103,9 @@ class Result:
     # per outcome, the parameter values carried forward from an earlier year it rests on
     # (see evaluate.carried_forward): (Parameter, ParamValue)
     carried_forward: dict[str, list] = field(default_factory=dict)
+    # per outcome, the inputs the case does not give that it took from their 'standaard':
+    # (Input, person or None)
+    defaulted: dict[str, list] = field(default_factory=dict)
 
     def value(self, name: str):
         """The value of a yearly rule; for a monthly rule, a dict Month -> value."""
@@ -135,6 +138,9 @@ class Result:
         if self.carried_forward:
             data["doorgetrokken"] = {name: [carried_forward_json(p, pv, self.case.year) for p, pv in used]
                                      for name, used in self.carried_forward.items()}
+        if self.defaulted:
+            data["standaardwaarden"] = {name: [defaulted_json(inp, person) for inp, person in used]
+                                        for name, used in self.defaulted.items()}
         if trace:
             data["trace"] = [step.to_json() for step in self.steps]
         return data
@@ -148,6 +154,36 @@ def unconfirmed_values(result: "Result") -> list[tuple]:
 def carried_forward_values(result: "Result") -> list[tuple]:
     """Each value carried forward once, with the outcomes that rest on it: [(Parameter, ParamValue, [names])]."""
     return _by_value(result.carried_forward)
+
+
+def defaulted_inputs(result: "Result") -> list[tuple]:
+    """Each input taken from its 'standaard' once, with the persons it was taken for
+    and the outcomes that rest on it: [(Input, [persons, None for a fact of the case], [names])]."""
+    grouped: dict = {}
+    for name, used in result.defaulted.items():
+        for inp, person in used:
+            persons, names = grouped.setdefault(id(inp), (inp, [], []))[1:]
+            if person not in persons:
+                persons.append(person)
+            if name not in names:
+                names.append(name)
+    for _inp, persons, _names in grouped.values():
+        persons.sort(key=lambda p: (p is not None, p or ""))
+    return sorted(grouped.values(), key=lambda item: item[0].name)
+
+
+def format_default(inp, language: str = "nl") -> str:
+    """The 'standaard' of an input as the outcome shows it ('""' for empty text)."""
+    return v.format_value(inp.default, inp.type, language) or '""'
+
+
+def defaulted_json(inp, person) -> dict:
+    """An input taken from its 'standaard' as the JSON output names it."""
+    return {"invoer": inp.name, "persoon": person, "waarde": v.to_json(inp.default, inp.type),
+            "artikel": inp.article.citation,
+            "omschrijving": " ".join(inp.omschrijving.split()) if inp.omschrijving else None,
+            "reden": "de casus geeft dit gegeven niet; de standaardwaarde uit de regelset is gebruikt",
+            "bestand": f"{inp.pos.file}:{inp.pos.line}"}
 
 
 def _by_value(per_outcome: dict) -> list[tuple]:
@@ -229,6 +265,9 @@ def evaluate(rule_set: RuleSet, case: Case, trace: bool = True, rules: list[Rule
         carried = ev.carried_forward_for(rule)
         if carried:
             result.carried_forward[rule.name] = carried
+        defaulted = ev.defaulted_for(rule)
+        if defaulted:
+            result.defaulted[rule.name] = defaulted
     return result
 
 

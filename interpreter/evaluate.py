@@ -669,9 +669,11 @@ class Evaluation:
         self.frame_seen: list[tuple[set, set]] = []
         self.step_ids: dict = {}  # memo key -> step id, in a trace
         self.overrides: dict = {}  # rule or input name -> value, set by 'waarbij'
-        # Parameter values an outcome must mention, per memo key, and a stack for the
-        # rules being computed: values marked 'onbevestigd' and values carried forward
-        # from an earlier year (see carried_forward). Keys are (kind, id(parameter), id(value)).
+        # What an outcome must mention, per memo key, and a stack for the rules being
+        # computed: parameter values marked 'onbevestigd', parameter values carried forward
+        # from an earlier year (see carried_forward), and inputs the case does not give
+        # that were taken from their 'standaard'. Items are (kind, id(parameter), id(value))
+        # or (kind, id(input), person).
         self.noted: dict = {}
         self.noted_stack: list[set] = []
         self.relation_index: dict = {}  # relation name -> {(first, second): [facts]}, see relation_fact
@@ -813,6 +815,8 @@ class Evaluation:
             if rule_id == id(rule):
                 found |= {item for item in used if item[0] == kind}
         known = self.rule_set.__dict__.get("_noted", {})
+        if kind == DEFAULTED:
+            return sorted((known[item[1:]] for item in found), key=lambda ip: (ip[0].name, ip[1] or ""))
         return sorted((known[item[1:]] for item in found), key=lambda pv: (pv[0].name, pv[1].vanaf))
 
     def unconfirmed_for(self, rule: Rule) -> list:
@@ -825,10 +829,18 @@ class Evaluation:
         earlier year that any value of `rule` rests on (see carried_forward)."""
         return self._noted_for(rule, CARRIED_FORWARD)
 
+    def defaulted_for(self, rule: Rule) -> list:
+        """The inputs (Input, person or None) any value of `rule` took from their
+        'standaard' because the case does not give them (see fact)."""
+        return self._noted_for(rule, DEFAULTED)
+
     def note(self, kind: str, parameter: Parameter, entry) -> None:
-        # the rule set owns its parameters, so their ids stay valid while it is in use
-        self.rule_set.__dict__.setdefault("_noted", {})[(id(parameter), id(entry))] = (parameter, entry)
-        self.noted_stack[-1].add((kind, id(parameter), id(entry)))
+        self._note(kind, (id(parameter), id(entry)), (parameter, entry))
+
+    def _note(self, kind: str, key: tuple, noted: tuple) -> None:
+        # the rule set owns its parameters and inputs, so their ids stay valid while it is in use
+        self.rule_set.__dict__.setdefault("_noted", {})[key] = noted
+        self.noted_stack[-1].add((kind, *key))
 
     def capture(self, compute) -> tuple:
         """Compute a part of a formula with a frame of its own: (value, what it recorded
@@ -1014,11 +1026,22 @@ class Evaluation:
                 raise MissingFact(error(owner_pos, f"gegeven '{inp.name}' {where} ontbreekt op {day.isoformat()} "
                                                    f"(nodig voor {pos})", hint).diagnostics, inp.name)
             value, bron, place = inp.default, f"standaardwaarde uit {inp.article.citation}", f"{inp.pos.file}:{inp.pos.line}"
+            if self.noted_stack and not self._given_in_case(inp, person, day):
+                self._note(DEFAULTED, (id(inp), person), (inp, person))
         else:
             value, bron, place = fact.value, fact.bron or "casus", f"{fact.pos.file}:{fact.pos.line}"
         if self.trace and self.frames:
             self._record_input(inp.name, person, value, inp.type, day, bron, place)
         return value
+
+    def _given_in_case(self, inp: Input, person, day: dt.date) -> bool:
+        """Whether the case itself gives `inp` on `day`: a known view (known_on) lacks
+        facts the administration did not know yet, but the case did give them."""
+        case = self.truth.case
+        if case is self.case:
+            return False
+        timeline = (case.facts if person is None else case.persons[person].facts).get(inp.name)
+        return timeline is not None and timeline.at(day) is not None
 
     def fact_given(self, inp: Input, person, ctx: Ctx) -> bool:
         """Whether the case gives `inp` (of `person`) on the read date, not its default."""
@@ -1091,7 +1114,7 @@ def _pair(relation: Relation, first, second) -> tuple:
 
 # --- what an outcome must say about the parameter values it rests on ---------------------
 
-UNCONFIRMED, CARRIED_FORWARD = "onbevestigd", "doorgetrokken"
+UNCONFIRMED, CARRIED_FORWARD, DEFAULTED = "onbevestigd", "doorgetrokken", "standaard"
 
 
 def carried_forward(parameter: Parameter, entry) -> bool:

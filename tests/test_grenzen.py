@@ -252,6 +252,73 @@ def test_the_real_rule_set_carries_nothing_forward_in_its_own_years(real_rules, 
     assert result.carried_forward == {}
 
 
+# --- 3b. a fact the case leaves out that the rules take from its 'standaard' -----------------
+
+DEFAULTS = """\
+invoer:
+  aanvrager: {type: persoon}
+  inkomen:
+    type: bedrag
+    van: persoon
+    standaard: € 0
+    omschrijving: "het inkomen; zonder opgave telt het als nihil (lid 3)"
+  korting: {type: bedrag, standaard: € 0}
+regels:
+  x: {type: bedrag, uitkomst: ja, formule: inkomen van aanvrager + € 1}
+  y: {type: bedrag, uitkomst: ja, formule: € 2}
+  z: {type: bedrag, uitkomst: ja, per: maand, formule: (inkomen van aanvrager) zoals bekend op 1 december 2019}
+"""
+
+
+def test_facts_taken_from_their_default_are_named(tmp_path):
+    rules = write_rules(tmp_path, DEFAULTS)
+    result = run_case(rules, CASE.format(facts=""))
+    assert result.value("x") == 1
+    named = {name: [(i.name, person) for i, person in used] for name, used in result.defaulted.items()}
+    assert named == {"x": [("inkomen", "ouder")], "z": [("inkomen", "ouder")]}
+    entry = result.to_json(trace=False)["standaardwaarden"]["x"][0]
+    assert entry["invoer"] == "inkomen" and entry["persoon"] == "ouder" and entry["waarde"] == "0.00"
+    assert "nihil" in entry["omschrijving"] and entry["bestand"].startswith(str(rules / "artikel.yaml"))
+    for language, words in (("nl", "standaardwaarde"), ("en", "default")):
+        for fmt in ("tekst", "markdown", "html"):
+            text = render_explanation(result, language=language, fmt=fmt)
+            assert words in text.lower() and "inkomen" in text and "nihil" in text, (language, fmt)
+
+
+def test_a_fact_the_case_gives_is_not_named_as_default(tmp_path):
+    """Also not where a 'zoals bekend op' view does not know it yet: the case gave it."""
+    rules = write_rules(tmp_path, DEFAULTS)
+    case = CASE.format(facts="").replace("  ouder: {}", "  ouder: {inkomen: {waarde: € 10, vanaf: 2020-01-01}}")
+    result = run_case(rules, case)
+    assert result.value("x") == 11
+    assert set(result.value("z").values()) == {0}  # not known yet on 1 December 2019
+    assert result.defaulted == {}
+    assert "standaardwaarden" not in result.to_json(trace=False)
+    assert "standaardwaarde" not in render_explanation(result).lower()
+
+
+def test_bereken_names_the_facts_taken_from_their_default(tmp_path, capsys):
+    rules = write_rules(tmp_path, DEFAULTS)
+    case = tmp_path / "casus.yaml"
+    case.write_text(CASE.format(facts=""), encoding="utf-8")
+    assert main(["bereken", str(case), "--regels", str(rules)]) == 0
+    out = capsys.readouterr().out
+    assert "standaardwaarde" in out and "inkomen = € 0" in out and "van ouder" in out, out
+
+
+def test_a_missing_toetsingsinkomen_is_named_in_the_real_rule_set(real_rules):
+    """Awir art. 8: without an inkomensgegeven the toetsingsinkomen counts as nil (the
+    rule file's omschrijving says why); the outcome says it took that from the standaard."""
+    text, removed = re.subn(r"\n    toetsingsinkomen:\n      waarde: .*\n      bron: .*", "", _real_case(2020), count=1)
+    assert removed == 1
+    result = evaluate(real_rules, case_from_text(text, real_rules), trace=False)
+    named = {(i.name, person) for used in result.defaulted.values() for i, person in used}
+    assert ("toetsingsinkomen", "amira") in named, named
+    entry = next(e for e in result.to_json(trace=False)["standaardwaarden"]["kindgebonden_budget"]
+                 if e["invoer"] == "toetsingsinkomen")
+    assert "art. 14 lid 3" in entry["omschrijving"] and entry["bestand"].startswith("rules/awir/artikel_8.yaml")
+
+
 # --- 3. a percentage in the law text that disagrees with its parameter -----------------------
 
 def _percentage_rules(tmp_path, text_percentage: str, value: str) -> Path:

@@ -14,7 +14,7 @@ from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
 
 from .. import values as v
-from ..api import carried_forward_values, unconfirmed_values
+from ..api import carried_forward_values, defaulted_inputs, format_default, unconfirmed_values
 from ..evaluate import Step
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -295,6 +295,14 @@ def build_view(result, language: str = "nl") -> dict:
             "from_year": entry.vanaf.year,
             "citation": p.article.citation + (f" lid {p.lid}" if p.lid else ""),
         } for p, entry, names in carried_forward_values(result)],
+        "defaulted": [{
+            "rule": ", ".join(names),
+            "input": inp.name,
+            "value": format_default(inp, language),
+            "persons": ", ".join(p for p in persons if p is not None),
+            "citation": inp.article.citation,
+            "reason": " ".join(inp.omschrijving.split()) if inp.omschrijving else "",
+        } for inp, persons, names in defaulted_inputs(result)],
         "steps": steps,
         "articles": sorted(articles.values(), key=_article_order),
     }
