@@ -3,6 +3,7 @@ the trace as data. See docs/api.md."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -144,6 +145,21 @@ class Result:
         if trace:
             data["trace"] = [step.to_json() for step in self.steps]
         return data
+
+
+    def write_json(self, out, trace: bool = True) -> None:
+        """Write to_json(trace) to `out` as json.dumps(indent=2) gives it, byte for byte,
+        but one step of the trace at a time: the trace of a large household runs to
+        hundreds of megabytes, and is never held in memory whole."""
+        head = json.dumps(self.to_json(trace=False), ensure_ascii=False, indent=2)
+        if not trace:
+            out.write(head + "\n")
+            return
+        out.write(head[:-2] + ',\n  "trace": [')  # head ends in "\n}"
+        for index, step in enumerate(self.steps):
+            text = json.dumps(step.to_json(), ensure_ascii=False, indent=2)
+            out.write(("," if index else "") + "\n    " + text.replace("\n", "\n    "))
+        out.write("\n  ]\n}\n" if self.steps else "]\n}\n")
 
 
 def unconfirmed_values(result: "Result") -> list[tuple]:

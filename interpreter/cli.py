@@ -133,7 +133,7 @@ def cmd_bereken(args) -> int:
     rule_set, case = _case_and_rules(args)
     result = evaluate(rule_set, case, trace=args.json and not args.zonder_trace)
     if args.json:
-        print(json.dumps(result.to_json(trace=not args.zonder_trace), ensure_ascii=False, indent=2))
+        result.write_json(sys.stdout, trace=not args.zonder_trace)
         return EXIT_OK
     print(f"{case.title} — berekeningsjaar {case.year}")
     print(f"regelset {rule_set.name} {rule_set.version_label}")

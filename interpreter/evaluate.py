@@ -96,34 +96,15 @@ class Step:
 
     def to_json(self) -> dict:
         rule = self.rule
-        article = rule.article
-        av = self.article_version
         effective = self.effective
-        effective_version = effective.version_on(self.day)
+        effective_version = self.version if effective is rule else effective.version_on(self.day)
+        head, type_name = self._static_json(effective, effective_version)
         return {
             "id": self.id,
-            "regel": rule.name,
-            "omschrijving": rule.omschrijving,
-            "wet": article.wet,
-            "bwb": article.bwb,
-            "artikel": article.artikel,
-            "lid": self.lid,
-            "bron": _citation(effective, self.lid),
-            "artikelversie": None if av is None else {
-                "geldig_vanaf": av.geldig_vanaf.isoformat(),
-                "geldig_tot": av.geldig_tot.isoformat() if av.geldig_tot else None,
-                "publicatie": av.publicatie,
-                "url": av.url,
-            },
-            "regelversie": {
-                "geldig_vanaf": effective_version.geldig_vanaf.isoformat(),
-                "geldig_tot": effective_version.geldig_tot.isoformat() if effective_version.geldig_tot else None,
-            },
-            "bestand": f"{effective_version.pos.file}:{effective_version.pos.line}",
-            "formule": " ".join(effective_version.formula_text.split()),
+            **head,
             "persoon": self.person,
             "maand": self.month.key() if self.month else None,
-            "type": str(rule.type),
+            "type": type_name,
             "waarde": v.to_json(self.value, rule.type),
             **({"exact": v.exact_string(self.value)}
                if rule.type.name in ("bedrag", "getal") and not v.is_whole_cents(self.value) else {}),
@@ -145,6 +126,43 @@ class Step:
                        for i in self.inputs],
             "afhankelijk_van": list(self.deps),
         }
+
+
+    def _static_json(self, effective, effective_version) -> tuple[dict, str]:
+        """The part of to_json that is the same for every step of this rule with the same
+        versions (what the rule, its article and its formula say): made once per rule set,
+        so that a trace of many persons and months does not rebuild it per step. The
+        nested 'artikelversie' and 'regelversie' are shared by those steps."""
+        rule, av = self.rule, self.article_version
+        # the rule set owns the rules and versions, so their ids stay valid while it is in use
+        cache = rule.__dict__.setdefault("_trace_json", {})
+        key = (id(effective), id(effective_version), id(av))
+        found = cache.get(key)
+        if found is None:
+            article = rule.article
+            lid = (effective_version.lid if effective_version and effective_version.lid else None) or effective.lid
+            found = cache[key] = ({
+                "regel": rule.name,
+                "omschrijving": rule.omschrijving,
+                "wet": article.wet,
+                "bwb": article.bwb,
+                "artikel": article.artikel,
+                "lid": lid,
+                "bron": _citation(effective, lid),
+                "artikelversie": None if av is None else {
+                    "geldig_vanaf": av.geldig_vanaf.isoformat(),
+                    "geldig_tot": av.geldig_tot.isoformat() if av.geldig_tot else None,
+                    "publicatie": av.publicatie,
+                    "url": av.url,
+                },
+                "regelversie": {
+                    "geldig_vanaf": effective_version.geldig_vanaf.isoformat(),
+                    "geldig_tot": effective_version.geldig_tot.isoformat() if effective_version.geldig_tot else None,
+                },
+                "bestand": f"{effective_version.pos.file}:{effective_version.pos.line}",
+                "formule": " ".join(effective_version.formula_text.split()),
+            }, str(rule.type))
+        return found
 
 
 def _citation(item, lid: str | None) -> str:
@@ -810,10 +828,15 @@ class Evaluation:
                 self.noted_stack[-1].update(used)
 
     def _noted_for(self, rule: Rule, kind: str) -> list:
-        found = set()
-        for (rule_id, _person, _month), used in self.noted.items():
-            if rule_id == id(rule):
-                found |= {item for item in used if item[0] == kind}
+        # per rule, everything noted for any of its values: gathered in one pass over the
+        # memo keys (again only if more was computed since), not once per rule asked for
+        cached = self.__dict__.get("_noted_by_rule")
+        if cached is None or cached[0] != len(self.noted):
+            by_rule: dict = {}
+            for (rule_id, _person, _month), used in self.noted.items():
+                by_rule.setdefault(rule_id, set()).update(used)
+            cached = self.__dict__["_noted_by_rule"] = (len(self.noted), by_rule)
+        found = {item for item in cached[1].get(id(rule), ()) if item[0] == kind}
         known = self.rule_set.__dict__.get("_noted", {})
         if kind == DEFAULTED:
             return sorted((known[item[1:]] for item in found), key=lambda ip: (ip[0].name, ip[1] or ""))

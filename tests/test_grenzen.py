@@ -425,6 +425,28 @@ regels:
     assert steps["twee_keer@2020-03"].to_json()["afhankelijk_van"] == ["aantal_kinderen@2020-03"]
 
 
+def test_the_json_trace_is_written_step_by_step_as_json_dumps_gives_it(tmp_path):
+    """bereken --json streams the trace (Result.write_json) rather than building one string."""
+    import io
+    import json
+
+    rules = write_rules(tmp_path, """\
+invoer:
+  aanvrager: {type: persoon}
+  geboortedatum: {type: datum, van: persoon}
+relaties:
+  kind_van: {tussen: [ouder, kind]}
+regels:
+  is_kind: {type: waar/onwaar, per: maand, voor: k, formule: kind_van(aanvrager; k)}
+  aantal_kinderen: {type: geheel getal, per: maand, uitkomst: ja, formule: aantal k in personen waarvoor is_kind van k}
+""")
+    result = run_case(rules, _children_case(3))
+    for trace in (True, False):
+        out = io.StringIO()
+        result.write_json(out, trace=trace)
+        assert out.getvalue() == json.dumps(result.to_json(trace=trace), ensure_ascii=False, indent=2) + "\n"
+
+
 # --- 6. a time limit per evaluation ------------------------------------------------------------
 
 EXPENSIVE = """\
