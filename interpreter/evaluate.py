@@ -587,10 +587,12 @@ def _filtered(node: Quantifier, domain, prefix: list, rest: list, months: bool):
     through the items in order, recording again what A read and computing B only where
     A holds, as the plain loop does; A(x) is first computed when a use first reaches x,
     so nothing is computed that the plain loop would not. Once A is known for every
-    item, a use without a trace skips the items for which A fails, if computing A
-    noted nothing for them. This keeps 'er is een p in personen waarvoor toeslagpartner
-    van p en kinderbijslag_voor(p; kind)', computed for each kind, from costing
-    persons x kinds."""
+    item, a use goes through the items for which A holds only, replaying before each
+    what A read for the items before it where A fails, merged into one record
+    (_segments): the notes and the trace are those of the plain loop, also when a
+    use stops early ('er is een'). This keeps 'er is een p in personen waarvoor
+    toeslagpartner van p en kinderbijslag_voor(p; kind)', computed for each kind,
+    from costing persons x kinds."""
     node_id, var = id(node), node.var
 
     def own(inner):
@@ -603,18 +605,23 @@ def _filtered(node: Quantifier, domain, prefix: list, rest: list, months: bool):
         ev = c.ev
         key = (node_id, c.month, c.day, c.at, c.own_month)
         table = ev.hoisted.get(key)
-        if table is None:  # [items, rows computed so far, the rows where A holds once all are known]
+        if table is None:  # [items, rows computed so far, _segments(items, rows) once all are known]
             table = ev.hoisted[key] = [tuple(domain(c)), [], None]
         items, rows, holding = table
         timed = ev.deadline is not None
-        if holding is not None and not ev.trace:
-            for item, captured in holding:
+        if holding is not None:
+            segments, tail = holding
+            for before, item, captured in segments:
                 if timed:
                     ev.tick()
+                if before is not None:
+                    ev.replay(before)
                 ev.replay(captured)
                 inner = c.bind(var, item, item if months else None)
                 if all(condition(inner) for condition in rest):
                     yield inner
+            if tail is not None:
+                ev.replay(tail)
             return
         for index, item in enumerate(items):
             if timed:
@@ -623,14 +630,59 @@ def _filtered(node: Quantifier, domain, prefix: list, rest: list, months: bool):
             if index == len(rows):
                 inner = c.bind(var, item, item if months else None)
                 rows.append(ev.capture(lambda: own(inner)))
-                if len(rows) == len(items) and all(recorded is None and not noted
-                                                   for held, recorded, noted in rows if not held):
-                    table[2] = [(i, r) for i, r in zip(items, rows) if r[0]]
+                if len(rows) == len(items):
+                    table[2] = _segments(items, rows)
             if ev.replay(rows[index]):
                 inner = inner or c.bind(var, item, item if months else None)
                 if all(condition(inner) for condition in rest):
                     yield inner
     return each
+
+
+def _segments(items: tuple, rows: list) -> tuple:
+    """([(what the failing rows before it read, item, its row)] for each item whose row
+    holds, what the failing rows after the last one read): see _filtered."""
+    segments, failing = [], []
+    for item, row in zip(items, rows):
+        if row[0]:
+            segments.append((_merged(failing), item, row))
+            failing = []
+        else:
+            failing.append(row)
+    return segments, _merged(failing)
+
+
+def _merged(rows: list):
+    """Captured computations (Evaluation.capture) as one: replaying it records what
+    replaying each in turn records. None if there are none."""
+    if len(rows) <= 1:
+        return rows[0] if rows else None
+    noted = frozenset().union(*(row[2] for row in rows))
+    frames = [row[1] for row in rows if row[1] is not None]
+    frame = None
+    if frames:
+        frame = _Recorded()
+        deps, parameters, inputs = set(), set(), set()
+        for part in frames:
+            for step_id in part.deps:
+                if step_id not in deps:
+                    deps.add(step_id)
+                    frame.deps.append(step_id)
+            for entry in part.parameters:
+                key = (id(entry[0]), id(entry[1]), entry[2])
+                if key not in parameters:
+                    parameters.add(key)
+                    frame.parameters.append(entry)
+            for entry in part.inputs:
+                try:
+                    key = (entry["naam"], entry["persoon"], entry["waarde"])
+                    if key in inputs:
+                        continue
+                    inputs.add(key)
+                except TypeError:  # a value that cannot be hashed: replay compares it
+                    pass
+                frame.inputs.append(entry)
+    return None, frame, noted
 
 
 def _free_variables(node: Node, bound: frozenset = frozenset()) -> set:

@@ -404,6 +404,39 @@ regels:
     assert len(inspected) <= 2 * lookups, f"{len(inspected)} relaties bekeken voor {lookups} opzoekingen"
 
 
+@pytest.mark.parametrize("trace", [False, True])
+def test_a_filtered_quantifier_goes_through_the_items_its_own_condition_holds_for(tmp_path, monkeypatch, trace):
+    """'er is een p in personen waarvoor is_partner van p en kind_van(p; k)', for each k:
+    is_partner is computed once per person, and a use replays what it read for the
+    persons it fails for as one record, even when that noted something (here a
+    'standaard'), instead of going through every person again: not persons x kinds."""
+    rules = write_rules(tmp_path, """\
+invoer:
+  aanvrager: {type: persoon}
+  partner: {type: waar/onwaar, van: persoon, standaard: nee}
+  geboortedatum: {type: datum, van: persoon}
+relaties:
+  kind_van: {tussen: [ouder, kind]}
+regels:
+  is_partner: {type: waar/onwaar, voor: p, formule: partner van p}
+  kind_van_partner: {type: waar/onwaar, voor: k, formule: er is een p in personen waarvoor is_partner van p en kind_van(p; k)}
+  aantal_kinderen: {type: geheel getal, uitkomst: ja, formule: aantal k in personen waarvoor kind_van_partner van k}
+""")
+    n = 40
+    case = _children_case(n).replace("  ouder: {geboortedatum: 1980-01-01}\n",
+                                     "  ouder: {geboortedatum: 1980-01-01}\n  p: {partner: ja, geboortedatum: 1980-01-01}\n")
+    case = case.replace("ouder: ouder, kind: k0,", "ouder: p, kind: k0,").replace("ouder: ouder, kind: k1,", "ouder: p, kind: k1,")
+    rule_set = load_rules(rules)
+    replayed = []
+    original = evaluator.Evaluation.replay
+    monkeypatch.setattr(evaluator.Evaluation, "replay", lambda self, captured: replayed.append(1) or original(self, captured))
+    result = evaluate(rule_set, case_from_text(case, rule_set), trace=trace)
+    assert result.value("aantal_kinderen") == 2
+    assert {i.name for used in result.defaulted.values() for i, _person in used} == {"partner"}
+    persons = n + 2
+    assert len(replayed) <= 4 * persons, f"{len(replayed)} keer teruggespeeld voor {persons} personen"
+
+
 def test_trace_results_are_the_same_with_many_persons(tmp_path):
     """The trace lists each dependency once, in the order it was first used."""
     rules = write_rules(tmp_path, """\
