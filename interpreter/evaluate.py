@@ -941,11 +941,12 @@ class Evaluation:
             self.noted_stack[-1].update(noted)
         if frame is not None and self.frames:
             if frame.deps:
+                # a captured frame lists each step once: add those not recorded here yet, in
+                # order (a quantifier over all persons replays hundreds at a time)
                 deps, seen = self.frames[-1].deps, self.frame_seen[-1][0]
-                for step_id in frame.deps:
-                    if step_id not in seen:
-                        seen.add(step_id)
-                        deps.append(step_id)
+                new = [step_id for step_id in frame.deps if step_id not in seen] if seen else frame.deps
+                deps.extend(new)
+                seen.update(new)
             for entry in frame.parameters:
                 self._record_parameter(*entry)
             for entry in frame.inputs:
