@@ -518,3 +518,14 @@ def test_an_evaluation_within_its_time_limit_is_unchanged(tmp_path):
     case = case_from_text(CASE.format(facts="  startdatum: 2020-01-01\n  einddatum: 2020-01-03"), rule_set)
     assert evaluate(rule_set, case, deadline=60).value("duur") == 10  # 3 + 2 + 1 + 2 + 1 + 1
     assert evaluate(rule_set, case).value("duur") == 10  # no limit by default
+
+
+def test_a_real_case_stops_at_a_tiny_time_limit(real_rules):
+    """The HTTP service of a later issue gives each evaluation a limit; the error names it."""
+    case = case_from_text(_real_case(2020), real_rules, "casus.yaml")
+    with pytest.raises(RegelsError) as caught:
+        evaluate(real_rules, case, deadline=0.000001)
+    assert isinstance(caught.value, evaluator.DeadlineExceeded)
+    first = caught.value.diagnostics[0]
+    assert first.message == "de berekening duurt langer dan de tijdslimiet van 0,000001 s", first.format()
+    assert first.pos.file == "casus.yaml" and "tijdslimiet" in first.hint
