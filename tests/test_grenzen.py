@@ -244,6 +244,12 @@ def test_the_real_rule_set_after_its_last_values(real_rules):
     carried = {p.name: e.vanaf.year for used in result.carried_forward.values() for p, e in used}
     assert carried.get("bedrag_een_kind") == 2026 and carried.get("minimumloon_per_maand") == 2026, carried
     assert "woonlandfactor" not in carried  # one value for all years: not carried forward
+    # the 2026 minimum wage is both unconfirmed and carried forward: the explanation says both
+    for language, words in (("nl", ("onbevestigde waarden", "doorgetrokken waarden")),
+                            ("en", ("unconfirmed values", "values carried forward"))):
+        for fmt in ("tekst", "markdown", "html"):
+            text = render_explanation(result, language=language, fmt=fmt).lower()
+            assert all(w in text for w in words) and text.count("minimumloon_per_maand") >= 2, (language, fmt)
 
 
 @pytest.mark.parametrize("year", [2020, 2025, 2026])
