@@ -183,6 +183,22 @@ regels:
     assert "2018" in caught.value.diagnostics[0].message and "2019" in caught.value.diagnostics[0].message
 
 
+def test_a_year_after_an_inline_rule_set_that_ends_is_an_error(tmp_path):
+    rules = write_rules(tmp_path, INPUTS + """\
+regels:
+  x:
+    type: bedrag
+    uitkomst: ja
+    versies:
+      - {geldig_vanaf: 2019-01-01, geldig_tot: 2021-01-01, formule: € 1}
+""")
+    assert run_case(rules, CASE.format(facts="")).value("x") == 1
+    with pytest.raises(RegelsError) as caught:
+        run_case(rules, CASE.format(facts="").replace("2020", "2022", 1))
+    message = caught.value.diagnostics[0].message
+    assert "2022 valt na de regelset" in message and "2019 tot en met 2020" in message, message
+
+
 YEARLY = """\
 parameters:
   jaarbedrag:
