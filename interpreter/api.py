@@ -157,9 +157,40 @@ class Result:
             return
         out.write(head[:-2] + ',\n  "trace": [')  # head ends in "\n}"
         for index, step in enumerate(self.steps):
-            text = json.dumps(step.to_json(), ensure_ascii=False, indent=2)
-            out.write(("," if index else "") + "\n    " + text.replace("\n", "\n    "))
+            out.write(("," if index else "") + "\n    " + _indented_json(step.to_json(), "    "))
         out.write("\n  ]\n}\n" if self.steps else "]\n}\n")
+
+
+def _indented_json(value, indent: str) -> str:
+    """json.dumps(value, ensure_ascii=False, indent=2) of a part written at `indent`: the
+    same text, but joined from strings the C encoder makes (json.dumps with indent runs
+    in Python, chunk by chunk), which matters for the long lists of a large trace."""
+    if isinstance(value, str):
+        return _encode_string(value)
+    if value is None:
+        return "null"
+    if value is True or value is False:
+        return "true" if value else "false"
+    if type(value) is int:
+        return int.__repr__(value)
+    inner = indent + "  "
+    if isinstance(value, dict) and all(type(key) is str for key in value):
+        if not value:
+            return "{}"
+        return ("{\n" + ",\n".join(inner + _encode_string(key) + ": " + (
+            _encode_string(item) if type(item) is str else _indented_json(item, inner))
+            for key, item in value.items()) + "\n" + indent + "}")
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        if all(type(item) is str for item in value):  # the step ids a step depends on
+            return "[\n" + inner + (",\n" + inner).join(map(_encode_string, value)) + "\n" + indent + "]"
+        return "[\n" + ",\n".join(inner + _indented_json(item, inner) for item in value) + "\n" + indent + "]"
+    text = json.dumps(value, ensure_ascii=False, indent=2)  # anything else: as json writes it
+    return text.replace("\n", "\n" + indent)
+
+
+_encode_string = json.encoder.encode_basestring
 
 
 def unconfirmed_values(result: "Result") -> list[tuple]:

@@ -500,6 +500,10 @@ regels:
         out = io.StringIO()
         result.write_json(out, trace=trace)
         assert out.getvalue() == json.dumps(result.to_json(trace=trace), ensure_ascii=False, indent=2) + "\n"
+    from interpreter.api import _indented_json
+
+    for value in ({"a": [1, 2.5, None, True, "é\n\"", {}, []], "b": {"c": -3}}, [], {}, [[[]]], ["x", "y"], {1: 2}):
+        assert _indented_json(value, "") == json.dumps(value, ensure_ascii=False, indent=2), value
 
 
 # --- 6. a time limit per evaluation ------------------------------------------------------------
