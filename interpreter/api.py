@@ -3,6 +3,7 @@ the trace as data. See docs/api.md."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -100,6 +101,12 @@ class Result:
     evaluation: Any = field(default=None, repr=False)  # for explanations that look further
     # per outcome, the unconfirmed ('onbevestigd') parameter values it rests on: (Parameter, ParamValue)
     unconfirmed: dict[str, list] = field(default_factory=dict)
+    # per outcome, the parameter values carried forward from an earlier year it rests on
+    # (see evaluate.carried_forward): (Parameter, ParamValue)
+    carried_forward: dict[str, list] = field(default_factory=dict)
+    # per outcome, the inputs the case does not give that it took from their 'standaard':
+    # (Input, person or None)
+    defaulted: dict[str, list] = field(default_factory=dict)
 
     def value(self, name: str):
         """The value of a yearly rule; for a monthly rule, a dict Month -> value."""
@@ -129,18 +136,123 @@ class Result:
         if self.unconfirmed:
             data["onbevestigd"] = {name: [unconfirmed_json(p, pv) for p, pv in used]
                                    for name, used in self.unconfirmed.items()}
+        if self.carried_forward:
+            data["doorgetrokken"] = {name: [carried_forward_json(p, pv, self.case.year) for p, pv in used]
+                                     for name, used in self.carried_forward.items()}
+        if self.defaulted:
+            data["standaardwaarden"] = {name: [defaulted_json(inp, person) for inp, person in used]
+                                        for name, used in self.defaulted.items()}
         if trace:
             data["trace"] = [step.to_json() for step in self.steps]
         return data
 
 
+    def write_json(self, out, trace: bool = True) -> None:
+        """Write to_json(trace) to `out` as json.dumps(indent=2) gives it, byte for byte,
+        but one step of the trace at a time: the trace of a large household runs to
+        hundreds of megabytes, and is never held in memory whole."""
+        head = json.dumps(self.to_json(trace=False), ensure_ascii=False, indent=2)
+        if not trace:
+            out.write(head + "\n")
+            return
+        out.write(head[:-2] + ',\n  "trace": [')  # head ends in "\n}"
+        for index, step in enumerate(self.steps):
+            out.write(("," if index else "") + "\n    " + _indented_json(step.to_json(), "    "))
+        out.write("\n  ]\n}\n" if self.steps else "]\n}\n")
+
+
+def _indented_json(value, indent: str) -> str:
+    """json.dumps(value, ensure_ascii=False, indent=2) of a part written at `indent`: the
+    same text, but joined from strings the C encoder makes (json.dumps with indent runs
+    in Python, chunk by chunk), which matters for the long lists of a large trace."""
+    if isinstance(value, str):
+        return _encode_string(value)
+    if value is None:
+        return "null"
+    if value is True or value is False:
+        return "true" if value else "false"
+    if type(value) is int:
+        return int.__repr__(value)
+    inner = indent + "  "
+    if isinstance(value, dict) and all(type(key) is str for key in value):
+        if not value:
+            return "{}"
+        return ("{\n" + ",\n".join(inner + _encode_string(key) + ": " + (
+            _encode_string(item) if type(item) is str else _indented_json(item, inner))
+            for key, item in value.items()) + "\n" + indent + "}")
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        if all(type(item) is str for item in value):  # the step ids a step depends on
+            return "[\n" + inner + (",\n" + inner).join(map(_encode_string, value)) + "\n" + indent + "]"
+        return "[\n" + ",\n".join(inner + _indented_json(item, inner) for item in value) + "\n" + indent + "]"
+    text = json.dumps(value, ensure_ascii=False, indent=2)  # anything else: as json writes it
+    return text.replace("\n", "\n" + indent)
+
+
+_encode_string = json.encoder.encode_basestring
+
+
 def unconfirmed_values(result: "Result") -> list[tuple]:
     """Each unconfirmed value once, with the outcomes that rest on it: [(Parameter, ParamValue, [names])]."""
+    return _by_value(result.unconfirmed)
+
+
+def carried_forward_values(result: "Result") -> list[tuple]:
+    """Each value carried forward once, with the outcomes that rest on it: [(Parameter, ParamValue, [names])]."""
+    return _by_value(result.carried_forward)
+
+
+def defaulted_inputs(result: "Result") -> list[tuple]:
+    """Each input taken from its 'standaard' once, with the persons it was taken for
+    and the outcomes that rest on it: [(Input, [persons, None for a fact of the case], [names])]."""
     grouped: dict = {}
-    for name, used in result.unconfirmed.items():
+    for name, used in result.defaulted.items():
+        for inp, person in used:
+            persons, names = grouped.setdefault(id(inp), (inp, [], []))[1:]
+            if person not in persons:
+                persons.append(person)
+            if name not in names:
+                names.append(name)
+    for _inp, persons, _names in grouped.values():
+        persons.sort(key=lambda p: (p is not None, p or ""))
+    return sorted(grouped.values(), key=lambda item: item[0].name)
+
+
+def format_default(inp, language: str = "nl") -> str:
+    """The 'standaard' of an input as the outcome shows it ('""' for empty text)."""
+    return v.format_value(inp.default, inp.type, language) or '""'
+
+
+def defaulted_json(inp, person) -> dict:
+    """An input taken from its 'standaard' as the JSON output names it."""
+    return {"invoer": inp.name, "persoon": person, "waarde": v.to_json(inp.default, inp.type),
+            "artikel": inp.article.citation,
+            "omschrijving": " ".join(inp.omschrijving.split()) if inp.omschrijving else None,
+            "reden": "de casus geeft dit gegeven niet; de standaardwaarde uit de regelset is gebruikt",
+            "bestand": f"{inp.pos.file}:{inp.pos.line}"}
+
+
+def _by_value(per_outcome: dict) -> list[tuple]:
+    grouped: dict = {}
+    for name, used in per_outcome.items():
         for parameter, entry in used:
             grouped.setdefault((id(parameter), id(entry)), (parameter, entry, []))[2].append(name)
     return list(grouped.values())
+
+
+def carried_forward_reason(entry, year: int) -> str:
+    """Why a value is named as carried forward, in Dutch."""
+    return (f"de regelset heeft voor {year} geen nieuwe waarde; de laatste waarde, "
+            f"vanaf {entry.vanaf.isoformat()} ({entry.vanaf.year}), is doorgetrokken")
+
+
+def carried_forward_json(parameter, entry, year: int) -> dict:
+    """A value carried forward from an earlier year as the JSON output names it."""
+    return {"parameter": parameter.name,
+            "artikel": parameter.article.citation + (f" lid {parameter.lid}" if parameter.lid else ""),
+            "geldig_vanaf": entry.vanaf.isoformat(), "waarde": entry.raw, "bron": entry.bron,
+            "reden": carried_forward_reason(entry, year), "bestand": f"{entry.pos.file}:{entry.pos.line}"}
 
 
 def unconfirmed_json(parameter, entry) -> dict:
@@ -162,10 +274,14 @@ def output_rules(rule_set: RuleSet, case: Case) -> list[Rule]:
     return chosen
 
 
-def evaluate(rule_set: RuleSet, case: Case, trace: bool = True, rules: list[Rule] | None = None) -> Result:
+def evaluate(rule_set: RuleSet, case: Case, trace: bool = True, rules: list[Rule] | None = None,
+             deadline: float | None = None) -> Result:
     """Evaluate a case. Raises RegelsError when the case misses a fact the rules
-    need, or when the rules contradict themselves on this case."""
-    ev = Evaluation(rule_set, case, trace)
+    need, when the rules contradict themselves on this case, when a formula
+    cannot be computed, or when the rule set has no rules for the berekeningsjaar.
+    `deadline` is a time limit in seconds (default: none); past it the evaluation
+    stops with evaluate.DeadlineExceeded, a RegelsError that names the limit."""
+    ev = Evaluation(rule_set, case, trace, deadline=deadline)
     result = Result(rule_set, case)
     jan_first = case.months[0].first_day()
     wanted_people = {e.rule.name: list(e.per_persoon) for e in case.expectations if e.per_persoon}
@@ -193,6 +309,12 @@ def evaluate(rule_set: RuleSet, case: Case, trace: bool = True, rules: list[Rule
         used = ev.unconfirmed_for(rule)
         if used:
             result.unconfirmed[rule.name] = used
+        carried = ev.carried_forward_for(rule)
+        if carried:
+            result.carried_forward[rule.name] = carried
+        defaulted = ev.defaulted_for(rule)
+        if defaulted:
+            result.defaulted[rule.name] = defaulted
     return result
 
 

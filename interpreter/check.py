@@ -182,6 +182,7 @@ class _Checker:
             env = _Env(rule, month=rule.per == "maand")
             if rule.voor:
                 env.vars[rule.voor] = v.PERSOON
+            errors_before = len(self.problems.errors)
             found = self.infer(version.formula, env)
             if not self.assignable(found, rule.type):
                 self.problems.error(version.formula.pos,
@@ -191,6 +192,8 @@ class _Checker:
                 cond = self.infer(version.condition, env)
                 self.expect(version.condition, cond, v.WAARHEID, "de voorwaarde na 'indien'")
             self.edges[id(rule)].extend(env.deps)
+            if len(self.problems.errors) == errors_before:  # well typed: compute its constant parts
+                self.check_constants(version)
         for exception in rule.exceptions:
             self.edges[id(rule)].append((exception, exception.exception_pos))
         if rule.timeline not in (None, "ja"):
@@ -200,6 +203,21 @@ class _Checker:
         elif rule.timeline == "ja" and rule.type != v.DATUM:
             self.problems.error(rule.pos, f"'tijdlijn: ja' hoort bij een regel die een datum geeft; '{rule.name}' is een {rule.type}",
                                 "noem anders de datum waarop dit valt: tijdlijn: datum_toekenning")
+
+    def check_constants(self, version) -> None:
+        """The parts of a formula that depend on nothing but literals and the
+        berekeningsjaar are computed now, so that `€ 1 afgerond op € 0` or a date
+        outside the calendar is reported before any case runs, with the message
+        the evaluator would give (evaluate.constant_errors)."""
+        from .evaluate import constant_errors
+
+        first = version.geldig_vanaf.year
+        last = (version.geldig_tot - dt.timedelta(days=1)).year if version.geldig_tot else first + 100
+        last = min(max(first, last), dt.MAXYEAR)
+        for tree in (version.formula, version.condition):
+            if tree is not None:
+                for diagnostic in constant_errors(tree, first, last):
+                    self.problems.items.append(diagnostic)
 
     def check_cycles(self) -> None:
         rules = {id(r): r for r in self.rs.rules()}
@@ -713,21 +731,22 @@ class _Checker:
                 self.check_against_law_text(parameter, entry)
 
     def check_against_law_text(self, parameter: Parameter, entry) -> None:
-        """An amount in the law text of the lid that disagrees with the parameter
-        value for the same date is a warning: one of the two is wrong."""
-        if parameter.type != v.BEDRAG or not parameter.lid or parameter.key_type is not None:
+        """An amount or percentage in the law text of the lid that disagrees with the
+        parameter value for the same date is a warning: one of the two is wrong."""
+        if parameter.type not in _IN_LAW_TEXT or not parameter.lid or parameter.key_type is not None:
             return
         version = parameter.article.version_on(entry.vanaf)
         if version is None or parameter.lid not in version.leden:
             return
-        amounts = {_amount(m) for m in re.findall(r"€\s?\d[\d.]*(?:,\d+)?", version.leden[parameter.lid])}
-        amounts.discard(None)
+        pattern, read, show = _IN_LAW_TEXT[parameter.type]
+        in_text = {read(m) for m in re.findall(pattern, version.leden[parameter.lid])}
+        in_text.discard(None)
         acknowledged = {_coerce_quietly(o.get("waarde"), parameter.type) for o in entry.andere_bronnen}
-        if entry.interpretatie and acknowledged & amounts:
+        if entry.interpretatie and acknowledged & in_text:
             return  # the disagreement is recorded and explained in the rule file
-        if amounts and entry.value not in amounts:
-            listed = ", ".join(v.format_amount_nl(a) for a in sorted(amounts))
-            self.problems.warn(entry.pos, f"'{parameter.name}' is {v.format_amount_nl(entry.value)} vanaf {entry.vanaf}, "
+        if in_text and entry.value not in in_text:
+            listed = ", ".join(show(a) for a in sorted(in_text))
+            self.problems.warn(entry.pos, f"'{parameter.name}' is {show(entry.value)} vanaf {entry.vanaf}, "
                                           f"maar lid {parameter.lid} van {parameter.article.citation} in de versie "
                                           f"{version.label} noemt {listed}",
                                "controleer de wettekst of de parameter")
@@ -745,6 +764,21 @@ def _amount(text: str):
         return v.parse_amount_nl(text.rstrip(".,"))
     except ValueError:
         return None
+
+
+def _percentage(text: str):
+    try:
+        return v.parse_percent_nl(text.replace(" ", ""))
+    except ValueError:
+        return None
+
+
+# What check_against_law_text looks for in the text of a lid, per type of parameter:
+# (pattern, how to read a match, how to show a value).
+_IN_LAW_TEXT = {
+    v.BEDRAG: (r"€\s?\d[\d.]*(?:,\d+)?", _amount, v.format_amount_nl),
+    v.PERCENTAGE: (r"(?<![\d.,])\d[\d.]*(?:,\d+)?\s?%", _percentage, v.format_percent_nl),
+}
 
 
 def _join(a: v.Type, b: v.Type) -> v.Type | None:

@@ -158,10 +158,12 @@ def _case_and_rules(args):
 
 
 def cmd_bereken(args) -> int:
+    from .api import carried_forward_values, defaulted_inputs, format_default
+
     rule_set, case = _case_and_rules(args)
     result = evaluate(rule_set, case, trace=args.json and not args.zonder_trace)
     if args.json:
-        print(json.dumps(result.to_json(trace=not args.zonder_trace), ensure_ascii=False, indent=2))
+        result.write_json(sys.stdout, trace=not args.zonder_trace)
         return EXIT_OK
     print(f"{case.title} — berekeningsjaar {case.year}")
     print(f"regelset {rule_set.name} {rule_set.version_label}")
@@ -187,6 +189,19 @@ def cmd_bereken(args) -> int:
         for parameter, entry, names in unconfirmed_values(result):
             print(f"    {parameter.name} {entry.raw} vanaf {entry.vanaf.isoformat()} ({entry.pos.file}:{entry.pos.line}), "
                   f"voor {', '.join(names)}")
+    if result.carried_forward:
+        print(f"  let op: de regelset heeft voor {case.year} niet voor elke parameter een nieuwe waarde; "
+              "deze uitkomsten rusten op de laatste waarde uit een eerder jaar (doorgetrokken):")
+        for parameter, entry, names in carried_forward_values(result):
+            print(f"    {parameter.name} {entry.raw} vanaf {entry.vanaf.isoformat()} ({entry.pos.file}:{entry.pos.line}), "
+                  f"doorgetrokken uit {entry.vanaf.year}, voor {', '.join(names)}")
+    if result.defaulted:
+        print("  let op: de casus geeft deze gegevens niet; de uitkomsten rusten op hun standaardwaarde "
+              "uit de regelset (zie de omschrijving daar):")
+        for inp, persons, names in defaulted_inputs(result):
+            who = ", ".join(p if p is not None else "gegevens" for p in persons)
+            print(f"    {inp.name} = {format_default(inp)} ({inp.pos.file}:{inp.pos.line}), "
+                  f"{'van ' + who if persons != [None] else 'onder gegevens'}, voor {', '.join(names)}")
     return EXIT_OK
 
 

@@ -7,25 +7,52 @@ article version and the parameter values, is the first day of the month, or
 1 January of the berekeningsjaar for yearly rules. Facts that change over time
 and parameter values are read on that date too, unless the formula says
 'op <datum>'.
+
+A formula that cannot be computed (a date outside the calendar, rounding to
+a unit of 0, a range of more days than MAX_DAYS_IN_RANGE) is an
+EvaluationError at the place in the rule file where it happens; `regels
+check` computes the parts of a formula that are constants beforehand
+(constant_errors). An evaluation may be given a time limit (DeadlineExceeded).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
 from . import values as v
 from .case import Case
-from .diagnostics import Pos, RegelsError, error
+from .diagnostics import Diagnostic, Pos, RegelsError, error
 from .knowledge import first_known
 from .model import Input, Parameter, Relation, Rule, RuleSet
-from .syntax import AsKnown, AtDate, Binary, Call, If, ListLit, Lit, Name, Node, Quantifier, Round, Unary, Van, With
+from .syntax import (AsKnown, AtDate, Binary, Call, If, ListLit, Lit, Name, Node, Quantifier, Round, Unary, Van, With,
+                     children)
+
+
+# --- limits ------------------------------------------------------------------------
+
+# The most days a 'dagen(van; tot)' range may hold: a century, longer than any period
+# the law counts in days (interest over a recovery runs for years), and few enough that
+# a sum over every day of it stays well under a second.
+MAX_DAYS_IN_RANGE = 36_600
+
+# The calendar dates are computed in (Python's): 1 January 1 to 31 December 9999.
+CALENDAR = "1 januari 1 tot en met 31 december 9999"
+
+# How often the time limit is looked at: once every this many steps (rule
+# evaluations and quantifier iterations), so that the clock costs next to nothing.
+DEADLINE_EVERY = 256
 
 
 class EvaluationError(RegelsError):
     pass
+
+
+class DeadlineExceeded(EvaluationError):
+    """The evaluation took longer than the time limit it was given (api.evaluate(deadline=...))."""
 
 
 class MissingFact(EvaluationError):
@@ -69,34 +96,15 @@ class Step:
 
     def to_json(self) -> dict:
         rule = self.rule
-        article = rule.article
-        av = self.article_version
         effective = self.effective
-        effective_version = effective.version_on(self.day)
+        effective_version = self.version if effective is rule else effective.version_on(self.day)
+        head, type_name = self._static_json(effective, effective_version)
         return {
             "id": self.id,
-            "regel": rule.name,
-            "omschrijving": rule.omschrijving,
-            "wet": article.wet,
-            "bwb": article.bwb,
-            "artikel": article.artikel,
-            "lid": self.lid,
-            "bron": _citation(effective, self.lid),
-            "artikelversie": None if av is None else {
-                "geldig_vanaf": av.geldig_vanaf.isoformat(),
-                "geldig_tot": av.geldig_tot.isoformat() if av.geldig_tot else None,
-                "publicatie": av.publicatie,
-                "url": av.url,
-            },
-            "regelversie": {
-                "geldig_vanaf": effective_version.geldig_vanaf.isoformat(),
-                "geldig_tot": effective_version.geldig_tot.isoformat() if effective_version.geldig_tot else None,
-            },
-            "bestand": f"{effective_version.pos.file}:{effective_version.pos.line}",
-            "formule": " ".join(effective_version.formula_text.split()),
+            **head,
             "persoon": self.person,
             "maand": self.month.key() if self.month else None,
-            "type": str(rule.type),
+            "type": type_name,
             "waarde": v.to_json(self.value, rule.type),
             **({"exact": v.exact_string(self.value)}
                if rule.type.name in ("bedrag", "getal") and not v.is_whole_cents(self.value) else {}),
@@ -118,6 +126,43 @@ class Step:
                        for i in self.inputs],
             "afhankelijk_van": list(self.deps),
         }
+
+
+    def _static_json(self, effective, effective_version) -> tuple[dict, str]:
+        """The part of to_json that is the same for every step of this rule with the same
+        versions (what the rule, its article and its formula say): made once per rule set,
+        so that a trace of many persons and months does not rebuild it per step. The
+        nested 'artikelversie' and 'regelversie' are shared by those steps."""
+        rule, av = self.rule, self.article_version
+        # the rule set owns the rules and versions, so their ids stay valid while it is in use
+        cache = rule.__dict__.setdefault("_trace_json", {})
+        key = (id(effective), id(effective_version), id(av))
+        found = cache.get(key)
+        if found is None:
+            article = rule.article
+            lid = (effective_version.lid if effective_version and effective_version.lid else None) or effective.lid
+            found = cache[key] = ({
+                "regel": rule.name,
+                "omschrijving": rule.omschrijving,
+                "wet": article.wet,
+                "bwb": article.bwb,
+                "artikel": article.artikel,
+                "lid": lid,
+                "bron": _citation(effective, lid),
+                "artikelversie": None if av is None else {
+                    "geldig_vanaf": av.geldig_vanaf.isoformat(),
+                    "geldig_tot": av.geldig_tot.isoformat() if av.geldig_tot else None,
+                    "publicatie": av.publicatie,
+                    "url": av.url,
+                },
+                "regelversie": {
+                    "geldig_vanaf": effective_version.geldig_vanaf.isoformat(),
+                    "geldig_tot": effective_version.geldig_tot.isoformat() if effective_version.geldig_tot else None,
+                },
+                "bestand": f"{effective_version.pos.file}:{effective_version.pos.line}",
+                "formule": " ".join(effective_version.formula_text.split()),
+            }, str(rule.type))
+        return found
 
 
 def _citation(item, lid: str | None) -> str:
@@ -145,8 +190,7 @@ class Ctx:
         self.own_month = own_month if own_month is not None else month
 
     def bind(self, name, value, month=None):
-        new_vars = dict(self.vars)
-        new_vars[name] = value
+        new_vars = {**self.vars, name: value}
         if month is not None:
             return Ctx(self.ev, month, new_vars, month.first_day(), self.at, self.own_month)
         return Ctx(self.ev, self.month, new_vars, self.day, self.at, self.own_month)
@@ -219,9 +263,15 @@ def _compile(node: Node):
     if isinstance(node, Round):
         operand, unit, direction = compiled(node.operand), compiled(node.unit), node.direction
         as_int = node.type == v.GEHEEL
+        unit_pos, unit_type = node.unit.pos, node.unit.type
 
         def rounded(c):
-            result = v.round_to(Fraction(operand(c)), Fraction(unit(c)), direction)
+            step = Fraction(unit(c))
+            if step <= 0:  # a negative unit would round the other way: no silent answer
+                _fail(unit_pos, f"afronden op {v.format_value(step, unit_type)} kan niet: "
+                                "de eenheid moet groter zijn dan nul",
+                      "rond af op een eenheid groter dan nul, bijvoorbeeld hele euro's, centen of € 1.000")
+            result = v.round_to(Fraction(operand(c)), step, direction)
             return int(result) if as_int else result
         return rounded
     if isinstance(node, If):
@@ -309,13 +359,20 @@ def _compile_call(node: Call):
         return lambda c: c.ev.fact_given(inp, None, c)
     if name == "maanden_later":
         date_fn, months_fn = args
-        return lambda c: _months_later(date_fn(c), int(months_fn(c)))
+        pos = node.pos
+        return lambda c: _months_later(date_fn(c), int(months_fn(c)), pos)
     if name == "dagen":
         first, last = args
+        pos = node.pos
 
         def days(c):
             start, end = first(c), last(c)
-            return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+            count = (end - start).days + 1
+            if count > MAX_DAYS_IN_RANGE:
+                _fail(pos, f"dagen({v.format_date_nl(start)}; {v.format_date_nl(end)}) telt {_count(count)} dagen; "
+                           f"een reeks dagen telt er ten hoogste {_count(MAX_DAYS_IN_RANGE)}",
+                      "tel over een kortere periode, bijvoorbeeld per jaar, of controleer de begin- en einddatum")
+            return [start + dt.timedelta(days=i) for i in range(count)]
         return days
     if name == "max":
         return lambda c: max(a(c) for a in args)
@@ -324,11 +381,11 @@ def _compile_call(node: Call):
     if name == "abs":
         return lambda c: abs(args[0](c))
     if name == "eerste_dag":
-        arg = args[0]
-        return lambda c: _first_day(arg(c))
+        arg, pos = args[0], node.pos
+        return lambda c: _first_day(arg(c), pos)
     if name == "laatste_dag":
-        arg = args[0]
-        return lambda c: _last_day(arg(c))
+        arg, pos = args[0], node.pos
+        return lambda c: _last_day(arg(c), pos)
     if name == "leeftijd":
         born, on = args
         return lambda c: _age(born(c), on(c))
@@ -339,8 +396,10 @@ def _compile_call(node: Call):
         def make_date(c):
             try:
                 return dt.date(int(y(c)), int(m(c)), int(d(c)))
-            except ValueError:
-                _fail(pos, f"datum({y(c)}; {m(c)}; {d(c)}) bestaat niet")
+            except (ValueError, OverflowError):
+                _fail(pos, f"datum({y(c)}; {m(c)}; {d(c)}) bestaat niet",
+                      f"een datum ligt in de kalender van {CALENDAR}, met een maand van 1 tot en met 12 "
+                      "en een dag die in die maand bestaat")
         return make_date
     if name == "jaar":
         arg = args[0]
@@ -348,29 +407,54 @@ def _compile_call(node: Call):
     if name == "maand":
         arg = args[0]
         return lambda c: v.Month(arg(c).year, arg(c).month)
-    if name == "vorige_maand":
-        arg = args[0]
-        return lambda c: arg(c).previous()
-    if name == "volgende_maand":
-        arg = args[0]
-        return lambda c: arg(c).next()
+    if name in ("vorige_maand", "volgende_maand"):
+        arg, pos, step = args[0], node.pos, name
+
+        def other_month(c):
+            month = arg(c)
+            found = month.previous() if step == "vorige_maand" else month.next()
+            if not dt.MINYEAR <= found.year <= dt.MAXYEAR:
+                _outside_calendar(pos, f"{step}({month})")
+            return found
+        return other_month
     raise AssertionError(name)
 
 
-def _months_later(day: dt.date, months: int) -> dt.date:
+def _outside_calendar(pos: Pos, what: str):
+    _fail(pos, f"{what} valt buiten de kalender ({CALENDAR})",
+          "controleer de getallen in de formule en de gegevens in de casus waarmee hier gerekend wordt")
+
+
+def _count(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def _months_later(day: dt.date, months: int, pos: Pos) -> dt.date:
     """The same day `months` months later; the last day of the month if it is shorter."""
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
-    last = v.Month(year, month + 1).last_day().day
+    if not dt.MINYEAR <= year <= dt.MAXYEAR:
+        _outside_calendar(pos, f"maanden_later({v.format_date_nl(day)}; {_count(months)})")
+    last = v.Month(year, month + 1).last_day().day if (year, month) != (dt.MAXYEAR, 11) else 31
     return dt.date(year, month + 1, min(day.day, last))
 
 
-def _first_day(value):
-    return value.first_day() if isinstance(value, v.Month) else dt.date(int(value), 1, 1)
+def _first_day(value, pos: Pos):
+    if isinstance(value, v.Month):
+        return value.first_day()
+    if not dt.MINYEAR <= value <= dt.MAXYEAR:
+        _outside_calendar(pos, f"eerste_dag({value})")
+    return dt.date(int(value), 1, 1)
 
 
-def _last_day(value):
-    return value.last_day() if isinstance(value, v.Month) else dt.date(int(value), 12, 31)
+def _last_day(value, pos: Pos):
+    if isinstance(value, v.Month):
+        if value == (dt.MAXYEAR, 12):  # Month.last_day looks at the first day of the next month
+            return dt.date.max
+        return value.last_day()
+    if not dt.MINYEAR <= value <= dt.MAXYEAR:
+        _outside_calendar(pos, f"laatste_dag({value})")
+    return dt.date(int(value), 12, 31)
 
 
 def _age(born: dt.date, on: dt.date) -> int:
@@ -403,8 +487,15 @@ def _compile_binary(node: Binary):
     if node.left.type == v.DATUM and op in ("plus", "min"):
         if node.right.type == v.DATUM:
             return lambda c: (left(c) - right(c)).days
-        sign = 1 if op == "plus" else -1
-        return lambda c: left(c) + dt.timedelta(days=sign * int(right(c)))
+        sign, pos = (1 if op == "plus" else -1), node.op_pos or node.pos
+
+        def shift(c):
+            day, days = left(c), int(right(c))
+            try:
+                return day + dt.timedelta(days=sign * days)
+            except OverflowError:
+                _outside_calendar(pos, f"{v.format_date_nl(day)} {'+' if sign > 0 else '-'} {_count(days)} dagen")
+        return shift
     if op == "plus":
         return lambda c: left(c) + right(c)
     if op == "min":
@@ -424,6 +515,11 @@ def _compile_binary(node: Binary):
 
 
 def _compile_quantifier(node: Quantifier):
+    compute = _compile_quantifier_loop(node)
+    return compute if _free_variables(node) else _hoisted(node, compute)
+
+
+def _compile_quantifier_loop(node: Quantifier):
     domain = compiled(node.domain)
     cond = compiled(node.cond) if node.cond is not None else None
     body = compiled(node.body) if node.body is not None else None
@@ -431,16 +527,28 @@ def _compile_quantifier(node: Quantifier):
     months = node.domain.type.elem == v.MAAND if node.domain.type and node.domain.type.name == "lijst" else False
 
     def each(c):
+        ev = c.ev
+        timed = ev.deadline is not None
         for item in domain(c):
+            if timed:
+                ev.tick()
             inner = c.bind(var, item, item if months else None)
             if cond is None or cond(inner):
                 yield inner
+
+    prefix, rest = _own_conditions(node)
+    if prefix is not None:
+        each = _filtered(node, domain, prefix, rest, months)
 
     if node.kind == "er_is_een":
         return lambda c: any(True for _ in each(c))
     if node.kind == "voor_alle":
         def for_all(c):
+            ev = c.ev
+            timed = ev.deadline is not None
             for item in domain(c):
+                if timed:
+                    ev.tick()
                 if not cond(c.bind(var, item, item if months else None)):
                     return False
             return True
@@ -451,25 +559,216 @@ def _compile_quantifier(node: Quantifier):
     return lambda c: sum((body(inner) for inner in each(c)), zero)
 
 
+def _conjuncts(node: Node) -> list:
+    """a en b en c -> [a, b, c], in the order they are evaluated."""
+    if isinstance(node, Binary) and node.op == "en":
+        return _conjuncts(node.left) + _conjuncts(node.right)
+    return [node]
+
+
+def _own_conditions(node: Quantifier):
+    """For 'x in D waarvoor A en B' where D and A use no variable from outside (A only x)
+    but the quantifier as a whole does (B or the summed part): (A, B) as lists of
+    conditions, else (None, None). A can then be computed once per item (see _filtered)."""
+    if node.kind == "voor_alle" or node.cond is None or _free_variables(node.domain) or not _free_variables(node):
+        return None, None
+    parts = _conjuncts(node.cond)
+    own = 0
+    while own < len(parts) and _free_variables(parts[own]) <= {node.var}:
+        own += 1
+    if own == 0:
+        return None, None
+    return [compiled(p) for p in parts[:own]], [compiled(p) for p in parts[own:]]
+
+
+def _filtered(node: Quantifier, domain, prefix: list, rest: list, months: bool):
+    """The items of 'x in D waarvoor A en B' when D and A depend on x alone: D once,
+    and A(x) once per item, per month and read date, each with what it read. A use goes
+    through the items in order, recording again what A read and computing B only where
+    A holds, as the plain loop does; A(x) is first computed when a use first reaches x,
+    so nothing is computed that the plain loop would not. Once A is known for every
+    item, a use goes through the items for which A holds only, replaying before each
+    what A read for the items before it where A fails, merged into one record
+    (_segments): the notes and the trace are those of the plain loop, also when a
+    use stops early ('er is een'). This keeps 'er is een p in personen waarvoor
+    toeslagpartner van p en kinderbijslag_voor(p; kind)', computed for each kind,
+    from costing persons x kinds."""
+    node_id, var = id(node), node.var
+
+    def own(inner):
+        for condition in prefix:
+            if not condition(inner):
+                return False
+        return True
+
+    def each(c):
+        ev = c.ev
+        key = (node_id, c.month, c.day, c.at, c.own_month)
+        table = ev.hoisted.get(key)
+        if table is None:  # [items, rows computed so far, _segments(items, rows) once all are known]
+            table = ev.hoisted[key] = [tuple(domain(c)), [], None]
+        items, rows, holding = table
+        timed = ev.deadline is not None
+        if holding is not None:
+            segments, tail = holding
+            for before, item, captured in segments:
+                if timed:
+                    ev.tick()
+                if before is not None:
+                    ev.replay(before)
+                ev.replay(captured)
+                inner = c.bind(var, item, item if months else None)
+                if all(condition(inner) for condition in rest):
+                    yield inner
+            if tail is not None:
+                ev.replay(tail)
+            return
+        for index, item in enumerate(items):
+            if timed:
+                ev.tick()
+            inner = None
+            if index == len(rows):
+                inner = c.bind(var, item, item if months else None)
+                rows.append(ev.capture(lambda: own(inner)))
+                if len(rows) == len(items):
+                    table[2] = _segments(items, rows)
+            if ev.replay(rows[index]):
+                inner = inner or c.bind(var, item, item if months else None)
+                if all(condition(inner) for condition in rest):
+                    yield inner
+    return each
+
+
+def _segments(items: tuple, rows: list) -> tuple:
+    """([(what the failing rows before it read, item, its row)] for each item whose row
+    holds, what the failing rows after the last one read): see _filtered."""
+    segments, failing = [], []
+    for item, row in zip(items, rows):
+        if row[0]:
+            segments.append((_merged(failing), item, row))
+            failing = []
+        else:
+            failing.append(row)
+    return segments, _merged(failing)
+
+
+def _merged(rows: list):
+    """Captured computations (Evaluation.capture) as one: replaying it records what
+    replaying each in turn records. None if there are none."""
+    if len(rows) <= 1:
+        return rows[0] if rows else None
+    noted = frozenset().union(*(row[2] for row in rows))
+    frames = [row[1] for row in rows if row[1] is not None]
+    frame = None
+    if frames:
+        frame = _Recorded()
+        deps, parameters, inputs = set(), set(), set()
+        for part in frames:
+            for step_id in part.deps:
+                if step_id not in deps:
+                    deps.add(step_id)
+                    frame.deps.append(step_id)
+            for entry in part.parameters:
+                key = (id(entry[0]), id(entry[1]), entry[2])
+                if key not in parameters:
+                    parameters.add(key)
+                    frame.parameters.append(entry)
+            for entry in part.inputs:
+                try:
+                    key = (entry["naam"], entry["persoon"], entry["waarde"])
+                    if key in inputs:
+                        continue
+                    inputs.add(key)
+                except TypeError:  # a value that cannot be hashed: replay compares it
+                    pass
+                frame.inputs.append(entry)
+    return None, frame, noted
+
+
+def _free_variables(node: Node, bound: frozenset = frozenset()) -> set:
+    """The variables (of a quantifier or 'voor:') a formula uses that it does not bind itself."""
+    if isinstance(node, Name):
+        return {node.name} if isinstance(node.ref, tuple) and node.ref[0] == "var" and node.name not in bound else set()
+    found: set = set()
+    if isinstance(node, Quantifier):
+        found |= _free_variables(node.domain, bound)
+        for part in (node.cond, node.body):
+            if part is not None:
+                found |= _free_variables(part, bound | {node.var})
+        return found
+    for child in children(node):
+        found |= _free_variables(child, bound)
+    return found
+
+
+def _hoisted(node: Quantifier, compute):
+    """A quantifier that uses no variable of the formula around it has one value per
+    month and read date, whichever person that formula is computed for ('er is een q in
+    personen waarvoor kandidaat_lid_1 van q' in the rule 'toeslagpartner' for p): it is
+    computed once per evaluation, and each use records what it read again, so that the
+    trace and the notes are the same as if it were computed every time."""
+    node_id = id(node)
+
+    def hoisted(c):
+        ev = c.ev
+        key = (node_id, c.month, c.day, c.at, c.own_month)
+        found = ev.hoisted.get(key)
+        if found is None:
+            found = ev.hoisted[key] = ev.capture(lambda: compute(c))
+        return ev.replay(found)
+    return hoisted
+
+
 # --- the evaluation of one case --------------------------------------------------------
 
 
 class Evaluation:
-    def __init__(self, rule_set: RuleSet, case: Case, trace: bool = True):
+    def __init__(self, rule_set: RuleSet, case: Case, trace: bool = True, deadline: float | None = None):
         self.rule_set = rule_set
         self.case = case
         self.year = case.year
+        check_year_covered(rule_set, case)
         self.months = tuple(case.months)
         self.person_ids = tuple(case.persons)
         self.trace = trace
         self.memo: dict = {}
         self.steps: dict[str, Step] = {}
         self.frames: list[Step] = []
+        # per open frame, the step ids and inputs it has recorded, so that recording
+        # once is a set lookup rather than a scan of everything recorded so far
+        self.frame_seen: list[tuple[set, set]] = []
+        self.step_ids: dict = {}  # memo key -> step id, in a trace
         self.overrides: dict = {}  # rule or input name -> value, set by 'waarbij'
-        # Unconfirmed parameter values ('onbevestigd') each result rests on, so that
-        # an outcome can say so: per memo key, and a stack for the rules being computed.
-        self.unconfirmed: dict = {}
-        self.unconfirmed_stack: list[set] = []
+        # What an outcome must mention, per memo key, and a stack for the rules being
+        # computed: parameter values marked 'onbevestigd', parameter values carried forward
+        # from an earlier year (see carried_forward), and inputs the case does not give
+        # that were taken from their 'standaard'. Items are (kind, id(parameter), id(value))
+        # or (kind, id(input), person).
+        self.noted: dict = {}
+        self.noted_stack: list[set] = []
+        self.relation_index: dict = {}  # relation name -> {(first, second): [facts]}, see relation_fact
+        self.hoisted: dict = {}  # quantifiers computed once, see _hoisted
+        # The time limit: a time.monotonic() moment, or None; the limit itself for the message.
+        self.deadline = None if deadline is None else time.monotonic() + deadline
+        self.time_limit = deadline
+        self.ticks = 0
+
+    # the time limit ------------------------------------------------------------------
+
+    def tick(self) -> None:
+        """Count a step; every DEADLINE_EVERY steps, stop if the time limit has passed."""
+        self.ticks += 1
+        if self.ticks % DEADLINE_EVERY == 0 and time.monotonic() > self.deadline:
+            raise DeadlineExceeded(error(
+                self.case.pos, f"de berekening duurt langer dan de tijdslimiet van "
+                               f"{v.format_number_nl(Fraction(str(self.time_limit)))} s",
+                "reken zonder tijdslimiet (de opdrachtregel heeft er geen), of vereenvoudig de casus of de "
+                "formules die over veel personen of dagen tellen").diagnostics)
+
+    def share_limit(self, other: "Evaluation") -> "Evaluation":
+        """A known view or 'waarbij' evaluation counts against the same time limit."""
+        other.deadline, other.time_limit = self.deadline, self.time_limit
+        return other
 
     # rules ----------------------------------------------------------------------
 
@@ -477,11 +776,13 @@ class Evaluation:
         key = (id(rule), person, month)
         memo = self.memo
         if key in memo:
-            if self.unconfirmed_stack and key in self.unconfirmed:
-                self.unconfirmed_stack[-1].update(self.unconfirmed[key])
+            if self.noted_stack and key in self.noted:
+                self.noted_stack[-1].update(self.noted[key])
             if self.trace and self.frames:
-                step_id = self.step_id(rule, person, month)
-                if step_id not in self.frames[-1].deps:
+                step_id = self.step_ids.get(key) or self.step_id(rule, person, month)
+                seen = self.frame_seen[-1][0]
+                if step_id not in seen:
+                    seen.add(step_id)
                     self.frames[-1].deps.append(step_id)
             return memo[key]
         return self._evaluate_rule(rule, person, month, key)
@@ -490,6 +791,8 @@ class Evaluation:
         if rule.name in self.overrides:
             self.memo[key] = self.overrides[rule.name]
             return self.memo[key]
+        if self.deadline is not None:
+            self.tick()
         day = month.first_day() if month else dt.date(self.year, 1, 1)
         version = rule.version_on(day)
         if version is None:
@@ -501,20 +804,32 @@ class Evaluation:
         if self.trace:
             step = Step(self.step_id(rule, person, month), rule, person, month, day, version,
                         rule.article.version_on(day))
-            if self.frames and step.id not in self.frames[-1].deps:
-                self.frames[-1].deps.append(step.id)
+            self.step_ids[key] = step.id
+            if self.frames:
+                seen = self.frame_seen[-1][0]
+                if step.id not in seen:
+                    seen.add(step.id)
+                    self.frames[-1].deps.append(step.id)
             self.frames.append(step)
-        self.unconfirmed_stack.append(set())
+            self.frame_seen.append((set(), set()))
+        self.noted_stack.append(set())
         try:
             value, applied = self.resolve(rule, version, ctx)
+        except (ValueError, OverflowError, ZeroDivisionError):
+            # The formulas report what they know; this is the net under them, so that no
+            # input ends in a Python error: a number or date beyond what can be computed.
+            _fail(version.formula.pos, f"de formule van '{rule.name}' kan niet worden uitgerekend: een datum valt "
+                                       f"buiten de kalender ({CALENDAR}) of een getal is te groot",
+                  "controleer de getallen in de formule en de gegevens in de casus waarmee hier gerekend wordt")
         finally:
             if step is not None:
                 self.frames.pop()
-            used = self.unconfirmed_stack.pop()
+                self.frame_seen.pop()
+            used = self.noted_stack.pop()
         if used:
-            self.unconfirmed[key] = frozenset(used)
-            if self.unconfirmed_stack:
-                self.unconfirmed_stack[-1].update(used)
+            self.noted[key] = frozenset(used)
+            if self.noted_stack:
+                self.noted_stack[-1].update(used)
         self.memo[key] = value
         if step is not None:
             step.value = value
@@ -552,27 +867,91 @@ class Evaluation:
         return compiled(version.formula)(ctx), []
 
     def in_other(self, other: "Evaluation", compute):
-        """Compute in another evaluation (a known view, a 'waarbij'); the
-        unconfirmed values used there count for the rule computed here."""
+        """Compute in another evaluation (a known view, a 'waarbij'); the parameter
+        values noted there (unconfirmed, carried forward) count for the rule computed here."""
         if other is self:
             return compute()
-        other.unconfirmed_stack.append(set())
+        other.noted_stack.append(set())
         try:
             return compute()
         finally:
-            used = other.unconfirmed_stack.pop()
-            if used and self.unconfirmed_stack:
-                self.unconfirmed_stack[-1].update(used)
+            used = other.noted_stack.pop()
+            if used and self.noted_stack:
+                self.noted_stack[-1].update(used)
+
+    def _noted_for(self, rule: Rule, kind: str) -> list:
+        # per rule, everything noted for any of its values: gathered in one pass over the
+        # memo keys (again only if more was computed since), not once per rule asked for
+        cached = self.__dict__.get("_noted_by_rule")
+        if cached is None or cached[0] != len(self.noted):
+            by_rule: dict = {}
+            for (rule_id, _person, _month), used in self.noted.items():
+                by_rule.setdefault(rule_id, set()).update(used)
+            cached = self.__dict__["_noted_by_rule"] = (len(self.noted), by_rule)
+        found = {item for item in cached[1].get(id(rule), ()) if item[0] == kind}
+        known = self.rule_set.__dict__.get("_noted", {})
+        if kind == DEFAULTED:
+            return sorted((known[item[1:]] for item in found), key=lambda ip: (ip[0].name, ip[1] or ""))
+        return sorted((known[item[1:]] for item in found), key=lambda pv: (pv[0].name, pv[1].vanaf))
 
     def unconfirmed_for(self, rule: Rule) -> list:
         """The unconfirmed parameter values (Parameter, ParamValue) any value of
         `rule` rests on, in a stable order."""
-        found = set()
-        for (rule_id, _person, _month), used in self.unconfirmed.items():
-            if rule_id == id(rule):
-                found |= used
-        known = self.rule_set.__dict__.get("_unconfirmed", {})
-        return sorted((known[key] for key in found), key=lambda pv: (pv[0].name, pv[1].vanaf))
+        return self._noted_for(rule, UNCONFIRMED)
+
+    def carried_forward_for(self, rule: Rule) -> list:
+        """The parameter values (Parameter, ParamValue) carried forward from an
+        earlier year that any value of `rule` rests on (see carried_forward)."""
+        return self._noted_for(rule, CARRIED_FORWARD)
+
+    def defaulted_for(self, rule: Rule) -> list:
+        """The inputs (Input, person or None) any value of `rule` took from their
+        'standaard' because the case does not give them (see fact)."""
+        return self._noted_for(rule, DEFAULTED)
+
+    def note(self, kind: str, parameter: Parameter, entry) -> None:
+        self._note(kind, (id(parameter), id(entry)), (parameter, entry))
+
+    def _note(self, kind: str, key: tuple, noted: tuple) -> None:
+        # the rule set owns its parameters and inputs, so their ids stay valid while it is in use
+        self.rule_set.__dict__.setdefault("_noted", {})[key] = noted
+        self.noted_stack[-1].add((kind, *key))
+
+    def capture(self, compute) -> tuple:
+        """Compute a part of a formula with a frame of its own: (value, what it recorded
+        in the trace or None, the parameter values it noted)."""
+        frame = _Recorded() if self.trace and self.frames else None
+        if frame is not None:
+            self.frames.append(frame)
+            self.frame_seen.append((set(), set()))
+        self.noted_stack.append(set())
+        try:
+            value = compute()
+        finally:
+            if frame is not None:
+                self.frames.pop()
+                self.frame_seen.pop()
+            noted = frozenset(self.noted_stack.pop())
+        return value, frame, noted
+
+    def replay(self, captured: tuple):
+        """Record what a captured computation read, in the current frame, as if it ran here."""
+        value, frame, noted = captured
+        if noted and self.noted_stack:
+            self.noted_stack[-1].update(noted)
+        if frame is not None and self.frames:
+            if frame.deps:
+                # a captured frame lists each step once: add those not recorded here yet, in
+                # order (a quantifier over all persons replays hundreds at a time)
+                deps, seen = self.frames[-1].deps, self.frame_seen[-1][0]
+                new = [step_id for step_id in frame.deps if step_id not in seen] if seen else frame.deps
+                deps.extend(new)
+                seen.update(new)
+            for entry in frame.parameters:
+                self._record_parameter(*entry)
+            for entry in frame.inputs:
+                self._add_input(entry)
+        return value
 
     def step_id(self, rule: Rule, person, month) -> str:
         text = rule.name
@@ -595,7 +974,7 @@ class Evaluation:
                 # nothing was unknown on that day: the known view is the true one, values and all
                 cache[day] = truth
             else:
-                cache[day] = Evaluation(self.rule_set, known, trace=False)
+                cache[day] = self.share_limit(Evaluation(self.rule_set, known, trace=False))
                 cache[day].truth = truth
                 cache[day].overrides = truth.overrides
         return cache[day]
@@ -625,7 +1004,7 @@ class Evaluation:
         cache = self.__dict__.setdefault("_with", {})
         key = tuple(sorted(overrides.items(), key=lambda item: item[0]))
         if key not in cache:
-            child = Evaluation(self.rule_set, self.case, trace=False)
+            child = self.share_limit(Evaluation(self.rule_set, self.case, trace=False))
             child.overrides = {**self.overrides, **overrides}
             cache[key] = child
         return cache[key]
@@ -682,20 +1061,24 @@ class Evaluation:
                        + (f" (de eerste waarde geldt vanaf {first})" if first else ""),
                   f"voeg in {parameter.article.file} een waarde toe die op deze datum geldt")
         value = entry.value
-        if entry.onbevestigd is not None and self.unconfirmed_stack:
-            # the rule set owns its parameters, so their ids stay valid while it is in use
-            self.rule_set.__dict__.setdefault("_unconfirmed", {})[(id(parameter), id(entry))] = (parameter, entry)
-            self.unconfirmed_stack[-1].add((id(parameter), id(entry)))
+        if self.noted_stack:
+            if entry.onbevestigd is not None:
+                self.note(UNCONFIRMED, parameter, entry)
+            if day.year > entry.vanaf.year and carried_forward(parameter, entry):
+                self.note(CARRIED_FORWARD, parameter, entry)
         if parameter.key_type is not None:
             if key not in value:
                 _fail(pos, f"tabel '{parameter.name}' heeft geen waarde voor '{key}' (vanaf {entry.vanaf})",
                       f"voeg '{key}' toe aan de tabel in {parameter.article.file}, met de bron")
             value = value[key]
         if self.trace and self.frames:
-            frame = self.frames[-1]
-            if not any(p is parameter and pv is entry and k == key for p, pv, k in frame.parameters):
-                frame.parameters.append((parameter, entry, key))
+            self._record_parameter(parameter, entry, key)
         return value
+
+    def _record_parameter(self, parameter, entry, key) -> None:
+        frame = self.frames[-1]
+        if not any(p is parameter and pv is entry and k == key for p, pv, k in frame.parameters):
+            frame.parameters.append((parameter, entry, key))
 
     def fact(self, inp: Input, person, ctx: Ctx, pos: Pos):
         day = ctx.read_day
@@ -719,11 +1102,22 @@ class Evaluation:
                 raise MissingFact(error(owner_pos, f"gegeven '{inp.name}' {where} ontbreekt op {day.isoformat()} "
                                                    f"(nodig voor {pos})", hint).diagnostics, inp.name)
             value, bron, place = inp.default, f"standaardwaarde uit {inp.article.citation}", f"{inp.pos.file}:{inp.pos.line}"
+            if self.noted_stack and not self._given_in_case(inp, person, day):
+                self._note(DEFAULTED, (id(inp), person), (inp, person))
         else:
             value, bron, place = fact.value, fact.bron or "casus", f"{fact.pos.file}:{fact.pos.line}"
         if self.trace and self.frames:
             self._record_input(inp.name, person, value, inp.type, day, bron, place)
         return value
+
+    def _given_in_case(self, inp: Input, person, day: dt.date) -> bool:
+        """Whether the case itself gives `inp` on `day`: a known view (known_on) lacks
+        facts the administration did not know yet, but the case did give them."""
+        case = self.truth.case
+        if case is self.case:
+            return False
+        timeline = (case.facts if person is None else case.persons[person].facts).get(inp.name)
+        return timeline is not None and timeline.at(day) is not None
 
     def fact_given(self, inp: Input, person, ctx: Ctx) -> bool:
         """Whether the case gives `inp` (of `person`) on the read date, not its default."""
@@ -738,11 +1132,16 @@ class Evaluation:
         return given
 
     def relation_fact(self, relation: Relation, first, second, ctx: Ctx):
-        """The case's record of this relation between these persons on the read date, or None."""
+        """The case's record of this relation between these persons on the read date, or None:
+        the first one in the case that holds then, found by the pair of persons."""
+        index = self.relation_index.get(relation.name)
+        if index is None:
+            index = self.relation_index[relation.name] = {}
+            for fact in self.case.relations.get(relation.name, ()):
+                index.setdefault(_pair(relation, fact.first, fact.second), []).append(fact)
         day = ctx.read_day
-        for fact in self.case.relations.get(relation.name, ()):
-            if fact.holds(day) and ((fact.first == first and fact.second == second) or
-                                    (relation.symmetric and fact.first == second and fact.second == first)):
+        for fact in index.get(_pair(relation, first, second), ()):
+            if fact.holds(day):
                 return fact
         return None
 
@@ -755,9 +1154,160 @@ class Evaluation:
         return found is not None
 
     def _record_input(self, name, person, value, type_, day, bron, place):
-        frame = self.frames[-1]
-        for existing in frame.inputs:
-            if existing["naam"] == name and existing["persoon"] == person and existing["waarde"] == value:
+        self._add_input({"naam": name, "persoon": person, "waarde": value, "type": type_,
+                         "datum": day.isoformat(), "bron": bron, "plaats": place})
+
+    def _add_input(self, entry: dict) -> None:
+        """Record a fact the current step read, once per name, person and value."""
+        frame, seen = self.frames[-1], self.frame_seen[-1][1]
+        name, person, value = entry["naam"], entry["persoon"], entry["waarde"]
+        try:
+            key = (name, person, value)
+            if key in seen:
                 return
-        frame.inputs.append({"naam": name, "persoon": person, "waarde": value, "type": type_,
-                             "datum": day.isoformat(), "bron": bron, "plaats": place})
+            seen.add(key)
+        except TypeError:  # a value that cannot be hashed: compare as before
+            if any(i["naam"] == name and i["persoon"] == person and i["waarde"] == value for i in frame.inputs):
+                return
+        frame.inputs.append(entry)
+
+
+class _Recorded:
+    """What a part of a formula recorded for the trace while it was captured (Evaluation.capture)."""
+
+    __slots__ = ("deps", "parameters", "inputs")
+
+    def __init__(self):
+        self.deps, self.parameters, self.inputs = [], [], []
+
+
+def _pair(relation: Relation, first, second) -> tuple:
+    """How relation_fact finds a relation: by its two persons, in either order if it is symmetric."""
+    if relation.symmetric and second < first:
+        return (second, first)
+    return (first, second)
+
+
+# --- what an outcome must say about the parameter values it rests on ---------------------
+
+UNCONFIRMED, CARRIED_FORWARD, DEFAULTED = "onbevestigd", "doorgetrokken", "standaard"
+
+
+def carried_forward(parameter: Parameter, entry) -> bool:
+    """Whether `entry`, read in a later year than the one it took effect in, is carried
+    forward: it is the parameter's last value, and the parameter is one the rule set
+    gives a new value every year (it has values from 1 January of the year of its last
+    value and of the year before). Such a parameter changes with the years (an indexed
+    amount, the minimum wage); for a later year the rule set simply has no value yet.
+    A parameter that holds for years (a percentage in the law, a list of countries) is
+    not carried forward: its last value is in force until the law changes it."""
+    cache = parameter.__dict__.get("_carried_forward")
+    if cache is None:
+        values = parameter.values
+        last = values[-1] if values else None
+        january = {e.vanaf.year for e in values if (e.vanaf.month, e.vanaf.day) == (1, 1)}
+        cache = parameter.__dict__["_carried_forward"] = (
+            (last,) if last is not None and {last.vanaf.year, last.vanaf.year - 1} <= january else ())
+    return entry in cache
+
+
+# --- the years a rule set covers ------------------------------------------------------------
+
+def covered_years(rule_set: RuleSet) -> tuple[int, int | None]:
+    """The berekeningsjaren the rule set has rules for: from the first year in which one
+    of its outcomes ('uitkomst: ja', or any rule if none is marked) is in force, to the
+    last (None: no end). Cached on the rule set."""
+    cached = rule_set.__dict__.get("_covered_years")
+    if cached is None:
+        rules = [r for r in rule_set.rules() if r.uitkomst and r.target is None] or list(rule_set.rules())
+        versions = [ver for r in rules for ver in r.versions]
+        first = min((ver.geldig_vanaf.year for ver in versions), default=dt.MINYEAR)
+        ends = [ver.geldig_tot for ver in versions]
+        last = None if not ends or None in ends else max((end - dt.timedelta(days=1)).year for end in ends)
+        cached = rule_set.__dict__["_covered_years"] = (first, last)
+    return cached
+
+
+def check_year_covered(rule_set: RuleSet, case: Case) -> None:
+    """A berekeningsjaar before (or after) the rule set is an error, not an empty outcome."""
+    first, last = covered_years(rule_set)
+    if first <= case.year and (last is None or case.year <= last):
+        return
+    years = f"de berekeningsjaren {first} tot en met {last}" if last is not None else f"berekeningsjaar {first} en later"
+    where = "vóór" if case.year < first else "na"
+    raise EvaluationError(error(
+        getattr(case, "year_pos", None) or case.pos,
+        f"berekeningsjaar {case.year} valt {where} de regelset: die heeft regels voor {years}",
+        f"reken voor een jaar dat de regelset kent, of voeg in {rule_set.directory} de versies van de artikelen "
+        f"voor {case.year} toe").diagnostics)
+
+
+# --- what `regels check` computes beforehand ----------------------------------------------
+
+# Functions that compute from their arguments alone (no case, no parameters).
+_PURE_FUNCTIONS = {"max", "min", "abs", "eerste_dag", "laatste_dag", "leeftijd", "datum", "jaar", "maand",
+                   "vorige_maand", "volgende_maand", "maanden_later", "dagen"}
+
+
+class _YearOnly:
+    """What a constant part of a formula may read from its evaluation: the berekeningsjaar."""
+
+    deadline = None
+
+    def __init__(self, year: int):
+        self.year = year
+
+
+def constant_errors(tree: Node, first_year: int, last_year: int) -> list:
+    """The errors the evaluator would give for the parts of a formula that depend on
+    nothing but literals and 'berekeningsjaar': `€ 1 afgerond op € 0`,
+    `maanden_later(1 januari 2020; 999999999999)`, `dagen(1 januari 0001; 31 december 9999)`.
+    A part with 'berekeningsjaar' is computed for the first and the last year of the
+    version (`first_year`, `last_year`) and reported only if it fails in both: a part
+    that fails in one year only may be one a condition avoids in that year. Quantifiers
+    are not computed (only their list), so checking never takes long."""
+    found: list = []
+    closed: dict[int, tuple[bool, bool]] = {}  # id(node) -> (closed, uses berekeningsjaar)
+
+    def visit(node: Node) -> tuple[bool, bool]:
+        parts = [visit(child) for child in children(node)]
+        if isinstance(node, Lit):
+            result = (True, False)
+        elif isinstance(node, Name):
+            year = isinstance(node.ref, tuple) and node.ref[0] == "builtin" and node.name == "berekeningsjaar"
+            result = (year, year)
+        elif isinstance(node, (Unary, Binary, If, ListLit, Round)) or (
+                isinstance(node, Call) and isinstance(node.ref, str) and node.ref in _PURE_FUNCTIONS):
+            result = (all(c for c, _ in parts), any(y for _, y in parts))
+        else:
+            result = (False, False)
+        closed[id(node)] = result
+        return result
+
+    def compute(node: Node, year: int):
+        try:
+            compiled(node)(Ctx(_YearOnly(year), None, {}, dt.date(year, 1, 1)))
+        except EvaluationError as exc:
+            return exc.diagnostics
+        except Exception:  # anything else is left to the evaluator, which reports it where it happens
+            return None
+        return None
+
+    def search(node: Node):
+        is_closed, uses_year = closed[id(node)]
+        if is_closed and not isinstance(node, Lit):
+            problems = compute(node, first_year)
+            if problems and uses_year:
+                if last_year != first_year and not compute(node, last_year):
+                    return
+                years = f"{first_year} en {last_year}" if last_year != first_year else str(first_year)
+                problems = [Diagnostic(d.pos, d.message, ((d.hint + "; ") if d.hint else "")
+                                       + f"berekend met berekeningsjaar {years}", d.severity) for d in problems]
+            found.extend(problems or ())
+            return
+        for child in children(node):
+            search(child)
+
+    visit(tree)
+    search(tree)
+    return found

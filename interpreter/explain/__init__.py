@@ -14,7 +14,7 @@ from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
 
 from .. import values as v
-from ..api import unconfirmed_values
+from ..api import carried_forward_values, defaulted_inputs, format_default, unconfirmed_values
 from ..evaluate import Step
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -144,6 +144,13 @@ def _version_label(version, language: str) -> str:
     return text + (f" until {date(version.geldig_tot)}" if version.geldig_tot else "")
 
 
+def _no_version_label(day, language: str) -> str:
+    """Said where the article has no version in force on the day of a step (`regels check` warns)."""
+    if language == "nl":
+        return f"geen versie van het artikel geldt op {v.format_date_nl(day)}"
+    return f"no version of the article is in force on {v.format_date_en(day)}"
+
+
 def _signature(step: Step):
     """Two months whose steps have the same signature are explained once."""
     return (
@@ -199,7 +206,7 @@ def build_view(result, language: str = "nl") -> dict:
             omschrijving=step.rule.omschrijving,
             citation=citation,
             url=url,
-            article_version=_version_label(av, language) if av else "",
+            article_version=_version_label(av, language) if av else _no_version_label(step.day, language),
             publication=av.publicatie if av else None,
             period=period,
             person=step.person,
@@ -280,6 +287,22 @@ def build_view(result, language: str = "nl") -> dict:
             "citation": p.article.citation + (f" lid {p.lid}" if p.lid else ""),
             "reason": " ".join(entry.onbevestigd.split()),
         } for p, entry, names in unconfirmed_values(result)],
+        "carried_forward": [{
+            "rule": ", ".join(names),
+            "parameter": p.name,
+            "value": fmt(entry.value, p.type) if p.key_type is None else entry.raw,
+            "since": v.format_date_nl(entry.vanaf) if language == "nl" else v.format_date_en(entry.vanaf),
+            "from_year": entry.vanaf.year,
+            "citation": p.article.citation + (f" lid {p.lid}" if p.lid else ""),
+        } for p, entry, names in carried_forward_values(result)],
+        "defaulted": [{
+            "rule": ", ".join(names),
+            "input": inp.name,
+            "value": format_default(inp, language),
+            "persons": ", ".join(p for p in persons if p is not None),
+            "citation": inp.article.citation,
+            "reason": " ".join(inp.omschrijving.split()) if inp.omschrijving else "",
+        } for inp, persons, names in defaulted_inputs(result)],
         "steps": steps,
         "articles": sorted(articles.values(), key=_article_order),
     }
