@@ -202,6 +202,12 @@ class _CaseReader:
         # it an error too; report the cause alone.
         self.problems.raise_if_errors()
         year = data.get("berekeningsjaar")
+        if isinstance(year, str):  # "2020" in quotes, or digits other than 0-9
+            try:
+                year = coerce_value(year, v.JAAR, data.pos_of("berekeningsjaar"), data.raw_of("berekeningsjaar"))
+            except RegelsError as exc:
+                self.problems.add(exc)
+                self.problems.raise_if_errors()
         if not isinstance(year, int) or isinstance(year, bool) or not 1900 < year < 2200:
             self.problems.error(data.pos_of("berekeningsjaar") if "berekeningsjaar" in data else data.pos,
                                 "'berekeningsjaar' ontbreekt of is geen jaartal", "bijvoorbeeld: berekeningsjaar: 2020")
@@ -550,7 +556,7 @@ class _CaseReader:
                 raise error(key_pos, f"'{text}' is geen maand", "schrijf 2020-03, maart 2020 of '2020-01 t/m 2020-06'")
             if first.year != year or last.year != year or last < first:
                 raise error(key_pos, f"'{text}' ligt niet (geheel) in berekeningsjaar {year}")
-            parsed = coerce_value(value, rule.type, table.pos_of(key))
+            parsed = coerce_value(value, rule.type, table.pos_of(key), table.raw_of(key))
             month = first
             while month <= last:
                 if month in result:

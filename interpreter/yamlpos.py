@@ -3,22 +3,28 @@
 Rule files and case files are YAML. A legal specialist who mistypes a name in
 a formula must be told the file, line and column of the mistake, so mappings
 keep the position of each key and value, and strings can map an offset inside
-their text back to a position in the file. Numbers are never floats: a YAML
-number with a fraction becomes an exact Fraction. Duplicate keys are errors.
+their text back to a position in the file. Duplicate keys are errors.
+
+YAML does not decide what a number is: only a plain whole number (12, -3)
+becomes an int; '35.000', '1_000', '0x1F' and '.inf' stay text as written, and
+the declared type reads them the Dutch way (values.parse_number_nl). So a YAML
+float never reaches a calculation.
 """
 
 from __future__ import annotations
 
 import bisect
 import datetime as dt
-from fractions import Fraction
+import re
 
 import yaml
 
 from .diagnostics import Pos, error
+from .values import MAX_DIGITS
+
+_PLAIN_INT = re.compile(r"-?(?:0|[1-9][0-9]*)")
 
 _INT = "tag:yaml.org,2002:int"
-_FLOAT = "tag:yaml.org,2002:float"
 _BOOL = "tag:yaml.org,2002:bool"
 _NULL = "tag:yaml.org,2002:null"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
@@ -205,16 +211,9 @@ class _Builder:
             return None
         if tag == _BOOL:
             return text.lower() in ("true", "yes", "on", "y")
-        if tag == _INT:
-            try:
-                return int(text.replace("_", ""), 0)
-            except ValueError:
-                pass
-        if tag == _FLOAT:
-            try:
-                return Fraction(text.replace("_", ""))
-            except (ValueError, ZeroDivisionError):
-                raise error(pos, f"'{text}' is geen getal dat hier kan staan")
+        if tag == _INT and _PLAIN_INT.fullmatch(text) and len(text) <= MAX_DIGITS:
+            return int(text)
+        # Any other YAML number (35.000, 1_000, 0x1F, .inf) stays text as written.
         if tag == _TIMESTAMP:
             try:
                 return dt.date.fromisoformat(text.strip()[:10]) if len(text.strip()) == 10 else _timestamp(text, pos)
