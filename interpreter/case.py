@@ -315,7 +315,13 @@ class _CaseReader:
                                                    item.raw_of("waarde")),
                                         _text(item.get("bron")), item.pos, vanaf,
                                         self.knowledge(item, inp.name, vanaf, inp.of_person)))
-                entries.sort(key=lambda f: f.vanaf)
+                entries.sort(key=lambda f: f.vanaf)  # stable: equal dates keep the order of the file
+                for earlier, later in zip(entries, entries[1:]):
+                    if earlier.vanaf == later.vanaf:
+                        raise error(later.pos, f"twee waarden van '{inp.name}' gaan op dezelfde dag in "
+                                               f"({later.vanaf.isoformat()})",
+                                    f"de eerste staat op regel {earlier.pos.line}; elke waarde heeft een eigen "
+                                    "'vanaf', anders zou de volgorde in het bestand beslissen")
             elif isinstance(raw, YMap) and "waarde" in raw:
                 self.fact_keys(raw)
                 vanaf = coerce_value(raw["vanaf"], v.DATUM, raw.pos_of("vanaf")) if "vanaf" in raw else None

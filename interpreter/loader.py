@@ -268,9 +268,11 @@ class _Reader:
             # 'null' marks a lid that no longer exists in this version
             leden = {str(k): (str(t) if t is not None else None) for k, t in leden_raw.items()}
             start = self.date(item, "geldig_vanaf")
+            end = self.date(item, "geldig_tot", required=False)
+            self.period(item, start, end)
             versions.append(ArticleVersion(
                 geldig_vanaf=start or dt.date.min,
-                geldig_tot=self.date(item, "geldig_tot", required=False),
+                geldig_tot=end,
                 publicatie=self.text(item, "publicatie", required=False),
                 url=self.text(item, "url", required=False),
                 leden=leden,
@@ -286,6 +288,14 @@ class _Reader:
         for version in versions:
             version.leden = {lid: text for lid, text in version.leden.items() if text is not None}
         return versions
+
+    def period(self, item: YMap, start: dt.date | None, end: dt.date | None) -> None:
+        """A version ends after it starts: 'geldig_tot' is the first day it no longer holds."""
+        if start is not None and end is not None and end <= start:
+            self.problems.error(item.pos_of("geldig_tot"),
+                                f"'geldig_tot' ({end.isoformat()}) ligt niet na 'geldig_vanaf' ({start.isoformat()})",
+                                "'geldig_tot' is de eerste dag waarop de versie niet meer geldt; laat het weg als "
+                                "de versie geldt tot de volgende ingaat")
 
     def parameter(self, article: Article, name: str, spec: YMap, pos: Pos) -> Parameter:
         self.keys(spec, PARAMETER_KEYS, f"parameter '{name}'")
@@ -478,6 +488,7 @@ class _Reader:
         if start is None:
             start = article.versions[0].geldig_vanaf if article.versions else dt.date.min
         end = self.date(item, "geldig_tot", required=False)
+        self.period(item, start, end)
         formula_text = item.get("formule")
         if formula_text is None:
             self.problems.error(item.pos, "'formule' ontbreekt")

@@ -176,6 +176,7 @@ class _Builder:
         if isinstance(node, yaml.MappingNode):
             result = YMap()
             result.pos, result.key_pos, result.value_pos, result.raw = pos, {}, {}, {}
+            seen = {}  # keys as text: 1 and "1", 2020-01-01 and "2020-01-01" are one key
             for key_node, value_node in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":
                     raise error(_mark_pos(self.file, key_node.start_mark),
@@ -187,10 +188,11 @@ class _Builder:
                 if isinstance(key, (YMap, YList)):
                     raise error(_mark_pos(self.file, key_node.start_mark),
                                 "een sleutel moet een naam, getal of datum zijn")
-                if key in result:
+                if str(key) in seen:
                     raise error(_mark_pos(self.file, key_node.start_mark),
                                 f"sleutel '{key}' staat twee keer in deze tabel",
-                                f"de eerste staat op regel {result.key_pos[key].line}")
+                                f"de eerste staat op regel {seen[str(key)].line}")
+                seen[str(key)] = _mark_pos(self.file, key_node.start_mark)
                 result[key] = self.build(value_node)
                 result.key_pos[key] = _mark_pos(self.file, key_node.start_mark)
                 result.value_pos[key] = _mark_pos(self.file, value_node.start_mark)
