@@ -214,8 +214,8 @@ class _CaseReader:
             self.problems.raise_if_errors()
         persons = self.persons(data)
         case = Case(
-            path=data.pos.file, title=str(data.get("casus") or Path(data.pos.file).stem),
-            omschrijving=str(data["omschrijving"]) if data.get("omschrijving") else None,
+            path=data.pos.file, title=self.text(data, "casus") or Path(data.pos.file).stem,
+            omschrijving=self.text(data, "omschrijving") or None,
             year=year, persons=persons, facts={}, relations={}, expectations=[], requested=[], pos=data.pos,
         )
         gegevens = data.get("gegevens")
@@ -252,6 +252,19 @@ class _CaseReader:
             if rule:
                 case.requested.append(rule)
         return case
+
+    def text(self, data: YMap, key: str) -> str | None:
+        """A text as written ('casus: ja' is the title 'ja'); a list or table is an error."""
+        value = data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, (YMap, YList)):
+            what = "lijst" if isinstance(value, YList) else "tabel"
+            self.problems.error(data.pos_of(key), f"'{key}' is een tekst, maar YAML leest hier een {what}",
+                                "staat er een dubbele punt, '[' of '{' in de tekst? zet de tekst dan tussen "
+                                "aanhalingstekens, of schrijf hem als blok: " + key + ": >-")
+            return None
+        return data.raw_of(key)
 
     def persons(self, data: YMap) -> dict[str, Person]:
         raw = data.get("personen")
@@ -447,6 +460,18 @@ class _CaseReader:
                     self.problems.error(person_pos, f"onbekende persoon '{person}'",
                                         suggest(person, case.persons) or "noem een persoon uit 'personen'")
                     ok = False
+            if ok and first == second:
+                self.problems.error(second_pos, f"'{relation.name}' tussen '{first}' en zichzelf",
+                                    "een relatie is er tussen twee verschillende personen")
+                continue
+            if ok:
+                cycle = _closes_cycle(relation, case.relations.get(relation.name, []), first, second)
+                if cycle:
+                    role_a, role_b = relation.roles
+                    self.problems.error(item.pos, f"'{relation.name}' vormt een kring: " + " → ".join(cycle),
+                                        f"niemand is (via anderen) zijn eigen {role_a}; controleer de volgorde "
+                                        f"van de rollen ({role_a}: ..., {role_b}: ...)")
+                    continue
             try:
                 vanaf = coerce_value(item["vanaf"], v.DATUM, item.pos_of("vanaf")) if "vanaf" in item else None
                 tot = coerce_value(item["tot"], v.DATUM, item.pos_of("tot")) if "tot" in item else None
@@ -570,6 +595,32 @@ class _CaseReader:
                 result[month] = parsed
                 month = month.next()
         return result
+
+
+def _closes_cycle(relation: Relation, facts: list[RelationFact], first: str, second: str) -> list[str] | None:
+    """For a relation with a direction (two different roles, not symmetric, like
+    ouder_van): the persons of the cycle that first -> second would close, or None.
+    Periods are not considered: no one is ever their own parent."""
+    if relation.symmetric or relation.roles[0] == relation.roles[1]:
+        return None
+    following: dict[str, list[str]] = {}
+    for fact in facts:
+        following.setdefault(fact.first, []).append(fact.second)
+    path, seen = [second], {second}
+
+    def reaches(person: str) -> bool:
+        if person == first:
+            return True
+        for nxt in following.get(person, []):
+            if nxt not in seen:
+                seen.add(nxt)
+                path.append(nxt)
+                if reaches(nxt):
+                    return True
+                path.pop()
+        return False
+
+    return [first] + path if reaches(second) else None
 
 
 def _text(value) -> str | None:
