@@ -21,6 +21,9 @@ CASE_KEYS = {"casus", "omschrijving", "berekeningsjaar", "variant", "gegevens", 
 KNOWLEDGE_KEYS = {"bekend", "bekend_vanaf", "bekend_via"}
 FACT_KEYS = {"waarde", "bron", "vanaf"} | KNOWLEDGE_KEYS
 EXPECT_KEYS = {"waarde", "per_maand", "per_persoon", "bron"}
+# A case is one household; this bounds the work of evaluating it
+# (docs/regelformaat.md, "Grenzen bij het lezen").
+MAX_PERSONS = 200
 
 
 @dataclass
@@ -274,7 +277,11 @@ class _CaseReader:
             self.problems.error(data.pos_of("personen"), "'personen' is een tabel: per persoon een naam met gegevens")
             return {}
         persons = {}
-        for name, spec in raw.items():
+        for number, (name, spec) in enumerate(raw.items(), start=1):
+            if number > MAX_PERSONS:
+                raise error(raw.key_pos_of(name), f"de casus noemt meer dan {MAX_PERSONS} personen",
+                            f"een casus beschrijft één huishouden, met ten hoogste {MAX_PERSONS} personen "
+                            "(de grens MAX_PERSONS); maak een casus per huishouden")
             if spec is not None and not isinstance(spec, YMap):
                 self.problems.error(raw.pos_of(name), f"de gegevens van '{name}' zijn een tabel van naam: waarde")
                 continue
