@@ -394,18 +394,24 @@ class _SyntaxError(RegelsError):
 
 def _compose(loader_class, source: str, name: str):
     """The node tree of the file; a YAML error becomes a located _SyntaxError."""
-    loader = loader_class(source, name)
+    loader = None
     try:
+        loader = loader_class(source, name)  # PyYAML's reader refuses control characters here
         return loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         pos = _mark_pos(name, mark) if mark else Pos(name, 1, 1)
         problem = exc.problem or exc.context or "onleesbare YAML"
         raise _SyntaxError(Diagnostic(pos, f"YAML-syntaxfout: {problem}", _yaml_hint(problem, source, mark)))
+    except yaml.reader.ReaderError as exc:  # a control character: say which and where
+        raise _SyntaxError(Diagnostic(_Source(name, source).pos(exc.position),
+                                      f"het bestand bevat een teken dat niet in YAML mag (U+{exc.character:04X})",
+                                      "verwijder het teken; een regelbestand of casus is gewone tekst"))
     except yaml.YAMLError as exc:
         raise _SyntaxError(Diagnostic(Pos(name, 1, 1), f"YAML-syntaxfout: {exc}"))
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _yaml_hint(problem: str, source: str, mark) -> str:
