@@ -22,8 +22,9 @@ KNOWLEDGE_KEYS = {"bekend", "bekend_vanaf", "bekend_via"}
 FACT_KEYS = {"waarde", "bron", "vanaf"} | KNOWLEDGE_KEYS
 EXPECT_KEYS = {"waarde", "per_maand", "per_persoon", "bron"}
 # A case is one household; this bounds the work of evaluating it
-# (docs/regelformaat.md, "Grenzen bij het lezen").
-MAX_PERSONS = 200
+# (docs/regelformaat.md, "Grenzen bij het lezen"). The cases of the law have
+# at most 7 persons; a 'bereken --json' trace of 100 takes about 0,35 GB.
+MAX_PERSONS = 100
 
 
 @dataclass
