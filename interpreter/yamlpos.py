@@ -345,13 +345,7 @@ def load_yaml(path, display_name: str | None = None):
             data = handle.read(MAX_FILE_BYTES + 1)  # a pipe or device has no size until read
     except FileNotFoundError:
         raise error(Pos(name, 0, 0), "bestand niet gevonden")
-    except IsADirectoryError:
-        raise error(Pos(name, 0, 0), "dit is een map, geen bestand", "geef een YAML-bestand op")
-    except PermissionError:
-        raise error(Pos(name, 0, 0), "het bestand kan niet worden gelezen: geen leesrechten",
-                    "controleer de rechten van het bestand")
-    except OSError as exc:
-        raise error(Pos(name, 0, 0), f"het bestand kan niet worden gelezen ({exc.strerror or exc})")
+    # Other OS errors (a folder, no permission) are worded by the command line.
     if len(data) > MAX_FILE_BYTES:
         raise _too_large(name)
     try:
