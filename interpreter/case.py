@@ -21,6 +21,10 @@ CASE_KEYS = {"casus", "omschrijving", "berekeningsjaar", "variant", "gegevens", 
 KNOWLEDGE_KEYS = {"bekend", "bekend_vanaf", "bekend_via"}
 FACT_KEYS = {"waarde", "bron", "vanaf"} | KNOWLEDGE_KEYS
 EXPECT_KEYS = {"waarde", "per_maand", "per_persoon", "bron"}
+# A case is one household; this bounds the work of evaluating it
+# (docs/regelformaat.md, "Grenzen bij het lezen"). The cases of the law have
+# at most 7 persons; a 'bereken --json' trace of 100 takes about 0,35 GB.
+MAX_PERSONS = 100
 
 
 @dataclass
@@ -202,14 +206,20 @@ class _CaseReader:
         # it an error too; report the cause alone.
         self.problems.raise_if_errors()
         year = data.get("berekeningsjaar")
+        if isinstance(year, str):  # "2020" in quotes, or digits other than 0-9
+            try:
+                year = coerce_value(year, v.JAAR, data.pos_of("berekeningsjaar"), data.raw_of("berekeningsjaar"))
+            except RegelsError as exc:
+                self.problems.add(exc)
+                self.problems.raise_if_errors()
         if not isinstance(year, int) or isinstance(year, bool) or not 1900 < year < 2200:
             self.problems.error(data.pos_of("berekeningsjaar") if "berekeningsjaar" in data else data.pos,
                                 "'berekeningsjaar' ontbreekt of is geen jaartal", "bijvoorbeeld: berekeningsjaar: 2020")
             self.problems.raise_if_errors()
         persons = self.persons(data)
         case = Case(
-            path=data.pos.file, title=str(data.get("casus") or Path(data.pos.file).stem),
-            omschrijving=str(data["omschrijving"]) if data.get("omschrijving") else None,
+            path=data.pos.file, title=self.text(data, "casus") or Path(data.pos.file).stem,
+            omschrijving=self.text(data, "omschrijving") or None,
             year=year, persons=persons, facts={}, relations={}, expectations=[], requested=[], pos=data.pos,
         )
         gegevens = data.get("gegevens")
@@ -247,6 +257,19 @@ class _CaseReader:
                 case.requested.append(rule)
         return case
 
+    def text(self, data: YMap, key: str) -> str | None:
+        """A text as written ('casus: ja' is the title 'ja'); a list or table is an error."""
+        value = data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, (YMap, YList)):
+            what = "lijst" if isinstance(value, YList) else "tabel"
+            self.problems.error(data.pos_of(key), f"'{key}' is een tekst, maar YAML leest hier een {what}",
+                                "staat er een dubbele punt, '[' of '{' in de tekst? zet de tekst dan tussen "
+                                "aanhalingstekens, of schrijf hem als blok: " + key + ": >-")
+            return None
+        return data.raw_of(key)
+
     def persons(self, data: YMap) -> dict[str, Person]:
         raw = data.get("personen")
         if raw is None:
@@ -255,7 +278,11 @@ class _CaseReader:
             self.problems.error(data.pos_of("personen"), "'personen' is een tabel: per persoon een naam met gegevens")
             return {}
         persons = {}
-        for name, spec in raw.items():
+        for number, (name, spec) in enumerate(raw.items(), start=1):
+            if number > MAX_PERSONS:
+                raise error(raw.key_pos_of(name), f"de casus noemt meer dan {MAX_PERSONS} personen",
+                            f"een casus beschrijft één huishouden, met ten hoogste {MAX_PERSONS} personen "
+                            "(de grens MAX_PERSONS); maak een casus per huishouden")
             if spec is not None and not isinstance(spec, YMap):
                 self.problems.error(raw.pos_of(name), f"de gegevens van '{name}' zijn een tabel van naam: waarde")
                 continue
@@ -309,7 +336,13 @@ class _CaseReader:
                                                    item.raw_of("waarde")),
                                         _text(item.get("bron")), item.pos, vanaf,
                                         self.knowledge(item, inp.name, vanaf, inp.of_person)))
-                entries.sort(key=lambda f: f.vanaf)
+                entries.sort(key=lambda f: f.vanaf)  # stable: equal dates keep the order of the file
+                for earlier, later in zip(entries, entries[1:]):
+                    if earlier.vanaf == later.vanaf:
+                        raise error(later.pos, f"twee waarden van '{inp.name}' gaan op dezelfde dag in "
+                                               f"({later.vanaf.isoformat()})",
+                                    f"de eerste staat op regel {earlier.pos.line}; elke waarde heeft een eigen "
+                                    "'vanaf', anders zou de volgorde in het bestand beslissen")
             elif isinstance(raw, YMap) and "waarde" in raw:
                 self.fact_keys(raw)
                 vanaf = coerce_value(raw["vanaf"], v.DATUM, raw.pos_of("vanaf")) if "vanaf" in raw else None
@@ -435,6 +468,18 @@ class _CaseReader:
                     self.problems.error(person_pos, f"onbekende persoon '{person}'",
                                         suggest(person, case.persons) or "noem een persoon uit 'personen'")
                     ok = False
+            if ok and first == second:
+                self.problems.error(second_pos, f"'{relation.name}' tussen '{first}' en zichzelf",
+                                    "een relatie is er tussen twee verschillende personen")
+                continue
+            if ok:
+                cycle = _closes_cycle(relation, case.relations.get(relation.name, []), first, second)
+                if cycle:
+                    role_a, role_b = relation.roles
+                    self.problems.error(item.pos, f"'{relation.name}' vormt een kring: " + " → ".join(cycle),
+                                        f"niemand is (via anderen) zijn eigen {role_a}; controleer de volgorde "
+                                        f"van de rollen ({role_a}: ..., {role_b}: ...)")
+                    continue
             try:
                 vanaf = coerce_value(item["vanaf"], v.DATUM, item.pos_of("vanaf")) if "vanaf" in item else None
                 tot = coerce_value(item["tot"], v.DATUM, item.pos_of("tot")) if "tot" in item else None
@@ -550,7 +595,7 @@ class _CaseReader:
                 raise error(key_pos, f"'{text}' is geen maand", "schrijf 2020-03, maart 2020 of '2020-01 t/m 2020-06'")
             if first.year != year or last.year != year or last < first:
                 raise error(key_pos, f"'{text}' ligt niet (geheel) in berekeningsjaar {year}")
-            parsed = coerce_value(value, rule.type, table.pos_of(key))
+            parsed = coerce_value(value, rule.type, table.pos_of(key), table.raw_of(key))
             month = first
             while month <= last:
                 if month in result:
@@ -558,6 +603,32 @@ class _CaseReader:
                 result[month] = parsed
                 month = month.next()
         return result
+
+
+def _closes_cycle(relation: Relation, facts: list[RelationFact], first: str, second: str) -> list[str] | None:
+    """For a relation with a direction (two different roles, not symmetric, like
+    ouder_van): the persons of the cycle that first -> second would close, or None.
+    Periods are not considered: no one is ever their own parent."""
+    if relation.symmetric or relation.roles[0] == relation.roles[1]:
+        return None
+    following: dict[str, list[str]] = {}
+    for fact in facts:
+        following.setdefault(fact.first, []).append(fact.second)
+    path, seen = [second], {second}
+
+    def reaches(person: str) -> bool:
+        if person == first:
+            return True
+        for nxt in following.get(person, []):
+            if nxt not in seen:
+                seen.add(nxt)
+                path.append(nxt)
+                if reaches(nxt):
+                    return True
+                path.pop()
+        return False
+
+    return [first] + path if reaches(second) else None
 
 
 def _text(value) -> str | None:

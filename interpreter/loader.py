@@ -182,9 +182,7 @@ class _Reader:
         if isinstance(value, (YMap, YList)):
             self.problems.error(data.pos_of(key), f"'{key}' moet een tekst zijn")
             return None
-        if isinstance(value, Fraction):
-            return v.format_number_nl(value)
-        return str(value)
+        return data.raw_of(key)  # as written: 'ja' stays 'ja', '3.2' stays '3.2'
 
     def date(self, data: YMap, key: str, required: bool = True) -> dt.date | None:
         value = data.get(key)
@@ -270,9 +268,11 @@ class _Reader:
             # 'null' marks a lid that no longer exists in this version
             leden = {str(k): (str(t) if t is not None else None) for k, t in leden_raw.items()}
             start = self.date(item, "geldig_vanaf")
+            end = self.date(item, "geldig_tot", required=False)
+            self.period(item, start, end)
             versions.append(ArticleVersion(
                 geldig_vanaf=start or dt.date.min,
-                geldig_tot=self.date(item, "geldig_tot", required=False),
+                geldig_tot=end,
                 publicatie=self.text(item, "publicatie", required=False),
                 url=self.text(item, "url", required=False),
                 leden=leden,
@@ -288,6 +288,14 @@ class _Reader:
         for version in versions:
             version.leden = {lid: text for lid, text in version.leden.items() if text is not None}
         return versions
+
+    def period(self, item: YMap, start: dt.date | None, end: dt.date | None) -> None:
+        """A version ends after it starts: 'geldig_tot' is the first day it no longer holds."""
+        if start is not None and end is not None and end <= start:
+            self.problems.error(item.pos_of("geldig_tot"),
+                                f"'geldig_tot' ({end.isoformat()}) ligt niet na 'geldig_vanaf' ({start.isoformat()})",
+                                "'geldig_tot' is de eerste dag waarop de versie niet meer geldt; laat het weg als "
+                                "de versie geldt tot de volgende ingaat")
 
     def parameter(self, article: Article, name: str, spec: YMap, pos: Pos) -> Parameter:
         self.keys(spec, PARAMETER_KEYS, f"parameter '{name}'")
@@ -480,6 +488,7 @@ class _Reader:
         if start is None:
             start = article.versions[0].geldig_vanaf if article.versions else dt.date.min
         end = self.date(item, "geldig_tot", required=False)
+        self.period(item, start, end)
         formula_text = item.get("formule")
         if formula_text is None:
             self.problems.error(item.pos, "'formule' ontbreekt")
@@ -501,6 +510,9 @@ class _Reader:
                                 "of schrijf 'als ... dan ... anders' in de formule")
         formula = condition = None
         try:
+            _check_numbers(formula_text)
+            if condition_text is not None:
+                _check_numbers(condition_text)
             formula = parse_formula(formula_text)
             if condition_text is not None:
                 condition = parse_formula(condition_text)
@@ -511,6 +523,30 @@ class _Reader:
         lid = self.text(item, "lid", False) if item is not rule_spec else None
         return RuleVersion(start, end, str(formula_text), formula,
                            str(condition_text) if condition_text is not None else None, condition, lid, item.pos)
+
+
+# The numbers in a formula as the grammar reads them (grammar.lark: _NUM, AMOUNT),
+# and English notation after a comma ('1,234.56'), skipping text in quotes,
+# comments and names.
+_NUM = r"(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+(?:\.\d+)*)?"
+_FORMULA_NUMBERS = re.compile(rf'"[^"\n]*"|#[^\n]*|(?P<amount>(?:€|EUR)[ \t]*{_NUM})|[^\W\d]\w*|(?P<number>{_NUM})')
+
+
+def _check_numbers(formula) -> None:
+    """The rules for writing numbers (values.parse_number_nl) hold in formulas
+    too: digits other than 0-9, more than MAX_DIGITS digits, '0.750' and, in an
+    amount, '€ 35,000' are located errors before the formula is parsed. Other
+    malformed numbers are left to the grammar, whose messages say more."""
+    for match in _FORMULA_NUMBERS.finditer(formula):
+        try:
+            if match["amount"]:
+                v.parse_amount_nl(match["amount"])
+            elif match["number"]:
+                v.parse_number_nl(match["number"])
+        except v.NumberError as exc:
+            raise error(formula.pos_at(match.start()), exc.message, exc.hint) from None
+        except ValueError:
+            pass
 
 
 def _formula_string(value, pos: Pos, raw_text: str | None = None):
@@ -571,30 +607,30 @@ def coerce_value(raw, type_: v.Type, pos: Pos, text: str | None = None):
             positions = getattr(raw, "item_pos", [pos] * len(raw))
             texts = getattr(raw, "item_raw", [None] * len(raw))
             return tuple(coerce_value(item, type_.elem, positions[i], texts[i]) for i, item in enumerate(raw))
-        if name == "bedrag":
-            if isinstance(raw, bool):
+        # YAML leaves every number but a plain whole one as text (yamlpos), so
+        # '35.000' arrives here as written and is read the Dutch way.
+        if name in ("bedrag", "getal"):
+            if isinstance(raw, bool) or not isinstance(raw, (int, Fraction, str)):
                 raise ValueError
             if isinstance(raw, (int, Fraction)):
                 return Fraction(raw)
-            text = str(raw).strip()
-            return v.parse_amount_nl(text) if text.lstrip("-").startswith(("€", "EUR")) else v.parse_number_nl(text)
+            written = raw.strip()
+            if name == "bedrag" and written.lstrip("-").lstrip().startswith(("€", "EUR")):
+                return v.parse_amount_nl(written)
+            return v.parse_number_nl(written, amount=name == "bedrag")
         if name == "percentage":
-            if isinstance(raw, str):
+            if isinstance(raw, str) and raw.strip().endswith("%"):
                 return v.parse_percent_nl(raw)
             raise error(pos, f"'{text if text is not None else raw}' is geen percentage",
                         "schrijf een percentage met een procentteken: 6,75%")
-        if name == "getal":
+        if name in ("geheel getal", "jaar"):
             if isinstance(raw, bool):
                 raise ValueError
-            if isinstance(raw, (int, Fraction)):
-                return Fraction(raw)
-            return v.parse_number_nl(str(raw))
-        if name in ("geheel getal", "jaar"):
-            if isinstance(raw, str) and raw.strip().lstrip("-").isdigit():
-                return int(raw)
-            if isinstance(raw, bool) or not isinstance(raw, int):
-                raise ValueError
-            return raw
+            if isinstance(raw, int):
+                return raw
+            if isinstance(raw, str):
+                return v.parse_integer(raw)
+            raise ValueError
         if name == "waar/onwaar":
             if isinstance(raw, bool):
                 return raw
@@ -615,6 +651,8 @@ def coerce_value(raw, type_: v.Type, pos: Pos, text: str | None = None):
             return text if text is not None else str(raw)  # 'NO' stays 'NO', not False
     except RegelsError:
         raise
+    except v.NumberError as exc:
+        raise error(pos, exc.message, exc.hint) from None
     except (ValueError, IndexError, TypeError, ZeroDivisionError):
         pass
     examples = {

@@ -9,9 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+import sys
 from dataclasses import dataclass
 from typing import NamedTuple
 from fractions import Fraction
+
+from .diagnostics import UNKNOWN_POS, Diagnostic, RegelsError
 
 # --- types -----------------------------------------------------------------
 
@@ -106,21 +109,113 @@ MONTH_NAMES = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "
 MONTH_NAMES_EN = ["January", "February", "March", "April", "May", "June", "July", "August",
                   "September", "October", "November", "December"]
 
-_NUMBER_RE = re.compile(r"^-?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?$")
-_DATE_NL_RE = re.compile(r"^(\d{1,2})\s+(" + "|".join(MONTH_NAMES) + r")\s+(\d{4})$")
+# --- numbers as written ------------------------------------------------------
+#
+# The one rule for every number in a rule file, a case file or a formula (see
+# docs/regelformaat.md, "Waarden schrijven"): the digits 0-9 only; a point
+# separates thousands, in groups of exactly three digits after a first group of
+# one to three that does not start with 0 (3.050, 1.000.000); a comma is the
+# decimal sign (1.022,50). Anything a reader could take two ways is an error
+# with a hint, never a guess: 1022.10 or 0.750 (a point as decimal sign),
+# 1,234.56 (English notation) and, in an amount, a comma followed by exactly
+# three digits (€ 35,000: 35 euro or 35.000 euro?).
+
+MAX_DIGITS = 30  # digits in one number, written or computed (docs/regelformaat.md, "Grenzen bij het lezen")
+
+_NUMBER_RE = re.compile(r"^-?(?:[1-9][0-9]{0,2}(?:\.[0-9]{3})+|[0-9]+)(?:,([0-9]+))?$")
+_DATE_NL_RE = re.compile(r"^([0-9]{1,2})\s+(" + "|".join(MONTH_NAMES) + r")\s+([0-9]{4})$")
+_LIMIT = Fraction(10 ** MAX_DIGITS)
 
 
-def parse_number_nl(text: str) -> Fraction:
-    """'1.022,50' -> 1022.5 exactly. Raises ValueError on anything else."""
+class NumberError(ValueError):
+    """A number written in a way this tool will not guess at: the message and
+    hint say why and how to write it (the caller adds the position)."""
+
+    def __init__(self, message: str, hint: str):
+        super().__init__(message)
+        self.message, self.hint = message, hint
+
+
+def _shown(text: str) -> str:
+    """A value as quoted in a message: a 5.000-digit number is shortened."""
+    return f"'{text}'" if len(text) <= 40 else f"'{text[:20]}…{text[-8:]}' ({len(text)} tekens)"
+
+
+def check_digits(text: str, written: str | None = None) -> None:
+    """Digits other than 0-9 (١٢٣, １２３) and numbers longer than MAX_DIGITS
+    are errors wherever a number is read. `written` is the text to quote."""
+    shown = _shown(written if written is not None else text)
+    foreign = next((c for c in text if c.isdigit() and c not in "0123456789"), None)
+    if foreign is not None:
+        raise NumberError(f"{shown} bevat een cijfer dat geen 0-9 is ('{foreign}')",
+                          "schrijf getallen, bedragen en datums met de cijfers 0 tot en met 9")
+    if sum(c in "0123456789" for c in text) > MAX_DIGITS:
+        raise NumberError(f"{shown} heeft meer dan {MAX_DIGITS} cijfers",
+                          f"een getal heeft ten hoogste {MAX_DIGITS} cijfers (de grens MAX_DIGITS); "
+                          "controleer of er cijfers te veel staan")
+
+
+def parse_number_nl(text: str, amount: bool = False, written: str | None = None) -> Fraction:
+    """'1.022,50' -> 1022.5 exactly. Raises NumberError (with a hint) on a form
+    a reader could take two ways, ValueError on anything else. With `amount`,
+    the number is a euro amount: a comma followed by exactly three digits is
+    then ambiguous. `written` is the whole text to quote ('€ 35,000')."""
     text = text.strip()
-    if not _NUMBER_RE.match(text):
-        raise ValueError(text)
+    written = text if written is None else written.strip()
+    check_digits(text, written)
+    match = _NUMBER_RE.match(text)
+    if not match:
+        raise _misread(text, written, "€ " if amount else "")
+    if amount and match.group(1) is not None and len(match.group(1)) == 3:
+        raise _ambiguous_amount(text, written)
     return Fraction(text.replace(".", "").replace(",", "."))
+
+
+def _misread(text: str, written: str, prefix: str) -> ValueError:
+    """Why a number with a point in it is not read: a point as decimal sign, or
+    English notation. Other malformed text is a plain ValueError."""
+    body = text.lstrip("-")
+    sign = "-" if text.startswith("-") else ""
+    if not re.fullmatch(r"[0-9.,]+", body) or "." not in body:
+        return ValueError(text)
+    if "," in body and body.rfind(".") > body.find(","):  # 1,234.56
+        english = body.replace(",", "")
+        if re.fullmatch(r"[0-9]+\.[0-9]+", english):
+            dutch = sign + _as_dutch(english)
+            return NumberError(f"{_shown(written)} is de Engelse schrijfwijze",
+                               f"in deze taal is de komma het decimaalteken: schrijf {prefix}{dutch}")
+        return ValueError(text)
+    if re.fullmatch(r"[0-9]+\.[0-9]+", body):  # 1022.10, 3.05, 0.750: one point, not a thousands group
+        dutch = sign + _as_dutch(body)
+        return NumberError(f"{_shown(written)}: een punt scheidt duizendtallen (3.050), maar hier staat "
+                           "hij niet voor een groep van drie cijfers",
+                           f"bedoelt u {prefix}{dutch}? schrijf {prefix}{dutch}: decimalen met een komma, "
+                           "duizendtallen met een punt")
+    return NumberError(f"{_shown(written)}: een punt scheidt duizendtallen, in groepen van drie cijfers",
+                       "schrijf bijvoorbeeld 1.022,50 of 1.000.000")
+
+
+def _as_dutch(english: str) -> str:
+    """'1022.10' -> '1.022,10': the same digits, in Dutch notation."""
+    whole, _, decimals = english.partition(".")
+    return f"{int(whole):,}".replace(",", ".") + "," + decimals
+
+
+def _ambiguous_amount(text: str, written: str) -> NumberError:
+    sign = -1 if text.startswith("-") or written.startswith("-") else 1
+    body = text.lstrip("-")
+    thousands = format_amount_nl(sign * Fraction(body.replace(".", "").replace(",", "")))
+    as_decimal = sign * Fraction(body.replace(".", "").replace(",", "."))
+    decimals = 2 if (as_decimal * 100).denominator == 1 else 4
+    decimal = ("-€ " if sign < 0 else "€ ") + format_number_nl(abs(as_decimal), decimals)
+    return NumberError(f"{_shown(written)} is dubbelzinnig: na de komma staan precies drie cijfers",
+                       f"bedoelt u duizendtallen, schrijf dan {thousands}; bedoelt u decimalen, schrijf dan "
+                       f"twee of vier cijfers na de komma: {decimal}")
 
 
 def parse_amount_nl(text: str) -> Fraction:
     """'€ 1.022,50' or 'EUR 3.050' -> exact amount in euros."""
-    text = text.strip()
+    text = written = text.strip()
     negative = text.startswith("-")
     text = text.lstrip("-").strip()
     for prefix in ("€", "EUR"):
@@ -129,7 +224,7 @@ def parse_amount_nl(text: str) -> Fraction:
             break
     else:
         raise ValueError(text)
-    value = parse_number_nl(text)
+    value = parse_number_nl(text, amount=True, written=written)
     return -value if negative else value
 
 
@@ -138,12 +233,22 @@ def parse_percent_nl(text: str) -> Fraction:
     text = text.strip()
     if not text.endswith("%"):
         raise ValueError(text)
-    return parse_number_nl(text[:-1]) / 100
+    return parse_number_nl(text[:-1], written=text) / 100
+
+
+def parse_integer(text: str) -> int:
+    """'3' or '-12' -> int, with the same digit rules as every number."""
+    text = text.strip()
+    check_digits(text)
+    if not re.fullmatch(r"-?[0-9]+", text):
+        raise ValueError(text)
+    return int(text)
 
 
 def parse_date_nl(text: str) -> dt.date:
     """'1 januari 2020' or '2020-01-01' -> date."""
     text = " ".join(text.strip().split())
+    check_digits(text)
     match = _DATE_NL_RE.match(text)
     if match:
         day, month, year = match.groups()
@@ -154,7 +259,8 @@ def parse_date_nl(text: str) -> dt.date:
 def parse_month(text: str) -> Month:
     """'2020-03' or 'maart 2020' -> Month."""
     text = " ".join(text.strip().split())
-    match = re.match(r"^(\d{4})-(\d{2})$", text)
+    check_digits(text)
+    match = re.match(r"^([0-9]{4})-([0-9]{2})$", text)
     if match:
         month = Month(int(match.group(1)), int(match.group(2)))
     else:
@@ -186,12 +292,36 @@ def round_to(value: Fraction, unit: Fraction, direction: str) -> Fraction:
 CENT = Fraction(1, 100)
 
 
+def too_many_digits(value) -> bool:
+    """Whether the whole part of a number has more than MAX_DIGITS digits: more
+    than any amount, percentage or count the law knows."""
+    return abs(Fraction(value)) >= _LIMIT
+
+
+class ValueTooLarge(RegelsError):
+    """A computed value that output will not write (more than MAX_DIGITS digits,
+    or a fraction Python cannot write out). The evaluation should stop at such
+    a value where a formula makes it, with the formula's position; this is the
+    net under it, so that output never fails with a Python error."""
+
+    def __init__(self, message: str, hint: str):
+        super().__init__(Diagnostic(UNKNOWN_POS, message, hint))
+
+
+def _check_size(value) -> None:
+    if too_many_digits(value):
+        raise ValueTooLarge(f"een berekende waarde heeft meer dan {MAX_DIGITS} cijfers",
+                            f"een getal heeft ten hoogste {MAX_DIGITS} cijfers (de grens MAX_DIGITS); "
+                            "controleer de formules die deze waarde berekenen")
+
+
 # --- formatting ------------------------------------------------------------
 
 
 def cents_string(value: Fraction) -> str:
     """Two decimals with a point, for JSON: '1022.50'. Rounds half away from zero
     for display only when the exact value is not a whole number of cents."""
+    _check_size(value)
     cents = round_to(value, CENT, "rekenkundig") * 100
     cents = int(cents)
     sign = "-" if cents < 0 else ""
@@ -206,6 +336,7 @@ def is_whole_cents(value: Fraction) -> bool:
 def format_number_nl(value: Fraction, decimals: int | None = None) -> str:
     """1022.5 -> '1.022,5'; with decimals=2 -> '1.022,50'."""
     value = Fraction(value)
+    _check_size(value)
     if decimals is None:
         decimals = 0
         while (value * 10 ** decimals).denominator != 1 and decimals < 6:
@@ -235,6 +366,7 @@ def format_amount_nl(value: Fraction) -> str:
 
 def format_amount_en(value: Fraction) -> str:
     value = Fraction(value)
+    _check_size(value)
     decimals = 0 if value.denominator == 1 else 2
     scaled = int(round_to(value, Fraction(1, 10 ** decimals), "rekenkundig") * 10 ** decimals)
     sign = "-" if scaled < 0 else ""
@@ -268,6 +400,8 @@ def format_value(value, type_: Type, lang: str = "nl") -> str:
     name = type_.name
     if value is None:
         return "-"
+    if type_.is_numeric:
+        _check_size(value)
     if name == "bedrag":
         return format_amount_nl(value) if lang == "nl" else format_amount_en(value)
     if name == "percentage":
@@ -301,6 +435,7 @@ def to_json(value, type_: Type):
     if name == "getal":
         return _decimal_string(value)
     if name in ("geheel getal", "jaar"):
+        _check_size(value)
         return int(value)
     if name == "waar/onwaar":
         return bool(value)
@@ -315,6 +450,7 @@ def to_json(value, type_: Type):
 
 def _decimal_string(value: Fraction) -> str:
     value = Fraction(value)
+    _check_size(value)
     if value.denominator == 1:
         return str(value.numerator)
     decimals = 1
@@ -329,4 +465,10 @@ def _decimal_string(value: Fraction) -> str:
 def exact_string(value: Fraction) -> str:
     """'1234/7' style exact form, for values that are not whole cents."""
     value = Fraction(value)
-    return f"{value.numerator}/{value.denominator}"
+    _check_size(value)
+    try:
+        return f"{value.numerator}/{value.denominator}"
+    except ValueError:  # Python writes at most sys.get_int_max_str_digits() digits
+        raise ValueTooLarge(f"een berekende waarde is te lang om exact te schrijven (meer dan "
+                            f"{sys.get_int_max_str_digits()} cijfers onder de breukstreep)",
+                            "rond de waarde af in de formule, bijvoorbeeld: afgerond op centen") from None

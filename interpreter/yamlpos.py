@@ -3,22 +3,45 @@
 Rule files and case files are YAML. A legal specialist who mistypes a name in
 a formula must be told the file, line and column of the mistake, so mappings
 keep the position of each key and value, and strings can map an offset inside
-their text back to a position in the file. Numbers are never floats: a YAML
-number with a fraction becomes an exact Fraction. Duplicate keys are errors.
+their text back to a position in the file. Duplicate keys are errors.
+
+YAML does not decide what a number is: only a plain whole number (12, -3)
+becomes an int; '35.000', '1_000', '0x1F' and '.inf' stay text as written, and
+the declared type reads them the Dutch way (values.parse_number_nl). So a YAML
+float never reaches a calculation.
+
+A file is read within the limits below, checked while it is read, so a hostile
+file (a YAML alias bomb, nesting 50.000 deep) is rejected in milliseconds with
+a located message instead of exhausting memory or the stack.
 """
 
 from __future__ import annotations
 
 import bisect
 import datetime as dt
-from fractions import Fraction
+import os
+import re
 
 import yaml
+from yaml.composer import Composer
+from yaml.resolver import Resolver
 
-from .diagnostics import Pos, error
+try:
+    from yaml.cyaml import CParser  # libyaml, when PyYAML was built with it
+except ImportError:
+    CParser = None
+
+from .diagnostics import Diagnostic, Pos, RegelsError, error
+from .values import MAX_DIGITS
+
+# Limits on a rule file or case file (docs/regelformaat.md, "Grenzen bij het lezen").
+MAX_FILE_BYTES = 1_000_000  # size of one file
+MAX_DEPTH = 32  # tables and lists inside each other; the rule files of the law need 7
+MAX_ALIAS_VALUES = 1_000  # values that aliases (*naam) repeat, over the whole file
+
+_PLAIN_INT = re.compile(r"-?(?:0|[1-9][0-9]*)")
 
 _INT = "tag:yaml.org,2002:int"
-_FLOAT = "tag:yaml.org,2002:float"
 _BOOL = "tag:yaml.org,2002:bool"
 _NULL = "tag:yaml.org,2002:null"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
@@ -160,6 +183,94 @@ def _mark_pos(file: str, mark) -> Pos:
     return Pos(file, mark.line + 1, mark.column + 1)
 
 
+def _dutch(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def _too_deep(pos: Pos):
+    return error(pos, f"de gegevens zijn hier meer dan {MAX_DEPTH} lagen diep genest (tabellen en lijsten in elkaar)",
+                 f"een regelbestand of casus heeft ten hoogste {MAX_DEPTH} lagen (de grens MAX_DEPTH); "
+                 "controleer de haken [ ] en { } en het inspringen")
+
+
+class _Limits:
+    """MAX_DEPTH and MAX_ALIAS_VALUES, enforced while the file is composed, before
+    anything is built from it; shared by both loaders below."""
+
+    def _init_limits(self, name: str) -> None:
+        self.file = name
+        self.depth = 0  # tables and lists being composed
+        self.open_anchors: set[str] = set()  # anchors whose node is not complete yet
+        self.sizes: dict[int, int] = {}  # id(node) -> values it writes out, aliases expanded
+        self.alias_values = 0
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            pos = _mark_pos(self.file, event.start_mark)
+            if event.anchor in self.open_anchors:
+                raise error(pos, f"alias '*{event.anchor}' verwijst naar de lijst of tabel waarin hij zelf staat",
+                            "schrijf de gegevens voluit: voluit geschreven zou deze alias nooit eindigen")
+            node = super().compose_node(parent, index)
+            self.alias_values += self.sizes.get(id(node), 1)
+            if self.alias_values > MAX_ALIAS_VALUES:
+                raise error(pos, f"de aliassen in dit bestand schrijven samen meer dan {_dutch(MAX_ALIAS_VALUES)} waarden",
+                            f"aliassen (*naam) herhalen samen ten hoogste {_dutch(MAX_ALIAS_VALUES)} waarden "
+                            "(de grens MAX_ALIAS_VALUES); schrijf de gegevens voluit")
+            return node
+        collection = isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent))
+        if collection:
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise _too_deep(_mark_pos(self.file, event.start_mark))
+        if event.anchor is not None:
+            self.open_anchors.add(event.anchor)
+        node = super().compose_node(parent, index)
+        self.open_anchors.discard(event.anchor)
+        if collection:
+            self.depth -= 1
+            children = node.value if isinstance(node, yaml.SequenceNode) else [n for pair in node.value for n in pair]
+            self.sizes[id(node)] = 1 + sum(self.sizes.get(id(child), 1) for child in children)
+        return node
+
+
+class _PythonLoader(_Limits, yaml.SafeLoader):
+    """PyYAML's own (pure Python) loader, within the limits."""
+
+    def __init__(self, source: str, name: str):
+        yaml.SafeLoader.__init__(self, source)
+        self._init_limits(name)
+
+    # The scanner runs ahead of the composer; bounding the nesting here keeps
+    # its work small too. Flow level plus block indents never exceed the depth
+    # of the tables and lists, so this rejects nothing the composer accepts.
+    def fetch_flow_collection_start(self, TokenClass):
+        if self.flow_level + len(self.indents) >= MAX_DEPTH:
+            raise _too_deep(_mark_pos(self.file, self.get_mark()))
+        super().fetch_flow_collection_start(TokenClass)
+
+    def add_indent(self, column):
+        added = super().add_indent(column)
+        if added and self.flow_level + len(self.indents) > MAX_DEPTH:
+            raise _too_deep(Pos(self.file, self.line + 1, column + 1))
+        return added
+
+
+if CParser is not None:
+    class _LibyamlLoader(_Limits, Composer, CParser, Resolver):
+        """libyaml scans and parses (several times faster, the same nodes and
+        positions); the Python composer above it enforces the limits event by
+        event. libyaml keeps its nesting on the heap and looks at most 1024
+        characters ahead, so a hostile file costs it no more than the composer
+        lets through."""
+
+        def __init__(self, source: str, name: str):
+            CParser.__init__(self, source)
+            Composer.__init__(self)
+            Resolver.__init__(self)
+            self._init_limits(name)
+
+
 class _Builder:
     def __init__(self, file: str, source: str):
         self.file = file
@@ -170,6 +281,7 @@ class _Builder:
         if isinstance(node, yaml.MappingNode):
             result = YMap()
             result.pos, result.key_pos, result.value_pos, result.raw = pos, {}, {}, {}
+            seen = {}  # keys as text: 1 and "1", 2020-01-01 and "2020-01-01" are one key
             for key_node, value_node in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":
                     raise error(_mark_pos(self.file, key_node.start_mark),
@@ -181,10 +293,11 @@ class _Builder:
                 if isinstance(key, (YMap, YList)):
                     raise error(_mark_pos(self.file, key_node.start_mark),
                                 "een sleutel moet een naam, getal of datum zijn")
-                if key in result:
+                if str(key) in seen:
                     raise error(_mark_pos(self.file, key_node.start_mark),
                                 f"sleutel '{key}' staat twee keer in deze tabel",
-                                f"de eerste staat op regel {result.key_pos[key].line}")
+                                f"de eerste staat op regel {seen[str(key)].line}")
+                seen[str(key)] = _mark_pos(self.file, key_node.start_mark)
                 result[key] = self.build(value_node)
                 result.key_pos[key] = _mark_pos(self.file, key_node.start_mark)
                 result.value_pos[key] = _mark_pos(self.file, value_node.start_mark)
@@ -205,16 +318,9 @@ class _Builder:
             return None
         if tag == _BOOL:
             return text.lower() in ("true", "yes", "on", "y")
-        if tag == _INT:
-            try:
-                return int(text.replace("_", ""), 0)
-            except ValueError:
-                pass
-        if tag == _FLOAT:
-            try:
-                return Fraction(text.replace("_", ""))
-            except (ValueError, ZeroDivisionError):
-                raise error(pos, f"'{text}' is geen getal dat hier kan staan")
+        if tag == _INT and _PLAIN_INT.fullmatch(text) and len(text) <= MAX_DIGITS:
+            return int(text)
+        # Any other YAML number (35.000, 1_000, 0x1F, .inf) stays text as written.
         if tag == _TIMESTAMP:
             try:
                 return dt.date.fromisoformat(text.strip()[:10]) if len(text.strip()) == 10 else _timestamp(text, pos)
@@ -233,29 +339,73 @@ def load_yaml(path, display_name: str | None = None):
     """Load one YAML document safely, with positions. Errors are RegelsErrors."""
     name = display_name or str(path)
     try:
-        with open(path, encoding="utf-8") as handle:
-            source = handle.read()
+        if os.stat(path).st_size > MAX_FILE_BYTES:
+            raise _too_large(name)
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)  # a pipe or device has no size until read
     except FileNotFoundError:
         raise error(Pos(name, 0, 0), "bestand niet gevonden")
+    # Other OS errors (a folder, no permission) are worded by the command line.
+    if len(data) > MAX_FILE_BYTES:
+        raise _too_large(name)
+    try:
+        source = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise error(Pos(name, 1, 1), f"bestand is geen UTF-8-tekst ({exc.reason})",
                     "sla het bestand op als UTF-8")
-    return parse_yaml(source, name)
+    # as reading in text mode would: every line ends in '\n'
+    return parse_yaml(source.replace("\r\n", "\n").replace("\r", "\n"), name)
+
+
+def _too_large(name: str):
+    return error(Pos(name, 0, 0), f"het bestand is groter dan {_dutch(MAX_FILE_BYTES // 1_000_000)} MB",
+                 f"een regelbestand of casus is ten hoogste {_dutch(MAX_FILE_BYTES)} bytes (de grens "
+                 "MAX_FILE_BYTES); zet elk artikel in een eigen regelbestand en elk huishouden in een eigen casus")
 
 
 def parse_yaml(source: str, name: str):
+    if len(source) > MAX_FILE_BYTES or len(source.encode("utf-8")) > MAX_FILE_BYTES:
+        raise _too_large(name)
+    if CParser is None:
+        node = _compose(_PythonLoader, source, name)
+    else:
+        try:
+            node = _compose(_LibyamlLoader, source, name)
+        except _SyntaxError as libyaml_error:
+            # The messages and hints are worded for PyYAML's own loader: let it
+            # read the broken file again and say what is wrong, in its words
+            # where it finds the fault too, else in libyaml's.
+            _compose(_PythonLoader, source, name)
+            raise libyaml_error
+    if node is None:
+        raise error(Pos(name, 1, 1), "het bestand is leeg")
+    return _Builder(name, source).build(node)
+
+
+class _SyntaxError(RegelsError):
+    """A file that is not valid YAML (not one beyond the limits)."""
+
+
+def _compose(loader_class, source: str, name: str):
+    """The node tree of the file; a YAML error becomes a located _SyntaxError."""
+    loader = None
     try:
-        node = yaml.compose(source, Loader=yaml.SafeLoader)
+        loader = loader_class(source, name)  # PyYAML's reader refuses control characters here
+        return loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         pos = _mark_pos(name, mark) if mark else Pos(name, 1, 1)
         problem = exc.problem or exc.context or "onleesbare YAML"
-        raise error(pos, f"YAML-syntaxfout: {problem}", _yaml_hint(problem, source, mark))
+        raise _SyntaxError(Diagnostic(pos, f"YAML-syntaxfout: {problem}", _yaml_hint(problem, source, mark)))
+    except yaml.reader.ReaderError as exc:  # a control character: say which and where
+        raise _SyntaxError(Diagnostic(_Source(name, source).pos(exc.position),
+                                      f"het bestand bevat een teken dat niet in YAML mag (U+{exc.character:04X})",
+                                      "verwijder het teken; een regelbestand of casus is gewone tekst"))
     except yaml.YAMLError as exc:
-        raise error(Pos(name, 1, 1), f"YAML-syntaxfout: {exc}")
-    if node is None:
-        raise error(Pos(name, 1, 1), "het bestand is leeg")
-    return _Builder(name, source).build(node)
+        raise _SyntaxError(Diagnostic(Pos(name, 1, 1), f"YAML-syntaxfout: {exc}"))
+    finally:
+        if loader is not None:
+            loader.dispose()
 
 
 def _yaml_hint(problem: str, source: str, mark) -> str:

@@ -31,12 +31,20 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
+import textwrap
 
-from interpreter.api import evaluate, load_case
+import pytest
+import yaml
+
+from interpreter import values as v
+from interpreter import yamlpos
+from interpreter.api import case_from_text, evaluate, load_case, load_rules
+from interpreter.case import MAX_PERSONS
 from interpreter.check import check_rule_set
 from interpreter.diagnostics import Diagnostic, RegelsError
 from interpreter.loader import load_rule_set, rule_files
+from interpreter.yamlpos import MAX_ALIAS_VALUES, MAX_DEPTH, MAX_FILE_BYTES, load_yaml, parse_yaml
+from tests.helpers import write_rules
 
 ROOT = Path(__file__).resolve().parent
 REPO = ROOT.parent
@@ -255,3 +263,200 @@ def test_cli_bereken_reports_case_error(tmp_path: Path):
     shutil.copy(CASE_DIR / name, tmp_path / name)
     result = _cli(["bereken", name, "--regels", "rules"], cwd=tmp_path)
     _assert_cli_reports(result, name, read_header(CASE_DIR / name))
+
+
+# --- what a fixture cannot show: limits that need a generated input --------------------
+#
+# The limits on reading (docs: "Grenzen") are enforced while the file is read;
+# a file too large, too deep or too full of aliases is refused in milliseconds.
+
+
+def _first(exc: pytest.ExceptionInfo):
+    return exc.value.diagnostics[0]
+
+
+@pytest.fixture(params=["libyaml", "python"])
+def yaml_loader(request, monkeypatch):
+    """Each limit holds with libyaml and with the pure-Python fallback."""
+    if request.param == "python":
+        monkeypatch.setattr(yamlpos, "CParser", None)
+    elif yamlpos.CParser is None:
+        pytest.skip("PyYAML is gebouwd zonder libyaml")
+    return request.param
+
+
+def _case(persons: str, relations: str = "  - {soort: kinderbijslag_voor, ouder: moeder, kind: sara}\n") -> str:
+    return ("casus: test\nberekeningsjaar: 2020\ngegevens:\n  aanvrager: moeder\npersonen:\n"
+            + textwrap.indent(textwrap.dedent(persons), "  ")
+            + "  sara:\n    geboortedatum: 2015-02-01\nrelaties:\n" + relations)
+
+
+def test_file_larger_than_the_limit_is_rejected_before_reading(tmp_path):
+    path = tmp_path / "groot.yaml"
+    path.write_text("casus: x\n" + "# opvulling\n" * (MAX_FILE_BYTES // 12 + 1), encoding="utf-8")
+    with pytest.raises(RegelsError) as exc:
+        load_yaml(path, "groot.yaml")
+    first = _first(exc)
+    assert first.pos.file == "groot.yaml" and "groter dan 1 MB" in first.message
+    assert "1.000.000 bytes" in first.hint
+
+
+def test_text_larger_than_the_limit_is_rejected():
+    with pytest.raises(RegelsError) as exc:
+        parse_yaml("a: " + "x" * MAX_FILE_BYTES, "api.yaml")
+    assert "groter dan 1 MB" in _first(exc).message
+
+
+@pytest.mark.parametrize("text, line", [
+    ("a:\n" + "".join(" " * i + "- \n" for i in range(1, MAX_DEPTH + 5)), None),  # block lists
+    ("- " * 20000 + "x\n", 1),
+    ("a: " + "{b: " * 20000 + "x" + "}" * 20000 + "\n", 1),
+    ("a: " + "[" * 50000 + "\n", 1),  # never closed
+    ("".join("  " * i + f"k{i}:\n" for i in range(MAX_DEPTH + 5)) + "  " * (MAX_DEPTH + 5) + "x\n", None),
+])
+def test_nesting_deeper_than_the_limit_is_rejected(text, line, yaml_loader):
+    with pytest.raises(RegelsError) as exc:
+        parse_yaml(text, "diep.yaml")
+    first = _first(exc)
+    assert f"meer dan {MAX_DEPTH} lagen" in first.message and f"ten hoogste {MAX_DEPTH} lagen" in first.hint
+    if line is not None:
+        assert first.pos.line == line
+
+
+def test_nesting_up_to_the_limit_is_read(yaml_loader):
+    depth = MAX_DEPTH - 1  # the top-level table is the first layer
+    data = parse_yaml("a: " + "[" * depth + "x" + "]" * depth + "\n", "diep.yaml")
+    for _ in range(depth + 1):
+        data = data["a"] if isinstance(data, dict) else data[0]
+    assert data == "x"
+
+
+@pytest.mark.parametrize("text", [
+    "".join("  " * i + f"k{i}:\n" for i in range(MAX_DEPTH)) + "  " * MAX_DEPTH + "x\n",  # tables by indentation
+    "- " * MAX_DEPTH + "x\n",  # lists in lists on one line
+    "a:\n" + "".join("  " * i + "- b:\n" for i in range(1, MAX_DEPTH // 2)) + "  " * MAX_DEPTH + "x\n",
+])
+def test_block_nesting_up_to_the_limit_is_read(text, yaml_loader):
+    assert parse_yaml(text, "diep.yaml")
+
+
+def test_aliases_within_the_budget_are_read(yaml_loader):
+    data = parse_yaml("bron: &b 'WKB art. 2'\na: *b\nlijst: &l [1, 2, 3]\nb: [*l, *l]\n", "alias.yaml")
+    assert data["a"] == "WKB art. 2" and data["b"] == [[1, 2, 3], [1, 2, 3]]
+
+
+def test_alias_budget_counts_every_value_an_alias_writes(yaml_loader):
+    items = ", ".join(["x"] * (MAX_ALIAS_VALUES // 2))
+    with pytest.raises(RegelsError) as exc:
+        parse_yaml(f"a: &a [{items}]\nb: *a\nc: *a\n", "alias.yaml")
+    first = _first(exc)
+    assert (first.pos.line, first.pos.column) == (3, 4)
+    assert f"meer dan {v.format_number_nl(MAX_ALIAS_VALUES)} waarden" in first.message
+
+
+@pytest.mark.parametrize("text", ["a: &t [*t]\n", "a: &t {b: [1, *t]}\n"])
+def test_an_alias_inside_its_own_anchor_is_an_error(text, yaml_loader):
+    with pytest.raises(RegelsError) as exc:
+        parse_yaml(text, "alias.yaml")
+    assert "verwijst naar de lijst of tabel waarin hij zelf staat" in _first(exc).message
+
+
+@pytest.mark.parametrize("name", ["yaml_tab.yaml", "yaml_inspringing.yaml"])
+def test_a_yaml_syntax_error_reads_the_same_with_either_loader(name, monkeypatch):
+    """libyaml words its errors differently; the message comes from PyYAML's loader."""
+    def first(path):
+        with pytest.raises(RegelsError) as exc:
+            load_yaml(path, name)
+        return _first(exc)
+    with_libyaml = first(RULE_DIR / name)
+    monkeypatch.setattr(yamlpos, "CParser", None)
+    assert first(RULE_DIR / name) == with_libyaml
+
+
+def _nodes(node, out: list) -> list:
+    out.append((type(node).__name__, node.tag, getattr(node, "style", None) or None, node.value if isinstance(node, yaml.ScalarNode)
+                else None, node.start_mark.index, node.start_mark.line, node.start_mark.column,
+                node.end_mark.index, node.end_mark.line, node.end_mark.column))
+    children = node.value if isinstance(node, yaml.SequenceNode) else \
+        [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else []
+    for child in children:
+        _nodes(child, out)
+    return out
+
+
+@pytest.mark.skipif(yamlpos.CParser is None, reason="PyYAML is gebouwd zonder libyaml")
+@pytest.mark.parametrize("path", sorted((REPO / "rules").rglob("*.yaml")) + sorted(BASIS.glob("*.yaml")),
+                         ids=lambda p: str(p.relative_to(REPO)))
+def test_libyaml_gives_the_same_nodes_and_positions_as_pyyaml(path: Path):
+    """Positions are character offsets in both (a rule file is full of €, three
+    bytes in UTF-8), so every error points at the same line and column."""
+    source = path.read_text(encoding="utf-8")
+    fast = yamlpos._LibyamlLoader(source, path.name).get_single_node()
+    slow = yamlpos._PythonLoader(source, path.name).get_single_node()
+    assert _nodes(fast, []) == _nodes(slow, [])
+
+
+def test_rules_and_cases_stay_well_within_the_limits():
+    """The rule files of the law and every case: a third of MAX_DEPTH at most,
+    no file near MAX_FILE_BYTES."""
+    paths = [p for folder in ("rules", "tests/casussen", "voorbeelden") for p in (REPO / folder).rglob("*.yaml")]
+    assert len(paths) > 100
+    for path in paths:
+        source = path.read_text(encoding="utf-8")
+        assert len(source.encode("utf-8")) < MAX_FILE_BYTES // 4, path
+        assert _depth(yamlpos._PythonLoader(source, path.name).get_single_node()) <= MAX_DEPTH // 3, path
+
+
+def _depth(node) -> int:
+    if isinstance(node, yaml.SequenceNode):
+        return 1 + max((_depth(n) for n in node.value), default=0)
+    if isinstance(node, yaml.MappingNode):
+        return 1 + max((_depth(n) for pair in node.value for n in pair), default=0)
+    return 0
+
+
+# --- case limits -----------------------------------------------------------------------
+
+def test_more_persons_than_the_limit_is_an_error_at_the_first_one_too_many(basis_rules):
+    persons = "moeder:\n  geboortedatum: 1985-04-12\n" + "".join(
+        f"kind{i}:\n  geboortedatum: 2015-02-01\n" for i in range(MAX_PERSONS))
+    with pytest.raises(RegelsError) as exc:
+        case_from_text(_case(persons), basis_rules)
+    first = _first(exc)
+    assert f"meer dan {MAX_PERSONS} personen" in first.message and "MAX_PERSONS" not in first.message
+    assert first.pos.line == 6 + 2 * MAX_PERSONS  # the key of person number MAX_PERSONS + 1
+
+
+def test_persons_up_to_the_limit_are_read(basis_rules):
+    persons = "moeder:\n  geboortedatum: 1985-04-12\n" + "".join(
+        f"kind{i}:\n  geboortedatum: 2015-02-01\n" for i in range(MAX_PERSONS - 2))
+    case = case_from_text(_case(persons), basis_rules)
+    assert len(case.persons) == MAX_PERSONS
+
+
+def test_a_longer_cycle_in_a_relation_is_an_error(basis_rules):
+    relations = ("  - {soort: kinderbijslag_voor, ouder: moeder, kind: sara}\n"
+                 "  - {soort: kinderbijslag_voor, ouder: sara, kind: opa}\n"
+                 "  - {soort: kinderbijslag_voor, ouder: opa, kind: moeder}\n")
+    with pytest.raises(RegelsError) as exc:
+        case_from_text(_case("moeder:\nopa:\n", relations), basis_rules)
+    assert "vormt een kring: opa → moeder → sara → opa" in _first(exc).message
+
+
+def test_a_symmetric_relation_may_be_written_both_ways(tmp_path):
+    rules = write_rules(tmp_path, """\
+        invoer:
+          aanvrager: {type: persoon}
+        relaties:
+          huwelijk: {tussen: [partner, partner], symmetrisch: ja}
+        regels:
+          x: {type: geheel getal, uitkomst: ja, formule: aantal p in personen waarvoor huwelijk(aanvrager; p)}
+        """)
+    rule_set = load_rules(rules)
+    case_from_text("casus: t\nberekeningsjaar: 2020\ngegevens: {aanvrager: a}\npersonen: {a: , b: }\n"
+                   "relaties:\n  - {soort: huwelijk, tussen: [a, b]}\n  - {soort: huwelijk, tussen: [b, a]}\n", rule_set)
+
+
+def test_case_title_keeps_the_text_as_written(basis_rules):
+    case = case_from_text("casus: ja\nomschrijving: 3.050\nberekeningsjaar: 2020\npersonen: {moeder: }\n", basis_rules)
+    assert (case.title, case.omschrijving) == ("ja", "3.050")

@@ -1,12 +1,19 @@
 """The semantics of the rules language: literals, exact money, rounding,
 versions by date, months, quantifiers, exceptions, defaults and the trace."""
 
+import datetime as dt
+import textwrap
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 
-from interpreter.diagnostics import RegelsError
+from interpreter import values as v
+from interpreter.api import case_from_text, load_rules
+from interpreter.diagnostics import Pos, RegelsError
+from interpreter.loader import coerce_value
 from interpreter.values import Month
+from interpreter.yamlpos import parse_yaml
 from tests.helpers import run_case, write_rules
 
 CASE = """\
@@ -93,7 +100,7 @@ parameters:
   p:
     type: bedrag
     waarden:
-      2019-01-01: {waarde: 1022.10, bron: test}
+      2019-01-01: {waarde: "€ 1.022,10", bron: test}
 regels:
   x: {type: bedrag, uitkomst: ja, formule: p * 3}
 """)
@@ -485,3 +492,163 @@ regels:
     assert result.value("met_andere_grondslag") == Fraction(220)
     # the values are computed in the case as it is: 'drempel = grondslag' takes the case's € 100
     assert result.value("met_beide") == Fraction(150)
+
+
+# --- numbers as written: read from the text, never a YAML float ---------------------
+
+NUMBER_HERE = Pos("test.yaml", 1, 1)
+
+
+def _first(exc: pytest.ExceptionInfo):
+    return exc.value.diagnostics[0]
+
+
+def _dutch_case(persons: str) -> str:
+    return ("casus: test\nberekeningsjaar: 2020\ngegevens:\n  aanvrager: moeder\npersonen:\n"
+            + textwrap.indent(textwrap.dedent(persons), "  ")
+            + "  sara:\n    geboortedatum: 2015-02-01\nrelaties:\n"
+            + "  - {soort: kinderbijslag_voor, ouder: moeder, kind: sara}\n")
+
+
+@pytest.fixture(scope="module")
+def fouten_basis():
+    return load_rules(Path(__file__).resolve().parent / "fouten" / "basis")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("€ 3.050", 3050), ("€ 1.022,50", Fraction("1022.50")), ("-€ 25", -25), ("€ -25", -25),
+    ("EUR 3.050", 3050), ("€ 0,50", Fraction(1, 2)), ("€ 1.000.000", 1000000), ("3.050", 3050),
+    ("35.000", 35000), ("€ 35.000,5", Fraction("35000.5")), ("€ 0,1250", Fraction(1, 8)), ("0750", 750),
+    ("€ 1.035,000", None),  # a comma with exactly three digits stays ambiguous, also after a point
+])
+def test_amounts_are_read_the_dutch_way(text, expected):
+    if expected is None:
+        with pytest.raises(v.NumberError):
+            v.parse_amount_nl(text) if text.startswith("€") else v.parse_number_nl(text)
+        return
+    parse = v.parse_amount_nl if text.lstrip("-").startswith(("€", "EUR")) else v.parse_number_nl
+    value = parse(text)
+    assert value == expected and type(value) is Fraction
+
+
+@pytest.mark.parametrize("text, message, hint", [
+    ("€ 35,000", "is dubbelzinnig", "€ 35.000"),
+    ("€ 1,505", "is dubbelzinnig", "€ 1,5050"),
+    ("1022.10", "een punt scheidt duizendtallen", "1.022,10"),
+    ("€ 3.05", "een punt scheidt duizendtallen", "€ 3,05"),
+    ("0.750", "een punt scheidt duizendtallen", "0,75"),
+    ("1,234.56", "Engelse schrijfwijze", "1.234,56"),
+    ("€ ١٢٣", "bevat een cijfer dat geen 0-9 is", "0 tot en met 9"),
+    ("１２３", "bevat een cijfer dat geen 0-9 is", "0 tot en met 9"),
+    ("€ " + "9" * 31, "heeft meer dan 30 cijfers", "ten hoogste 30 cijfers"),
+    ("€ 1,234567890123456789012345678901", "heeft meer dan 30 cijfers", "ten hoogste 30 cijfers"),
+])
+def test_ambiguous_or_foreign_amounts_are_errors_with_a_hint(text, message, hint):
+    with pytest.raises(RegelsError) as exc:
+        coerce_value(text, v.BEDRAG, NUMBER_HERE, text)
+    assert message in _first(exc).message and hint in _first(exc).hint
+
+
+def test_a_long_number_is_shortened_in_the_message():
+    text = "9" * 5000
+    with pytest.raises(RegelsError) as exc:
+        coerce_value(text, v.BEDRAG, NUMBER_HERE, text)
+    assert len(_first(exc).message) < 200
+
+
+@pytest.mark.parametrize("raw, type_", [
+    ("١٢", v.GEHEEL), ("٢٠٢٠", v.JAAR), ("١,٥", v.GETAL), ("٦,٧٥%", v.PERCENTAGE), ("٢٠٢٠-٠١-٠١", v.DATUM),
+    ("١ januari 2020", v.DATUM), ("٢٠٢٠-03", v.MAAND), ("maart ٢٠٢٠", v.MAAND), ("१२", v.GEHEEL),
+])
+def test_digits_other_than_0_to_9_are_errors_everywhere(raw, type_):
+    with pytest.raises(RegelsError) as exc:
+        coerce_value(raw, type_, NUMBER_HERE, raw)
+    assert "bevat een cijfer dat geen 0-9 is" in _first(exc).message
+
+
+@pytest.mark.parametrize("yaml_value", ["1_000", "0x1F", "+5", ".inf", ".nan", "1.0e+3", "190:20:30"])
+def test_yaml_number_forms_are_not_guessed_at(yaml_value):
+    """YAML 1.1 reads these as numbers (1000, 31, ...); a Dutch reader does not."""
+    data = parse_yaml(f"waarde: {yaml_value}\n", "test.yaml")
+    with pytest.raises(RegelsError):
+        coerce_value(data["waarde"], v.BEDRAG, data.pos_of("waarde"), data.raw_of("waarde"))
+
+
+def test_yaml_never_yields_a_float_or_fraction():
+    data = parse_yaml("a: 35.000\nb: 3.2\nc: .nan\nd: 12\ne: -3\n", "test.yaml")
+    assert [type(data[k]).__name__ for k in "abcde"] == ["YStr", "YStr", "YStr", "int", "int"]
+    assert str(data["b"]) == "3.2"  # an article or lid number stays as written
+
+
+def test_case_amount_without_euro_sign_is_thousands(fouten_basis):
+    """'waarde: 35.000' is YAML's float 35.0; the case means € 35.000."""
+    case = case_from_text(_dutch_case("""\
+        moeder:
+          geboortedatum: 1985-04-12
+          inkomen: {waarde: 35.000, bron: inkomensgegeven}
+        """), fouten_basis)
+    assert case.persons["moeder"].facts["inkomen"].at(dt.date(2020, 1, 1)).value == 35000
+
+
+def test_case_expected_month_values_are_read_the_dutch_way(fouten_basis):
+    text = _dutch_case("""\
+        moeder:
+          geboortedatum: 1985-04-12
+        """) + "verwacht:\n  budget_per_maand:\n    per_maand: {2020-01 t/m 2020-12: 1.250}\n    bron: test\n"
+    case = case_from_text(text, fouten_basis)
+    assert set(case.expectations[0].per_maand.values()) == {1250}
+
+
+def test_rule_file_amount_without_euro_sign_is_thousands(tmp_path):
+    """'waarde: 3.389' in a rule file is € 3.389, not € 3,389 (YAML's float)."""
+    rules = write_rules(tmp_path, """\
+        parameters:
+          alo_kop:
+            type: bedrag
+            waarden:
+              2019-01-01: {waarde: 3.389, bron: test}
+        regels:
+          x: {type: bedrag, uitkomst: ja, formule: alo_kop}
+        """)
+    rule_set = load_rules(rules)
+    assert rule_set.definitions["alo_kop"][0].values[0].value == 3389
+
+
+# --- numbers on output ---------------------------------------------------------------
+
+@pytest.mark.parametrize("type_", [v.BEDRAG, v.GETAL, v.PERCENTAGE])
+def test_a_computed_number_too_large_to_show_is_a_clear_error(type_):
+    huge = Fraction(10 ** 5000)
+    with pytest.raises(v.ValueTooLarge) as exc:
+        v.to_json(huge, type_)
+    assert "meer dan 30 cijfers" in str(exc.value)
+    with pytest.raises(v.ValueTooLarge):
+        v.format_value(huge, type_)
+    assert v.too_many_digits(huge) and not v.too_many_digits(Fraction(10 ** 29, 3))
+
+
+def test_an_exact_fraction_too_long_to_write_is_a_clear_error():
+    assert v.exact_string(Fraction(16270529, 37500)) == "16270529/37500"
+    with pytest.raises(v.ValueTooLarge) as exc:
+        v.exact_string(Fraction(1, 3 ** 10000))
+    assert "te lang om exact te schrijven" in str(exc.value)
+
+
+@pytest.mark.parametrize("formula, message", [
+    ("€ 1,234.56 * 2", "is de Engelse schrijfwijze"),
+    ("0.750 * 2", "een punt scheidt duizendtallen"),
+    ("2 * 1.5", "een getal met een punt als decimaalteken"),  # the grammar's own message
+    ("€ 12,345 * 2", "is dubbelzinnig"),
+])
+def test_numbers_in_a_formula_follow_the_same_rule(tmp_path, formula, message):
+    rules = write_rules(tmp_path, f"""\
+        regels:
+          x: {{type: bedrag, uitkomst: ja, formule: "{formula}"}}
+        """)
+    with pytest.raises(RegelsError) as exc:
+        load_rules(rules)
+    assert message in _first(exc).message
+
+
+def test_a_number_with_thousands_in_a_formula_is_read(tmp_path):
+    assert value_of(tmp_path, "1.000.000 * € 0,50 + € 12,3450", "bedrag") == Fraction("500012.345")
