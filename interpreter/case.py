@@ -97,6 +97,7 @@ class Case:
     pos: Pos
     variant: str | None = None  # the policy variant whose inputs the case uses ('variant:')
     variant_expectations: list[Expectation] = field(default_factory=list)  # 'verwacht_met_variant:'
+    year_pos: Pos | None = None  # where 'berekeningsjaar' is written, for a year the rule set does not cover
 
     @property
     def months(self) -> list[v.Month]:
@@ -136,7 +137,7 @@ class Case:
             if entries:
                 global_facts[name] = Timeline(entries)
         return Case(self.path, self.title, self.omschrijving, self.year, persons, global_facts, relations,
-                    [], [], self.pos, self.variant)
+                    [], [], self.pos, self.variant, year_pos=self.year_pos)
 
     def same_facts(self, other: "Case") -> bool:
         """Whether both cases hold exactly the same facts and relations."""
@@ -154,7 +155,7 @@ class Case:
         return Case(self.path, self.title, self.omschrijving, self.year, self.persons, self.facts, self.relations,
                     [bind(e) for e in chosen if rule_set.rule(e.rule.name)],
                     [rule_set.rule(r.name) for r in self.requested if rule_set.rule(r.name)], self.pos, self.variant,
-                    self.variant_expectations)
+                    self.variant_expectations, self.year_pos)
 
 
 def case_data(path):
@@ -221,6 +222,7 @@ class _CaseReader:
             path=data.pos.file, title=self.text(data, "casus") or Path(data.pos.file).stem,
             omschrijving=self.text(data, "omschrijving") or None,
             year=year, persons=persons, facts={}, relations={}, expectations=[], requested=[], pos=data.pos,
+            year_pos=data.pos_of("berekeningsjaar"),
         )
         gegevens = data.get("gegevens")
         if gegevens is not None:

@@ -826,6 +826,11 @@ class Evaluation:
                 self.frames.pop()
                 self.frame_seen.pop()
             used = self.noted_stack.pop()
+        if isinstance(value, (int, Fraction)) and not isinstance(value, bool) and v.too_many_digits(value):
+            # stopped where the formula makes it, not later when the output is written
+            _fail(version.formula.pos, f"'{rule.name}' wordt een getal van meer dan {v.MAX_DIGITS} cijfers",
+                  f"een getal heeft ten hoogste {v.MAX_DIGITS} cijfers (de grens MAX_DIGITS); controleer de "
+                  "formule en de gegevens in de casus waarmee hier gerekend wordt")
         if used:
             self.noted[key] = frozenset(used)
             if self.noted_stack:
@@ -1236,7 +1241,7 @@ def check_year_covered(rule_set: RuleSet, case: Case) -> None:
     years = f"de berekeningsjaren {first} tot en met {last}" if last is not None else f"berekeningsjaar {first} en later"
     where = "vóór" if case.year < first else "na"
     raise EvaluationError(error(
-        getattr(case, "year_pos", None) or case.pos,
+        case.year_pos or case.pos,
         f"berekeningsjaar {case.year} valt {where} de regelset: die heeft regels voor {years}",
         f"reken voor een jaar dat de regelset kent, of voeg in {rule_set.directory} de versies van de artikelen "
         f"voor {case.year} toe").diagnostics)

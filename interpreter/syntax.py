@@ -229,14 +229,21 @@ class _Build:
         return method(tree, *tree.children)
 
     # literals
+    def number(self, t, parse, tok):
+        """A literal read the Dutch way; a form it will not guess at is an error at the literal."""
+        try:
+            return parse(tok)
+        except v.NumberError as exc:
+            raise error(self.pos(t), exc.message, exc.hint) from None
+
     def _bedrag(self, t, tok):
-        return Lit(self.pos(t), v.parse_amount_nl(tok), v.BEDRAG)
+        return Lit(self.pos(t), self.number(t, v.parse_amount_nl, tok), v.BEDRAG)
 
     def _percentage(self, t, tok):
-        return Lit(self.pos(t), v.parse_percent_nl(tok), v.PERCENTAGE)
+        return Lit(self.pos(t), self.number(t, v.parse_percent_nl, tok), v.PERCENTAGE)
 
     def _getal(self, t, tok):
-        value = v.parse_number_nl(tok)
+        value = self.number(t, v.parse_number_nl, tok)
         if value.denominator == 1:
             return Lit(self.pos(t), int(value), v.GEHEEL)
         return Lit(self.pos(t), value, v.GETAL)
@@ -244,6 +251,8 @@ class _Build:
     def _datum(self, t, tok):
         try:
             return Lit(self.pos(t), v.parse_date_nl(tok), v.DATUM)
+        except v.NumberError as exc:
+            raise error(self.pos(t), exc.message, exc.hint) from None
         except ValueError:
             raise error(self.pos(t), f"'{tok}' is geen bestaande datum")
 

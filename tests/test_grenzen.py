@@ -70,6 +70,7 @@ regels:
     ("eerste_dag(berekeningsjaar - stappen)", "datum", "stappen: 3000", "valt buiten de kalender"),
     ("laatste_dag(berekeningsjaar + stappen)", "datum", "stappen: 99999", "valt buiten de kalender"),
     ("datum(stappen; 1; 1)", "datum", "stappen: 99999999999999999999", "bestaat niet"),
+    ("eenheid * stappen * stappen * stappen * stappen", "bedrag", "stappen: 100000000", "meer dan 30 cijfers"),
     ("eerste_dag(vorige_maand(maand(startdatum)))", "datum", "startdatum: 0001-01-15", "valt buiten de kalender"),
     ("laatste_dag(volgende_maand(maand(startdatum)))", "datum", "startdatum: 9999-12-15", "valt buiten de kalender"),
 ])
@@ -168,7 +169,8 @@ def test_a_year_before_the_rule_set_is_an_error(real_rules, year):
     with pytest.raises(RegelsError) as caught:
         evaluate(real_rules, case)
     first = caught.value.diagnostics[0]
-    assert first.pos.file == "casus.yaml"
+    year_line = _real_case(year).splitlines().index(f"berekeningsjaar: {year}") + 1
+    assert (first.pos.file, first.pos.line) == ("casus.yaml", year_line), first.format()
     assert str(year) in first.message and "2015" in first.message, first.format()
     assert first.hint
 
