@@ -20,7 +20,7 @@ try:  # loading the modules takes a good part of a second: Ctrl-C then gets the 
     from .api import RuleSets, evaluate, read_case_file, rules_directory_for, unconfirmed_values, variant_names
     from .casetest import check_case_file
     from .diagnostics import Diagnostic, Pos, RegelsError
-    from .files import (os_error, require_output_path, require_regular_file, require_rule_folder,
+    from .files import (case_files_in, os_error, require_output_path, require_regular_file, require_rule_folder,
                         require_variant_name, write_file)
 except KeyboardInterrupt:
     print(INTERRUPTED, file=sys.stderr)
@@ -314,7 +314,7 @@ def cmd_impact(args) -> int:
         print(json.dumps({**report, "per_jaar": {year: amounts(e) for year, e in report["per_jaar"].items()},
                           "uitkomsten": outcomes, "variant": args.variant}, ensure_ascii=False, indent=2))
         return EXIT_OK
-    number = lambda n: f"{n:,}".replace(",", ".")  # noqa: E731
+    number = v.format_count_nl
     print(f"{number(report['rijen'])} huishoudens ({number(report['uniek'])} verschillend), "
           f"variant {args.variant}, doorgerekend in {report['seconden']:.0f} s")
     print("  jaar   huishoudens   geraakt" + "".join(f"  {o + ' (wet)':>26}  {o + ' (variant)':>30}" for o in outcomes))
@@ -400,7 +400,7 @@ def find_case_files(paths: list[Path]) -> list[Path]:
     files = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(path.rglob("*.yaml")))
+            files.extend(case_files_in(path))
         else:
             files.append(path)
     return files

@@ -369,8 +369,8 @@ def _compile_call(node: Call):
             start, end = first(c), last(c)
             count = (end - start).days + 1
             if count > MAX_DAYS_IN_RANGE:
-                _fail(pos, f"dagen({v.format_date_nl(start)}; {v.format_date_nl(end)}) telt {_count(count)} dagen; "
-                           f"een reeks dagen telt er ten hoogste {_count(MAX_DAYS_IN_RANGE)}",
+                _fail(pos, f"dagen({v.format_date_nl(start)}; {v.format_date_nl(end)}) telt {v.format_count_nl(count)} dagen; "
+                           f"een reeks dagen telt er ten hoogste {v.format_count_nl(MAX_DAYS_IN_RANGE)}",
                       "tel over een kortere periode, bijvoorbeeld per jaar, of controleer de begin- en einddatum")
             return [start + dt.timedelta(days=i) for i in range(count)]
         return days
@@ -425,16 +425,12 @@ def _outside_calendar(pos: Pos, what: str):
           "controleer de getallen in de formule en de gegevens in de casus waarmee hier gerekend wordt")
 
 
-def _count(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
-
-
 def _months_later(day: dt.date, months: int, pos: Pos) -> dt.date:
     """The same day `months` months later; the last day of the month if it is shorter."""
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
     if not dt.MINYEAR <= year <= dt.MAXYEAR:
-        _outside_calendar(pos, f"maanden_later({v.format_date_nl(day)}; {_count(months)})")
+        _outside_calendar(pos, f"maanden_later({v.format_date_nl(day)}; {v.format_count_nl(months)})")
     last = v.Month(year, month + 1).last_day().day if (year, month) != (dt.MAXYEAR, 11) else 31
     return dt.date(year, month + 1, min(day.day, last))
 
@@ -494,7 +490,7 @@ def _compile_binary(node: Binary):
             try:
                 return day + dt.timedelta(days=sign * days)
             except OverflowError:
-                _outside_calendar(pos, f"{v.format_date_nl(day)} {'+' if sign > 0 else '-'} {_count(days)} dagen")
+                _outside_calendar(pos, f"{v.format_date_nl(day)} {'+' if sign > 0 else '-'} {v.format_count_nl(days)} dagen")
         return shift
     if op == "plus":
         return lambda c: left(c) + right(c)

@@ -21,10 +21,14 @@ from pathlib import Path
 
 from .diagnostics import Pos, RegelsError, error
 from .loader import MANIFEST, NOT_LAW, display_path
+from .values import format_count_nl
 
 # A folder without regelset.yaml is walked for rule files (*.yaml) only this far
 # (files and folders counted together): 'regels check /' must not walk the whole disk.
 RULE_FOLDER_SCAN_LIMIT = 2_000
+# A folder given to 'regels test' is searched for case files only this far (files and
+# folders counted together): 'regels test /' must not walk the whole disk either.
+CASE_FOLDER_SCAN_LIMIT = 20_000
 
 _REASONS = {
     errno.ENOENT: "bestaat niet",
@@ -120,14 +124,31 @@ def require_rule_folder(directory: Path) -> None:
         seen += len(subfolders) + len(names)
         if seen > RULE_FOLDER_SCAN_LIMIT and not has_manifest:
             raise error(where, f"dit lijkt geen map met regels: er staat geen {MANIFEST} in en er staan meer dan "
-                               f"{RULE_FOLDER_SCAN_LIMIT:_} bestanden en mappen in".replace("_", "."),
+                               f"{format_count_nl(RULE_FOLDER_SCAN_LIMIT)} bestanden en mappen in",
                         f"geef de map met regelbestanden op (met {MANIFEST}), bijvoorbeeld: regels check rules/; "
-                        f"zonder {MANIFEST} kijkt regels niet verder dan {RULE_FOLDER_SCAN_LIMIT:_} "
-                        f"bestanden en mappen".replace("_", "."))
+                        f"zonder {MANIFEST} kijkt regels niet verder dan {format_count_nl(RULE_FOLDER_SCAN_LIMIT)} "
+                        "bestanden en mappen")
     if not found:
         raise error(where, "geen regelbestanden (.yaml) in deze map",
                     "een regelset is een map met per artikel een .yaml-bestand (zie docs/regelformaat.md); "
                     "bedoelde u een andere map?")
+
+
+def case_files_in(directory: Path) -> list[Path]:
+    """The case files (*.yaml) in a folder and its subfolders, sorted, looking at
+    no more than CASE_FOLDER_SCAN_LIMIT files and folders."""
+    seen, found = 0, []
+    for folder, subfolders, names in os.walk(directory):
+        subfolders.sort()
+        seen += len(subfolders) + len(names)
+        if seen > CASE_FOLDER_SCAN_LIMIT:
+            raise error(Pos(shown(Path(directory)), 0, 0),
+                        f"in deze map staan meer dan {format_count_nl(CASE_FOLDER_SCAN_LIMIT)} bestanden en mappen",
+                        f"regels test doorzoekt een map tot {format_count_nl(CASE_FOLDER_SCAN_LIMIT)} bestanden en "
+                        "mappen (de grens CASE_FOLDER_SCAN_LIMIT); geef de map met casussen op, bijvoorbeeld: "
+                        "regels test tests/casussen/")
+        found.extend(Path(folder) / n for n in names if n.endswith(".yaml"))
+    return sorted(found)
 
 
 def require_variant_name(directory: Path, name: str) -> None:

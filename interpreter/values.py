@@ -333,6 +333,11 @@ def is_whole_cents(value: Fraction) -> bool:
     return (Fraction(value) * 100).denominator == 1
 
 
+def format_count_nl(n: int) -> str:
+    """A whole number with Dutch thousands separators: 36.600."""
+    return f"{n:,}".replace(",", ".")
+
+
 def format_number_nl(value: Fraction, decimals: int | None = None) -> str:
     """1022.5 -> '1.022,5'; with decimals=2 -> '1.022,50'."""
     value = Fraction(value)

@@ -32,7 +32,7 @@ except ImportError:
     CParser = None
 
 from .diagnostics import Diagnostic, Pos, RegelsError, error
-from .values import MAX_DIGITS
+from .values import MAX_DIGITS, format_count_nl
 
 # Limits on a rule file or case file (docs/regelformaat.md, "Grenzen bij het lezen").
 MAX_FILE_BYTES = 1_000_000  # size of one file
@@ -183,10 +183,6 @@ def _mark_pos(file: str, mark) -> Pos:
     return Pos(file, mark.line + 1, mark.column + 1)
 
 
-def _dutch(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
-
-
 def _too_deep(pos: Pos):
     return error(pos, f"de gegevens zijn hier meer dan {MAX_DEPTH} lagen diep genest (tabellen en lijsten in elkaar)",
                  f"een regelbestand of casus heeft ten hoogste {MAX_DEPTH} lagen (de grens MAX_DEPTH); "
@@ -214,8 +210,8 @@ class _Limits:
             node = super().compose_node(parent, index)
             self.alias_values += self.sizes.get(id(node), 1)
             if self.alias_values > MAX_ALIAS_VALUES:
-                raise error(pos, f"de aliassen in dit bestand schrijven samen meer dan {_dutch(MAX_ALIAS_VALUES)} waarden",
-                            f"aliassen (*naam) herhalen samen ten hoogste {_dutch(MAX_ALIAS_VALUES)} waarden "
+                raise error(pos, f"de aliassen in dit bestand schrijven samen meer dan {format_count_nl(MAX_ALIAS_VALUES)} waarden",
+                            f"aliassen (*naam) herhalen samen ten hoogste {format_count_nl(MAX_ALIAS_VALUES)} waarden "
                             "(de grens MAX_ALIAS_VALUES); schrijf de gegevens voluit")
             return node
         collection = isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent))
@@ -358,8 +354,8 @@ def load_yaml(path, display_name: str | None = None):
 
 
 def _too_large(name: str):
-    return error(Pos(name, 0, 0), f"het bestand is groter dan {_dutch(MAX_FILE_BYTES // 1_000_000)} MB",
-                 f"een regelbestand of casus is ten hoogste {_dutch(MAX_FILE_BYTES)} bytes (de grens "
+    return error(Pos(name, 0, 0), f"het bestand is groter dan {format_count_nl(MAX_FILE_BYTES // 1_000_000)} MB",
+                 f"een regelbestand of casus is ten hoogste {format_count_nl(MAX_FILE_BYTES)} bytes (de grens "
                  "MAX_FILE_BYTES); zet elk artikel in een eigen regelbestand en elk huishouden in een eigen casus")
 
 

@@ -345,6 +345,18 @@ def test_check_refuses_a_folder_that_is_no_rule_set_without_walking_it(capsys):
     assert "regelset.yaml" in err and "interne fout" not in err
 
 
+def test_test_refuses_to_walk_a_folder_beyond_the_scan_limit(tmp_path, capsys, monkeypatch):
+    # 'regels test /' searched the whole disk for .yaml files; a folder is now searched a bounded way
+    from interpreter import files
+
+    for i in range(5):
+        (tmp_path / f"map{i}").mkdir()
+    monkeypatch.setattr(files, "CASE_FOLDER_SCAN_LIMIT", 3)
+    assert main(["test", str(tmp_path), "--regels", str(ROOT / "rules")]) == 2
+    err = capsys.readouterr().err
+    assert "meer dan 3 bestanden en mappen" in err and "CASE_FOLDER_SCAN_LIMIT" in err, err
+
+
 @pytest.mark.parametrize("name", ["../wkb/artikel_2", "/etc/passwd", ".verborgen", "a\\b", ""])
 def test_variant_must_be_the_plain_name_of_a_file_in_varianten(capsys, name):
     assert main(["bereken", EXAMPLE, "--variant", name]) == 2
