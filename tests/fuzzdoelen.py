@@ -230,6 +230,7 @@ def amount_target(rendering: str, intended: Fraction | None, quoted: bool) -> Ou
 
 
 SCRATCH = "{kras}"  # in a stored command line: a fresh scratch folder
+CHECKOUT = "{wortel}"  # in a stored input: this checkout, wherever it is
 
 
 def cli_target(argv: list[str]) -> Outcome:
@@ -242,7 +243,7 @@ def cli_target(argv: list[str]) -> Outcome:
     if not scratch.exists():
         (scratch / "leeg").mkdir(parents=True)
         (scratch / "goed.yaml").write_text(BASE_CASE, encoding="utf-8")
-    argv = [a.replace(SCRATCH, str(scratch)) for a in argv]
+    argv = [a.replace(SCRATCH, str(scratch)).replace(CHECKOUT, str(ROOT)) for a in argv]
     out, err = io.StringIO(), io.StringIO()
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -450,6 +451,7 @@ def case_texts() -> list[str]:
 def save_failure(target: str, payload: str, outcome: Outcome) -> Path:
     """Keep a failing input as a regression fixture (tests/test_fuzz_regressie.py replays it)."""
     FAILURES.mkdir(parents=True, exist_ok=True)
+    payload = payload.replace(str(ROOT), CHECKOUT)  # the fixture replays in any checkout
     digest = hashlib.sha256((target + "\0" + payload).encode("utf-8", "surrogateescape")).hexdigest()[:12]
     path = FAILURES / f"{target}-{digest}.txt"
     header = "".join(f"# {line}\n" for line in outcome.detail.splitlines()[:6])
