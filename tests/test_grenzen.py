@@ -394,6 +394,19 @@ regels:
 
 # --- 5. cost grows gently with the household ---------------------------------------------------
 
+# a parent and n children, counted per month
+CHILDREN_RULES = """\
+invoer:
+  aanvrager: {type: persoon}
+  geboortedatum: {type: datum, van: persoon}
+relaties:
+  kind_van: {tussen: [ouder, kind]}
+regels:
+  is_kind: {type: waar/onwaar, per: maand, voor: k, formule: kind_van(aanvrager; k)}
+  aantal_kinderen: {type: geheel getal, per: maand, uitkomst: ja, formule: aantal k in personen waarvoor is_kind van k}
+"""
+
+
 def _children_case(n: int) -> str:
     people = "".join(f"  k{i}: {{geboortedatum: 2015-01-01}}\n" for i in range(n))
     relations = "".join(f"  - {{soort: kind_van, ouder: ouder, kind: k{i}, vanaf: 2015-02-01}}\n" for i in range(n))
@@ -406,16 +419,7 @@ def test_relation_lookups_do_not_scan_every_relation(tmp_path, monkeypatch):
     relation records inspected grows with the lookups, not with lookups x relations."""
     from interpreter import case as case_module
 
-    rules = write_rules(tmp_path, """\
-invoer:
-  aanvrager: {type: persoon}
-  geboortedatum: {type: datum, van: persoon}
-relaties:
-  kind_van: {tussen: [ouder, kind]}
-regels:
-  is_kind: {type: waar/onwaar, per: maand, voor: k, formule: kind_van(aanvrager; k)}
-  aantal_kinderen: {type: geheel getal, per: maand, uitkomst: ja, formule: aantal k in personen waarvoor is_kind van k}
-""")
+    rules = write_rules(tmp_path, CHILDREN_RULES)
     rule_set = load_rules(rules)
     fact_class = type(case_from_text(_children_case(1), rule_set).relations["kind_van"][0])
     inspected = []
@@ -463,15 +467,7 @@ regels:
 
 def test_trace_results_are_the_same_with_many_persons(tmp_path):
     """The trace lists each dependency once, in the order it was first used."""
-    rules = write_rules(tmp_path, """\
-invoer:
-  aanvrager: {type: persoon}
-  geboortedatum: {type: datum, van: persoon}
-relaties:
-  kind_van: {tussen: [ouder, kind]}
-regels:
-  is_kind: {type: waar/onwaar, per: maand, voor: k, formule: kind_van(aanvrager; k)}
-  aantal_kinderen: {type: geheel getal, per: maand, uitkomst: ja, formule: aantal k in personen waarvoor is_kind van k}
+    rules = write_rules(tmp_path, CHILDREN_RULES + """\
   twee_keer: {type: geheel getal, per: maand, uitkomst: ja, formule: aantal_kinderen + aantal_kinderen}
 """)
     result = run_case(rules, _children_case(5))
@@ -487,16 +483,7 @@ def test_the_json_trace_is_written_step_by_step_as_json_dumps_gives_it(tmp_path)
     import io
     import json
 
-    rules = write_rules(tmp_path, """\
-invoer:
-  aanvrager: {type: persoon}
-  geboortedatum: {type: datum, van: persoon}
-relaties:
-  kind_van: {tussen: [ouder, kind]}
-regels:
-  is_kind: {type: waar/onwaar, per: maand, voor: k, formule: kind_van(aanvrager; k)}
-  aantal_kinderen: {type: geheel getal, per: maand, uitkomst: ja, formule: aantal k in personen waarvoor is_kind van k}
-""")
+    rules = write_rules(tmp_path, CHILDREN_RULES)
     result = run_case(rules, _children_case(3))
     for trace in (True, False):
         out = io.StringIO()
