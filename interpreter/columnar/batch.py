@@ -1,0 +1,68 @@
+"""Run the compiled rule set over a population and read the results back,
+per household, with the error (if any) that the interpreter would raise."""
+
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+
+from .. import values as v
+from ..model import Rule, RuleSet
+from .compiler import GroupRun, Plan, Site, Unsupported
+from .tables import Population
+
+
+class BatchResult:
+    def __init__(self, plan: Plan, population: Population, runs: list[GroupRun]):
+        self.plan = plan
+        self.population = population
+        self.runs = runs
+        # household position -> (group run, row in the group)
+        self.where = {}
+        for run in runs:
+            for row, position in enumerate(run.g.rows):
+                self.where[int(position)] = (run, row)
+
+    def cell(self, rule: Rule, household: int, person: int | None = None, month: int | None = None):
+        """(value, Site or None) of a rule for one household (person index, month 1..12)."""
+        run, row = self.where[household]
+        table = run.table(rule)
+        index = (row,) + ((person,) if rule.voor else ()) + ((month - 1,) if rule.per == "maand" else ())
+        code = 0 if table.err is None else int(table.err[index])
+        if code:
+            return None, self.plan.sites[code]
+        return self._python(table, index, run), None
+
+    def _python(self, table, index, run: GroupRun):
+        kind = table.kind
+        x = table.x
+        if kind == "num":
+            d = x.d if x.static else x.d[index]
+            return Fraction(int(x.a[index]), int(d))
+        value = x[index]
+        if kind == "bool":
+            return bool(value)
+        if kind == "date":
+            return dt.date.fromordinal(int(value))
+        if kind == "month":
+            return v.Month(int(value) // 12, int(value) % 12 + 1)
+        if kind == "text":
+            return run.g.pool.texts[int(value)]
+        if kind == "person":
+            return run.g.households[index[0]].persons[int(value)]
+        raise AssertionError(kind)
+
+
+def run(plan: Plan, population: Population, rules: list[Rule]) -> BatchResult:
+    """Evaluate `rules` (and what they rest on) for every household. Raises
+    Unsupported before any work if one of them does not compile."""
+    for rule in rules:
+        if not plan.supported(rule):
+            raise plan.problems[rule.root.name]
+    runs = []
+    for group in population.groups:
+        group_run = GroupRun(plan, group)
+        for rule in rules:
+            group_run.table(rule)
+        runs.append(group_run)
+    return BatchResult(plan, population, runs)

@@ -1,0 +1,842 @@
+"""The checked rule set, evaluated column-wise over a group of households.
+
+Every rule becomes a table over (household[, person][, month]); every formula
+is evaluated once per group over all its rows, with numpy. The semantics are
+those of evaluate.py, the reference, including which error a case raises:
+
+- A value carries an error column next to its data: 0 where it is fine,
+  else the code of the error site (a missing fact, a conflict of exceptions,
+  a division by zero, ...) that the interpreter would raise first. Both sides
+  of 'als' are computed, but only the error of the branch taken counts; 'en'
+  and 'of' count the right operand's error only where the interpreter would
+  evaluate it; 'er is een' and 'voor alle' stop at the first person that
+  decides, as the interpreter's loop does. Combining errors in the
+  interpreter's order of evaluation gives, per row, exactly the error it raises.
+- A formula is evaluated in a frame: the household axis, one axis per
+  variable bound by 'voor' or a quantifier (persons or months), and the month
+  on which rules are read and law dates fall. Every array in a frame has one
+  dimension per axis (size 1 where it does not depend on it), so numpy
+  broadcasting lines everything up; a quantifier adds an axis and reduces it.
+- All households in a group have the same berekeningsjaar, so the law date of
+  each month, the rule version in force and each parameter value read on it
+  are constants of the group.
+
+A construct this backend cannot evaluate yet is reported by `Plan` as
+'niet ondersteund door de kolomsgewijze rekenwijze', naming the rule and the
+place; nothing falls back silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from .. import values as v
+from ..diagnostics import Diagnostic, Pos, RegelsError
+from ..model import Input, Parameter, Relation, Rule, RuleSet
+from ..syntax import AsKnown, AtDate, Binary, Call, If, ListLit, Lit, Name, Quantifier, Round, Unary, Van, With, walk
+from . import calendar as cal
+from . import money
+from .money import Num
+from .tables import ALWAYS, Group
+
+
+class Unsupported(RegelsError):
+    """A rule the columnar backend cannot evaluate (yet)."""
+
+
+def _unsupported(pos: Pos, what: str, rule: Rule) -> Unsupported:
+    return Unsupported(Diagnostic(pos, f"niet ondersteund door de kolomsgewijze rekenwijze: {what} in regel "
+                                       f"'{rule.name}'",
+                                  "reken deze regel met de interpreter (regels bereken)"))
+
+
+@dataclass(frozen=True)
+class Site:
+    """A place where evaluation can fail, and how: what the error column's codes mean."""
+
+    kind: str  # ontbreekt | tegenstrijdig | deling_door_nul | datum | parameter | tabel | niet_in_werking | begin
+    message: str
+    pos: Pos | None = None
+    input_name: str | None = None
+
+    def format(self) -> str:
+        return f"{self.pos}: fout: {self.message}" if self.pos else f"fout: {self.message}"
+
+
+# --- which rules compile ------------------------------------------------------------------
+
+
+def _rules_tree(rule: Rule) -> list[Rule]:
+    """A rule with its exceptions, and theirs."""
+    found = [rule]
+    for exception in rule.exceptions:
+        found += _rules_tree(exception)
+    return found
+
+
+class Plan:
+    """The rule set as the columnar backend sees it: which rules it can
+    evaluate, why not the others, and the table of error sites."""
+
+    def __init__(self, rule_set: RuleSet):
+        self.rule_set = rule_set
+        self.sites: list[Site | None] = [None]
+        self._site_codes: dict = {}
+        self.problems: dict[str, Unsupported] = {}
+        self.causes: dict[str, Unsupported] = {}  # the construct itself, for a rule that rests on it
+        done: set = set()
+        for rule in rule_set.rules():
+            if rule.target is None:
+                self._check(rule.root, done)
+
+    def site(self, key, kind: str, message: str, pos: Pos | None = None, input_name: str | None = None) -> int:
+        code = self._site_codes.get(key)
+        if code is None:
+            code = self._site_codes[key] = len(self.sites)
+            self.sites.append(Site(kind, message, pos, input_name))
+        return code
+
+    def supported(self, rule: Rule) -> bool:
+        return rule.root.name not in self.problems
+
+    def compiled_rules(self) -> list[Rule]:
+        return [r for r in self.rule_set.rules() if r.target is None and self.supported(r)]
+
+    def _check(self, rule: Rule, done: set) -> Unsupported | None:
+        if rule.name in done:
+            return self.problems.get(rule.name)
+        done.add(rule.name)
+        problem = None
+        for member in _rules_tree(rule):
+            for version in member.versions:
+                for tree in (version.formula, version.condition):
+                    if tree is not None and problem is None:
+                        problem = self._check_tree(tree, member)
+        if problem is None:
+            for dep in rule.dependencies() + [d for e in _rules_tree(rule)[1:] for d in e.dependencies()]:
+                if isinstance(dep, Rule) and dep.root is not rule:
+                    inner = self._check(dep.root, done)
+                    if inner is not None:
+                        cause = self.causes[dep.root.name]
+                        d = cause.diagnostics[0]
+                        problem = Unsupported(Diagnostic(rule.pos, f"regel '{rule.name}' steunt op '{dep.root.name}'; "
+                                                                   f"{d.message} ({d.pos})", d.hint))
+                        self.causes[rule.name] = cause
+                        break
+        if problem is not None:
+            self.problems[rule.name] = problem
+            self.causes.setdefault(rule.name, problem)
+        return problem
+
+    def _check_tree(self, tree, rule: Rule) -> Unsupported | None:
+        allowed_lists: set = set()
+        domains: set = set()
+        for node in walk(tree):
+            if isinstance(node, AsKnown):
+                return _unsupported(node.pos, "'zoals bekend op'", rule)
+            if isinstance(node, With):
+                return _unsupported(node.pos, "'waarbij'", rule)
+            if isinstance(node, Call) and node.ref == "dagen":
+                return _unsupported(node.pos, "'dagen(...)'", rule)
+            if isinstance(node, Quantifier):
+                dom = node.domain
+                if not (isinstance(dom, Name) and isinstance(dom.ref, tuple) and dom.name in ("personen", "maanden")):
+                    return _unsupported(dom.pos, "een domein anders dan 'personen' of 'maanden'", rule)
+                domains.add(id(dom))
+            if isinstance(node, Binary) and node.op in ("in_lijst", "niet_in_lijst"):
+                allowed_lists.add(id(node.right))
+                right = node.right
+                if isinstance(right, ListLit):
+                    if not all(isinstance(i, Lit) for i in right.items):
+                        return _unsupported(right.pos, "een lijst met iets anders dan vaste waarden", rule)
+                elif not (isinstance(right, Name) and isinstance(right.ref, Parameter)):
+                    return _unsupported(right.pos, "'in' met iets anders dan een lijst of een lijst-parameter", rule)
+            if isinstance(node, ListLit) and id(node) not in allowed_lists:
+                return _unsupported(node.pos, "een lijst buiten 'in'", rule)
+            if isinstance(node, Name) and isinstance(node.ref, tuple) and node.name in ("personen", "maanden") \
+                    and id(node) not in domains:
+                return _unsupported(node.pos, f"'{node.name}' buiten een 'er is een', 'aantal' of 'som'", rule)
+            if isinstance(node, Round) and not isinstance(node.unit, Lit):
+                return _unsupported(node.unit.pos, "afronden op een eenheid die geen vaste waarde is", rule)
+            if isinstance(node, Name) and isinstance(node.ref, Parameter) and node.ref.type.name == "lijst" \
+                    and id(node) not in allowed_lists:
+                return _unsupported(node.pos, "een lijst-parameter buiten 'in'", rule)
+        return None
+
+    def coverage(self) -> tuple[int, int]:
+        """(rules that compile, rules), counting each rule with its exceptions once."""
+        roots = [r for r in self.rule_set.rules() if r.target is None]
+        return sum(1 for r in roots if self.supported(r)), len(roots)
+
+
+# --- values in a frame ------------------------------------------------------------------------
+
+
+class V:
+    """A column value in a frame: kind, data, error codes (None: no error possible)."""
+
+    __slots__ = ("kind", "x", "err", "ident")
+
+    def __init__(self, kind: str, x, err=None, ident=None):
+        self.kind = kind  # num | bool | date | month | text | person | tlist
+        self.x = x  # Num for num, else an int/bool array
+        self.err = err
+        self.ident = ident  # the axis this value enumerates (a bound person variable), if so
+
+
+def _kind(type_: v.Type) -> str:
+    name = type_.name
+    if name in v.NUMERIC or name == "jaar":
+        return "num"
+    return {"waar/onwaar": "bool", "datum": "date", "maand": "month", "tekst": "text",
+            "persoon": "person"}.get(name, name)
+
+
+def first_error(*errors):
+    """The first error in the interpreter's order of evaluation."""
+    result = None
+    for e in errors:
+        if e is None:
+            continue
+        result = e if result is None else np.where(result != 0, result, e)
+    return result
+
+
+def _masked(mask, err):
+    """The error where `mask` holds (the operand is evaluated there), else none."""
+    if err is None:
+        return None
+    return np.where(mask, err, 0)
+
+
+def _expand(x):
+    if isinstance(x, Num):
+        return Num(x.a[..., None], x.d if x.static else x.d[..., None], x.bound, x.dbound)
+    return x[..., None]
+
+
+def _expand_v(val: V) -> V:
+    return V(val.kind, _expand(val.x), None if val.err is None else val.err[..., None])
+
+
+@dataclass
+class Frame:
+    axes: tuple  # ("h", None) | ("p", None) | ("m", positions)
+    vars: dict  # name -> ("person" | "month", axis)
+    month: object  # None | ("axis", j): the month rules are read for
+    own: object  # None | ("axis", j): what 'maand' means
+    at: V | None  # the date of an enclosing 'op'
+
+    @property
+    def ndim(self) -> int:
+        return len(self.axes)
+
+    def extend(self, axis, var: str, kind: str, months: bool) -> "Frame":
+        j = len(self.axes)
+        new_vars = dict(self.vars)
+        new_vars[var] = (kind, j)
+        return Frame(self.axes + (axis,), new_vars, ("axis", j) if months else self.month, self.own,
+                     None if self.at is None else _expand_v(self.at))
+
+
+def _select(cond, a: V, b: V) -> V:
+    """'als': a where cond holds, b elsewhere; the error of the branch taken."""
+    if a.kind == "num":
+        x = money.where(cond, a.x, b.x)
+    else:
+        x = np.where(cond, a.x, b.x)
+    if a.err is None and b.err is None:
+        err = None
+    else:
+        err = np.where(cond, 0 if a.err is None else a.err, 0 if b.err is None else b.err)
+    return V(a.kind, x, err)
+
+
+def _first_along(err, stop=None):
+    """The error of the first item (last axis) that stops a loop over the items:
+    with `stop`, the loop ends at the first item that has an error or decides."""
+    nonzero = err != 0
+    halt = nonzero if stop is None else (nonzero | stop)
+    j = np.argmax(halt, axis=-1)[..., None]
+    picked = np.take_along_axis(err, j, axis=-1)[..., 0]
+    return np.where(np.take_along_axis(halt, j, axis=-1)[..., 0], picked, 0)
+
+
+# --- evaluation of one group -------------------------------------------------------------------
+
+
+class GroupRun:
+    """The rule tables of one group of households, computed on demand."""
+
+    def __init__(self, plan: Plan, group: Group):
+        self.plan = plan
+        self.g = group
+        self.n, self.P, self.year = group.n, group.P, group.year
+        self.tables: dict[int, V] = {}
+        self.month_days = np.array([dt.date(self.year, m, 1).toordinal() for m in range(1, 13)], dtype=np.int64)
+        self._params: dict = {}
+
+    # helpers ------------------------------------------------------------------------------------
+
+    def along(self, frame: Frame, j: int, values) -> np.ndarray:
+        shape = [1] * frame.ndim
+        shape[j] = len(values)
+        return np.asarray(values).reshape(shape)
+
+    def ones(self, frame: Frame, value, dtype=np.int64) -> np.ndarray:
+        return np.full((1,) * frame.ndim, value, dtype=dtype)
+
+    def hidx(self, frame: Frame) -> np.ndarray:
+        return np.arange(self.n).reshape((self.n,) + (1,) * (frame.ndim - 1))
+
+    def law_day(self, frame: Frame) -> np.ndarray:
+        if frame.month is None:
+            return self.ones(frame, self.month_days[0])
+        j = frame.month[1]
+        return self.along(frame, j, self.month_days[list(frame.axes[j][1])])
+
+    def read_day(self, frame: Frame) -> np.ndarray:
+        return frame.at.x if frame.at is not None else self.law_day(frame)
+
+    def month_positions(self, frame: Frame):
+        """The current month as a position 0..11 in the year: an index array, or an axis."""
+        j = frame.month[1]
+        positions = frame.axes[j][1]
+        return self.along(frame, j, np.array(positions))
+
+    def placeholder(self, kind: str, frame: Frame) -> V:
+        if kind == "num":
+            return V(kind, money.const(0, frame.ndim))
+        return V(kind, self.ones(frame, 1 if kind == "date" else 0, bool if kind == "bool" else np.int64))
+
+    def const(self, value, type_: v.Type, frame: Frame) -> V:
+        kind = _kind(type_)
+        if kind == "num":
+            return V(kind, money.const(value, frame.ndim))
+        if kind == "bool":
+            return V(kind, self.ones(frame, bool(value), bool))
+        if kind == "date":
+            return V(kind, self.ones(frame, value.toordinal()))
+        if kind == "text":
+            return V(kind, self.ones(frame, self.g.pool.id(value)))
+        if kind == "month":
+            return V(kind, self.ones(frame, value.year * 12 + value.month - 1))
+        raise AssertionError(type_)
+
+    # rule tables ----------------------------------------------------------------------------------
+
+    def table(self, rule: Rule) -> V:
+        """The values of a rule for every household (person, month) of the group,
+        in the layout (n[, P][, 12])."""
+        found = self.tables.get(id(rule))
+        if found is not None:
+            return found
+        axes = [("h", None)]
+        vars_ = {}
+        if rule.voor:
+            axes.append(("p", None))
+            for member in _rules_tree(rule):
+                if member.voor:
+                    vars_[member.voor] = ("person", 1)
+        kind = _kind(rule.type)
+        if rule.per != "maand":
+            frame = Frame(tuple(axes), vars_, None, None, None)
+            result = self._normalise(self.resolve_rule(rule, frame), frame, [self.n] + ([self.P] if rule.voor else []))
+        else:
+            j = len(axes)
+            # months in which the rule and its exceptions have the same versions share one evaluation
+            runs: dict = {}
+            for pos in range(12):
+                day = dt.date(self.year, pos + 1, 1)
+                signature = tuple(id(m.version_on(day)) for m in _rules_tree(rule))
+                runs.setdefault(signature, []).append(pos)
+            shape = [self.n] + ([self.P] if rule.voor else []) + [12]
+            parts = []
+            for positions in runs.values():
+                frame = Frame(tuple(axes) + (("m", tuple(positions)),), vars_, ("axis", j), ("axis", j), None)
+                part_shape = shape[:-1] + [len(positions)]
+                parts.append((positions, self._normalise(self.resolve_rule(rule, frame), frame, part_shape)))
+            result = parts[0][1] if len(parts) == 1 else self._stitch(kind, parts, shape)
+        self.tables[id(rule)] = result
+        return result
+
+    def _normalise(self, val: V, frame: Frame, shape) -> V:
+        """A value broadcast to the full layout of a table."""
+        shape = tuple(shape)
+        x = money.broadcast(val.x, shape) if val.kind == "num" else np.broadcast_to(val.x, shape)
+        err = None if val.err is None else np.broadcast_to(val.err, shape)
+        return V(val.kind, x, err)
+
+    def _stitch(self, kind: str, parts, shape) -> V:
+        shape = tuple(shape)
+        err = None
+        if any(p.err is not None for _, p in parts):
+            err = np.zeros(shape, dtype=np.int64)
+        if kind == "num":
+            nums = [p.x for _, p in parts]
+            if all(x.static for x in nums):
+                d = 1
+                for x in nums:
+                    d = d * x.d // np.gcd(d, x.d)
+                d = int(d)
+                bound = max(x.bound * (d // x.d) for x in nums)
+                a = np.zeros(shape, dtype=np.int64 if bound <= money.LIMIT else object)
+                for (positions, p), x in zip(parts, nums):
+                    a[..., positions] = x.a * (d // x.d)
+                x = Num(a, d, bound)
+            else:
+                big = max(max(x.bound, x.dbound) for x in nums)
+                dtype = np.int64 if big <= money.LIMIT else object
+                a = np.zeros(shape, dtype=dtype)
+                dd = np.ones(shape, dtype=dtype)
+                for (positions, p), x in zip(parts, nums):
+                    a[..., positions] = x.a
+                    dd[..., positions] = x.d
+                x = Num(a, dd, max(x.bound for x in nums), max(x.dbound for x in nums))
+        else:
+            x = np.zeros(shape, dtype=parts[0][1].x.dtype)
+            for positions, p in parts:
+                x[..., positions] = p.x
+        if err is not None:
+            for positions, p in parts:
+                if p.err is not None:
+                    err[..., positions] = p.err
+        return V(kind, x, err)
+
+    def resolve_rule(self, rule: Rule, frame: Frame) -> V:
+        day = dt.date.fromordinal(int(self.law_day(frame).reshape(-1)[0]))
+        version = rule.version_on(day)
+        if version is None:
+            periods = ", ".join(f"{ver.geldig_vanaf} tot {ver.geldig_tot or 'heden'}" for ver in rule.versions)
+            code = self.plan.site(("version", rule.name, day), "niet_in_werking",
+                                  f"regel '{rule.name}' geldt niet op {day.isoformat()} (wel: {periods})", rule.pos)
+            val = self.placeholder(_kind(rule.type), frame)
+            val.err = self.ones(frame, code)
+            return val
+        return self.resolve(rule, version, frame, day)
+
+    def resolve(self, rule: Rule, version, frame: Frame, day: dt.date) -> V:
+        """A rule's value after its exceptions (evaluate.Evaluation.resolve)."""
+        applicable = []
+        for exception in rule.exceptions:
+            exc_version = exception.version_on(day)
+            if exc_version is not None:
+                applicable.append((exception, exc_version, self.ev(exc_version.condition, frame)))
+        value = self.ev(version.formula, frame)
+        if not applicable:
+            return value
+        errors = [c.err for _, _, c in applicable]
+        conds = [c.x for _, _, c in applicable]
+        # two exceptions at once: a conflict, reported with the first two that apply
+        conflict = None
+        for i in range(len(conds)):
+            for k in range(i + 1, len(conds)):
+                (a, av, _), (b, bv, _) = applicable[i], applicable[k]
+                before = [conds[x] for x in range(k) if x != i]
+                hit = conds[i] & conds[k]
+                for other in before:
+                    hit = hit & ~other
+                if not hit.any():
+                    continue
+                code = self.plan.site(("conflict", rule.name, a.name, b.name), "tegenstrijdig",
+                                      f"tegenstrijdige uitzonderingen op '{rule.name}': '{a.name}' ({av.pos}) en "
+                                      f"'{b.name}' ({bv.pos}) gelden allebei", av.pos)
+                conflict = np.where(hit, code, 0) if conflict is None else np.where(conflict != 0, conflict, np.where(hit, code, 0))
+        result = value
+        for exception, exc_version, cond in reversed(applicable):
+            result = _select(cond.x, self.resolve(exception, exc_version, frame, day), result)
+        result.err = first_error(*errors, conflict, result.err)
+        return result
+
+    # expressions --------------------------------------------------------------------------------
+
+    def ev(self, node, frame: Frame) -> V:
+        method = getattr(self, "ev_" + type(node).__name__)
+        return method(node, frame)
+
+    def ev_Lit(self, node: Lit, frame: Frame) -> V:
+        return self.const(node.value, node.lit_type, frame)
+
+    def ev_Name(self, node: Name, frame: Frame) -> V:
+        ref = node.ref
+        if isinstance(ref, tuple):
+            name = node.name
+            if ref[0] == "var":
+                kind, j = frame.vars[name]
+                if kind == "person":
+                    return V("person", self.along(frame, j, np.arange(self.P)), ident=j)
+                positions = frame.axes[j][1]
+                return V("month", self.along(frame, j, self.year * 12 + np.array(positions)))
+            if name == "berekeningsjaar":
+                return V("num", money.const(self.year, frame.ndim))
+            if name == "maand":
+                j = frame.own[1]
+                return V("month", self.along(frame, j, self.year * 12 + np.array(frame.axes[j][1])))
+            raise AssertionError(name)
+        if isinstance(ref, Parameter):
+            return self.parameter(ref, frame, node.pos)
+        if isinstance(ref, Input):
+            return self.fact(ref, None, frame, node.pos)
+        if isinstance(ref, Rule):
+            return self.rule_read(ref, None, frame)
+        raise AssertionError(ref)
+
+    def rule_read(self, rule: Rule, person: V | None, frame: Frame) -> V:
+        table = self.table(rule)
+        index = [self.hidx(frame)]
+        idents = [0]
+        if rule.voor:
+            index.append(person.x)
+            idents.append(person.ident)
+        if rule.per == "maand":
+            index.append(self.month_positions(frame))
+            j = frame.month[1]
+            idents.append(j if len(frame.axes[j][1]) == 12 else None)
+        view = None not in idents and idents == sorted(set(idents))
+        if view:  # the table's axes are axes of the frame: a reshape, no copy
+            shape = [1] * frame.ndim
+            for axis, size in zip(idents, table.x.a.shape if table.kind == "num" else table.x.shape):
+                shape[axis] = size
+
+            def take(arr):
+                return np.broadcast_to(arr, (table.x.a if table.kind == "num" else table.x).shape).reshape(shape)
+        else:
+            index = tuple(index)
+
+            def take(arr):
+                return np.broadcast_to(arr, (table.x.a if table.kind == "num" else table.x).shape)[index]
+        if table.kind == "num":
+            x = table.x
+            x = Num(take(x.a), x.d if x.static else take(x.d), x.bound, x.dbound)
+        else:
+            x = take(table.x)
+        err = None if table.err is None else take(table.err)
+        return V(table.kind, x, first_error(None if person is None else person.err, err))
+
+    def ev_Van(self, node: Van, frame: Frame) -> V:
+        if node.kind == "percentage":
+            left, right = self.ev(node.left, frame), self.ev(node.right, frame)
+            return V("num", money.mul(left.x, right.x), first_error(left.err, right.err))
+        person = self.ev(node.right, frame)
+        ref = node.left.ref
+        if isinstance(ref, Input):
+            return self.fact(ref, person, frame, node.left.pos)
+        return self.rule_read(ref, person, frame)
+
+    # facts, parameters, relations -----------------------------------------------------------------
+
+    def fact(self, inp: Input, person: V | None, frame: Frame, pos: Pos) -> V:
+        values, vanaf = self.g.input_table(inp)
+        index = (self.hidx(frame),) if person is None else (self.hidx(frame), person.x)
+        day = self.read_day(frame)
+        E = vanaf.shape[-1]
+        count = None
+        for e in range(E):
+            hit = (vanaf[index + (e,)] <= day).astype(np.int64)
+            count = hit if count is None else count + hit
+        present = count > 0
+        pick = (np.maximum(count - 1, 0),) if E > 1 else (0,)
+        kind = _kind(inp.type)
+        if kind == "num":
+            x = Num(values.a[index + pick], values.d, values.bound)
+        else:
+            x = values[index + pick]
+        val = V(kind, x)
+        err = None if person is None else person.err
+        if inp.has_default:
+            if not present.all():
+                default = self.const(inp.default, inp.type, frame)
+                val = _select(present, val, default)
+        else:
+            code = self.plan.site(("fact", inp.name, pos), "ontbreekt",
+                                  f"gegeven '{inp.name}' ontbreekt (nodig voor {pos})", pos, inp.name)
+            if not present.all():
+                err = first_error(err, np.where(present, 0, code))
+        val.err = err
+        return val
+
+    def fact_given(self, inp: Input, person: V | None, frame: Frame) -> V:
+        _, vanaf = self.g.input_table(inp)
+        index = (self.hidx(frame),) if person is None else (self.hidx(frame), person.x)
+        day = self.read_day(frame)
+        given = None
+        for e in range(vanaf.shape[-1]):
+            hit = vanaf[index + (e,)] <= day
+            given = hit if given is None else given | hit
+        return V("bool", given, None if person is None else person.err)
+
+    def _param_entries(self, param: Parameter):
+        found = self._params.get(id(param))
+        if found is None:
+            starts = np.array([e.vanaf.toordinal() for e in param.values], dtype=np.int64)
+            kind = _kind(param.type)
+            pool = self.g.pool
+            if param.key_type is not None:
+                keys = sorted({k for e in param.values for k in e.value})
+                ids = [pool.id(k) for k in keys]
+                table = [[e.value.get(k, 0) for k in keys] for e in param.values]
+                nums = money.from_fractions([x for row in table for x in row], (len(param.values), len(keys)))
+                width = max(ids) + 1
+                a = np.zeros((len(param.values), width), dtype=nums.a.dtype)
+                has = np.zeros((len(param.values), width), dtype=bool)
+                for col, key_id in enumerate(ids):
+                    a[:, key_id] = nums.a[:, col]
+                    has[:, key_id] = [keys[col] in e.value for e in param.values]
+                data = (Num(a, nums.d, nums.bound), has)
+            elif param.type.name == "lijst":
+                ids = [[pool.id(str(x)) for x in e.value] for e in param.values]
+                width = max([i for row in ids for i in row] + [0]) + 1
+                member = np.zeros((len(param.values), width), dtype=bool)
+                for row, found_ids in enumerate(ids):
+                    member[row, found_ids] = True
+                data = member
+            elif kind == "num":
+                data = money.from_fractions([e.value for e in param.values])
+            elif kind == "date":
+                data = np.array([e.value.toordinal() for e in param.values], dtype=np.int64)
+            elif kind == "text":
+                data = np.array([pool.id(e.value) for e in param.values], dtype=np.int64)
+            elif kind == "bool":
+                data = np.array([bool(e.value) for e in param.values])
+            else:
+                raise AssertionError(param.type)
+            found = self._params[id(param)] = (starts, data)
+        return found
+
+    def parameter(self, param: Parameter, frame: Frame, pos: Pos, key: V | None = None) -> V:
+        starts, data = self._param_entries(param)
+        day = self.read_day(frame)
+        entry = np.searchsorted(starts, day, side="right") - 1
+        missing = entry < 0
+        entry = np.maximum(entry, 0)
+        err = None if key is None else key.err
+        if missing.any():
+            code = self.plan.site(("param", param.name, pos), "parameter",
+                                  f"parameter '{param.name}' heeft geen waarde op deze datum (nodig voor {pos})", pos)
+            err = first_error(err, np.where(missing, code, 0))
+        if param.key_type is not None:
+            nums, has = data
+            width = has.shape[1]
+            key_id = np.where(key.x < width, key.x, 0)
+            present = has[entry, key_id] & (key.x < width)
+            if not present.all():
+                code = self.plan.site(("key", param.name, pos), "tabel",
+                                      f"tabel '{param.name}' heeft geen waarde voor deze sleutel (nodig voor {pos})", pos)
+                err = first_error(err, np.where(present, 0, code))
+            return V("num", Num(nums.a[entry, key_id], nums.d, nums.bound), err)
+        if param.type.name == "lijst":
+            return V("tlist", (entry, data), err)
+        if isinstance(data, Num):
+            return V("num", Num(data.a[entry], data.d, data.bound), err)
+        return V(_kind(param.type), data[entry], err)
+
+    def relation_fact(self, relation: Relation, a: V, b: V, frame: Frame):
+        """Per row: whether the relation holds on the read day, and the 'vanaf'
+        of the first record that holds (ALWAYS if it has none)."""
+        start, end = self.g.relation_table(relation)
+        day = self.read_day(frame)
+        index = (self.hidx(frame), a.x, b.x)
+        holds, begin = None, None
+        for k in range(start.shape[-1]):
+            s = start[index + (k,)]
+            hit = (s <= day) & (day < end[index + (k,)])
+            if holds is None:
+                holds, begin = hit, np.where(hit, s, 0)
+            else:
+                begin = np.where(~holds & hit, s, begin)
+                holds = holds | hit
+        return holds, begin
+
+    # calls ------------------------------------------------------------------------------------------
+
+    def ev_Call(self, node: Call, frame: Frame) -> V:
+        ref = node.ref
+        if isinstance(ref, Parameter):
+            key = self.ev(node.args[0], frame)
+            return self.parameter(ref, frame, node.pos, key)
+        if isinstance(ref, Relation):
+            a, b = (self.ev(x, frame) for x in node.args)
+            holds, _ = self.relation_fact(ref, a, b, frame)
+            return V("bool", holds, first_error(a.err, b.err))
+        name = ref
+        if name == "begin":
+            inner = node.args[0]
+            a, b = (self.ev(x, frame) for x in inner.args)
+            holds, begin = self.relation_fact(inner.ref, a, b, frame)
+            code_none = self.plan.site(("begin0", node.pos), "begin",
+                                       f"begin({inner.ref.name}(...)): de relatie bestaat niet (nodig voor {node.pos})", node.pos)
+            code_open = self.plan.site(("begin1", node.pos), "begin",
+                                       f"begin({inner.ref.name}(...)): de relatie heeft geen 'vanaf' in de casus "
+                                       f"(nodig voor {node.pos})", node.pos)
+            bad = np.where(~holds, code_none, np.where(begin == ALWAYS, code_open, 0))
+            return V("date", np.where(bad == 0, begin, 1), first_error(a.err, b.err, bad if bad.any() else None))
+        if name == "opgegeven":
+            arg = node.args[0]
+            if isinstance(arg, Van):
+                person = self.ev(arg.right, frame)
+                return self.fact_given(arg.left.ref, person, frame)
+            return self.fact_given(arg.ref, None, frame)
+        args = [self.ev(x, frame) for x in node.args]
+        err = first_error(*(x.err for x in args))
+        if name in ("max", "min"):
+            result = args[0]
+            for other in args[1:]:
+                if result.kind == "num":
+                    pick = money.maximum if name == "max" else money.minimum
+                    result = V("num", pick(result.x, other.x))
+                else:
+                    result = V(result.kind, (np.maximum if name == "max" else np.minimum)(result.x, other.x))
+            result.err = err
+            return result
+        if name == "abs":
+            return V("num", money.absolute(args[0].x), err)
+        if name in ("eerste_dag", "laatste_dag"):
+            arg = args[0]
+            if arg.kind == "month":
+                x = cal.first_day(arg.x) if name == "eerste_dag" else cal.last_day(arg.x)
+            else:
+                year = money.truncate(arg.x)
+                x = cal.year_first_day(year) if name == "eerste_dag" else cal.year_last_day(year)
+            return V("date", x, err)
+        if name == "leeftijd":
+            return V("num", Num(cal.age(args[0].x, args[1].x), 1, 10000), err)
+        if name == "datum":
+            y, m, d = (money.truncate(a.x) for a in args)
+            x, valid = cal.make_date(y, m, d)
+            if not valid.all():
+                code = self.plan.site(("datum", node.pos), "datum", f"deze datum bestaat niet (nodig voor {node.pos})",
+                                      node.pos)
+                err = first_error(err, np.where(valid, 0, code))
+            return V("date", x, err)
+        if name == "jaar":
+            return V("num", Num(cal.split(args[0].x)[0], 1, 10000), err)
+        if name == "maand":
+            return V("month", cal.month_of(args[0].x), err)
+        if name == "vorige_maand":
+            return V("month", args[0].x - 1, err)
+        if name == "volgende_maand":
+            return V("month", args[0].x + 1, err)
+        if name == "maanden_later":
+            return V("date", cal.months_later(args[0].x, money.truncate(args[1].x)), err)
+        raise AssertionError(name)
+
+    # operators -----------------------------------------------------------------------------------------
+
+    def ev_Unary(self, node: Unary, frame: Frame) -> V:
+        val = self.ev(node.operand, frame)
+        if node.op == "niet":
+            return V("bool", ~val.x, val.err)
+        return V("num", money.neg(val.x), val.err)
+
+    def ev_Binary(self, node: Binary, frame: Frame) -> V:
+        op = node.op
+        left = self.ev(node.left, frame)
+        right = V("list", None) if isinstance(node.right, ListLit) else self.ev(node.right, frame)
+        if op == "en":
+            return V("bool", left.x & right.x, first_error(left.err, _masked(left.x, right.err)))
+        if op == "of":
+            return V("bool", left.x | right.x, first_error(left.err, _masked(~left.x, right.err)))
+        err = first_error(left.err, right.err)
+        if op == "vergelijk":
+            if left.kind == "num":
+                return V("bool", money.compare(left.x, right.x, node.compare), err)
+            fn = {"=": np.equal, "<>": np.not_equal, "<": np.less, "<=": np.less_equal,
+                  ">": np.greater, ">=": np.greater_equal}[node.compare]
+            return V("bool", fn(left.x, right.x), err)
+        if op in ("in_lijst", "niet_in_lijst"):
+            if isinstance(node.right, ListLit):
+                items = [self.const(i.value, i.lit_type, frame).x.reshape(-1)[0] for i in node.right.items]
+                inside = np.isin(left.x, items)
+            else:
+                entry, member = right.x
+                width = member.shape[1]
+                inside = member[entry, np.where(left.x < width, left.x, 0)] & (left.x < width)
+            return V("bool", inside if op == "in_lijst" else ~inside, err)
+        if op in ("minimaal", "maximaal"):
+            if left.kind == "num":
+                pick = money.maximum if op == "minimaal" else money.minimum
+                return V("num", pick(left.x, right.x), err)
+            return V(left.kind, (np.maximum if op == "minimaal" else np.minimum)(left.x, right.x), err)
+        if left.kind == "date" and op in ("plus", "min"):
+            if right.kind == "date":
+                return V("num", Num(left.x - right.x, 1, 4_000_000), err)
+            days = money.truncate(right.x)
+            return V("date", left.x + days if op == "plus" else left.x - days, err)
+        if op == "plus":
+            return V("num", money.add(left.x, right.x), err)
+        if op == "min":
+            return V("num", money.sub(left.x, right.x), err)
+        if op == "maal":
+            return V("num", money.mul(left.x, right.x), err)
+        if op == "gedeeld":
+            x, zero = money.div(left.x, right.x)
+            zero_err = None
+            if zero is not None:
+                code = self.plan.site(("div", node.pos), "deling_door_nul", f"deling door nul (nodig voor {node.pos})",
+                                      node.pos)
+                zero_err = np.where(zero, code, 0)
+            # the interpreter evaluates the divisor first, then checks it, then the dividend
+            return V("num", x, first_error(right.err, zero_err, left.err))
+        raise AssertionError(op)
+
+    def ev_AtDate(self, node: AtDate, frame: Frame) -> V:
+        day = self.ev(node.date, frame)
+        inner = Frame(frame.axes, frame.vars, frame.month, frame.own, day)
+        val = self.ev(node.expr, inner)
+        val.err = first_error(day.err, val.err)
+        return val
+
+    def ev_Round(self, node: Round, frame: Frame) -> V:
+        val = self.ev(node.operand, frame)
+        unit = Fraction(node.unit.value)
+        return V("num", money.round_to(val.x, unit, node.direction), val.err)
+
+    def ev_If(self, node: If, frame: Frame) -> V:
+        cond = self.ev(node.cond, frame)
+        result = _select(cond.x, self.ev(node.then, frame), self.ev(node.other, frame))
+        result.err = first_error(cond.err, result.err)
+        return result
+
+    def ev_Quantifier(self, node: Quantifier, frame: Frame) -> V:
+        months = node.domain.name == "maanden"
+        if months:
+            inner = frame.extend(("m", tuple(range(12))), node.var, "month", True)
+            size = 12
+        else:
+            inner = frame.extend(("p", None), node.var, "person", False)
+            size = self.P
+        shape = lambda *arrays: np.broadcast_shapes((1,) * (inner.ndim - 1) + (size,), *(a.shape for a in arrays))  # noqa: E731
+        cond = self.ev(node.cond, inner) if node.cond is not None else None
+        if node.kind in ("er_is_een", "voor_alle"):
+            c = np.broadcast_to(cond.x, shape(cond.x))
+            if node.kind == "er_is_een":
+                value, stop = c.any(axis=-1), c
+            else:
+                value, stop = c.all(axis=-1), ~c
+            err = None
+            if cond.err is not None:
+                err = _first_along(np.broadcast_to(cond.err, shape(cond.x, cond.err)),
+                                   np.broadcast_to(stop, shape(cond.x, cond.err)))
+            return V("bool", value, err)
+        if node.kind == "aantal":
+            if cond is None:
+                count = np.full((1,) * (inner.ndim - 1), size, dtype=np.int64)
+                return V("num", Num(count, 1, size))
+            c = np.broadcast_to(cond.x, shape(cond.x))
+            err = None if cond.err is None else _first_along(np.broadcast_to(cond.err, shape(cond.err)))
+            return V("num", Num(c.sum(axis=-1).astype(np.int64), 1, size), err)
+        body = self.ev(node.body, inner)
+        full = shape(body.x.a, *(() if cond is None else (cond.x,)))
+        x = money.broadcast(body.x, full)
+        mask = None if cond is None else np.broadcast_to(cond.x, full)
+        err = None
+        if cond is not None and (cond.err is not None or body.err is not None):
+            per_item = first_error(cond.err, _masked(cond.x, body.err))
+            err = _first_along(np.broadcast_to(per_item, full))
+        elif body.err is not None:
+            err = _first_along(np.broadcast_to(body.err, full))
+        return V("num", money.total(x, axis=-1, mask=mask), err)
