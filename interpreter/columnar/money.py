@@ -45,6 +45,7 @@ class Num:
 def _fit(a, bound: int):
     """`a` as int64 if `bound` allows, else as object (Python ints)."""
     if bound > LIMIT:
+        a = np.asarray(a)
         return a.astype(object) if a.dtype != object else a
     return a
 

@@ -1,0 +1,229 @@
+"""The columnar backend against the interpreter, the reference: exact
+arithmetic, every case file, random households, and what it refuses to do.
+
+The random households run a bounded number of examples by default; set
+REGELS_COLUMNAR_VOORBEELDEN=100000 (or use benchmarks/columnar_differential.py)
+for the long run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from interpreter.api import RuleSets, case_from_text, load_case, read_case_file, variant_names
+from interpreter.columnar import batch, differential, money
+from interpreter.columnar.compiler import Plan, Unsupported
+from interpreter.columnar.tables import Population, from_columns
+
+from .columnar_households import case_text
+
+ROOT = Path(__file__).resolve().parent.parent
+CASE_FILES = sorted((ROOT / "voorbeelden").rglob("*.yaml")) + sorted((ROOT / "tests" / "casussen").rglob("*.yaml"))
+EXAMPLES = int(os.environ.get("REGELS_COLUMNAR_VOORBEELDEN", "150"))
+
+_RULE_SETS = RuleSets(ROOT / "rules")
+_PLANS: dict = {}
+
+
+def plan_for(variants=()):
+    key = tuple(variants)
+    if key not in _PLANS:
+        _PLANS[key] = Plan(_RULE_SETS.get(list(key)))
+    return _RULE_SETS.get(list(key)), _PLANS[key]
+
+
+def _report(mismatches) -> str:
+    return "\n".join(str(m) for m in mismatches[:20])
+
+
+# --- exact arithmetic ------------------------------------------------------------------------
+
+fractions = st.builds(Fraction, st.integers(-10 ** 7, 10 ** 7), st.sampled_from([1, 2, 3, 12, 100, 400, 10000]))
+huge = st.builds(Fraction, st.integers(-10 ** 30, 10 ** 30), st.sampled_from([1, 7, 100]))
+
+
+def _column(values) -> money.Num:
+    return money.from_fractions(values)
+
+
+def _dynamic(values) -> money.Num:
+    """The same values with a per-row denominator."""
+    a = np.array([f.numerator for f in values], dtype=object)
+    d = np.array([f.denominator for f in values], dtype=object)
+    bound = max(abs(f.numerator) for f in values)
+    return money.Num(a, d, bound, max(f.denominator for f in values))
+
+
+def _values(x: money.Num, n: int):
+    a = np.broadcast_to(x.a, (n,))
+    d = x.d if x.static else np.broadcast_to(x.d, (n,))
+    return [Fraction(int(a[i]), int(d if x.static else d[i])) for i in range(n)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.one_of(fractions, huge), st.one_of(fractions, huge)), min_size=1, max_size=8),
+       st.booleans())
+def test_money_matches_fractions(pairs, dynamic):
+    xs, ys = [p[0] for p in pairs], [p[1] for p in pairs]
+    n = len(pairs)
+    x = _column(xs)
+    y = _dynamic(ys) if dynamic else _column(ys)
+    assert _values(money.add(x, y), n) == [a + b for a, b in pairs]
+    assert _values(money.sub(x, y), n) == [a - b for a, b in pairs]
+    assert _values(money.mul(x, y), n) == [a * b for a, b in pairs]
+    quotient, zero = money.div(x, y)
+    assert [q for q, (a, b) in zip(_values(quotient, n), pairs) if b != 0] == [a / b for a, b in pairs if b != 0]
+    assert (zero is not None) == any(b == 0 for _, b in pairs)
+    for op, fn in (("<", lambda a, b: a < b), ("=", lambda a, b: a == b), (">=", lambda a, b: a >= b)):
+        assert list(money.compare(x, y, op)) == [fn(a, b) for a, b in pairs]
+    assert _values(money.maximum(x, y), n) == [max(a, b) for a, b in pairs]
+    assert _values(money.total(y if dynamic else x, axis=0), 1) == [sum(ys if dynamic else xs, Fraction(0))]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(fractions, huge), min_size=1, max_size=8),
+       st.sampled_from([Fraction(1), Fraction(1, 100), Fraction(5)]),
+       st.sampled_from(["rekenkundig", "naar_beneden", "naar_boven"]))
+def test_rounding_matches_the_interpreter(xs, unit, direction):
+    from interpreter.values import round_to
+    assert _values(money.round_to(_column(xs), unit, direction), len(xs)) == [round_to(x, unit, direction) for x in xs]
+    dynamic = _dynamic([x / 3 for x in xs])
+    assert _values(money.round_to(dynamic, unit, direction), len(xs)) == [round_to(x / 3, unit, direction) for x in xs]
+
+
+def test_overflow_switches_to_exact_python_ints():
+    x = money.from_fractions([Fraction(2 ** 61), Fraction(-(2 ** 61))])
+    product = money.mul(x, x)
+    assert product.a.dtype == object
+    assert _values(product, 2) == [Fraction(2 ** 122), Fraction(2 ** 122)]
+
+
+# --- every case file ------------------------------------------------------------------------
+
+
+def _read_all(variant=None):
+    return [read_case_file(path, _RULE_SETS, variant=variant)[1] for path in CASE_FILES]
+
+
+def test_the_kgb_and_the_toeslagpartner_compile():
+    rule_set, plan = plan_for()
+    for name in ("kindgebonden_budget", "kindgebonden_budget_maand", "toeslagpartner", "heeft_toeslagpartner",
+                 "fiscale_partner", "gezamenlijk_toetsingsinkomen", "vermogen_te_hoog", "toeslagpartner_zonder_bsn"):
+        assert plan.supported(rule_set.rule(name)), plan.problems.get(name)
+    done, total = plan.coverage()
+    assert done >= 89 and total == len([r for r in rule_set.rules() if r.target is None])
+
+
+def test_every_case_file_agrees_with_the_interpreter():
+    rule_set, plan = plan_for()
+    cases = _read_all()
+    compared, mismatches = differential.compare(rule_set, plan, cases)
+    assert len(cases) == len(CASE_FILES) and compared > 300_000
+    assert not mismatches, _report(mismatches)
+
+
+@pytest.mark.parametrize("variant", variant_names(ROOT / "rules"))
+def test_every_case_file_agrees_under_each_variant(variant):
+    rule_set, plan = plan_for([variant])
+    compared, mismatches = differential.compare(rule_set, plan, _read_all(variant))
+    assert compared > 300_000
+    assert not mismatches, _report(mismatches)
+
+
+def test_the_example_case_to_the_cent():
+    rule_set, plan = plan_for()
+    case = load_case(ROOT / "voorbeelden" / "alleenstaande_ouder_2020.yaml", rule_set)
+    result = batch.run(plan, Population.from_cases(rule_set, [case]),
+                       [rule_set.rule("kindgebonden_budget"), rule_set.rule("kindgebonden_budget_maand")])
+    assert result.cell(rule_set.rule("kindgebonden_budget"), 0) == (Fraction(5389), None)
+    january, _ = result.cell(rule_set.rule("kindgebonden_budget_maand"), 0, None, 1)
+    april, _ = result.cell(rule_set.rule("kindgebonden_budget_maand"), 0, None, 4)
+    assert round(january, 2) == Fraction("433.88") and round(april, 2) == Fraction("454.13")
+
+
+# --- errors are per household ------------------------------------------------------------------
+
+_CASE = """
+casus: {title}
+berekeningsjaar: 2020
+gegevens:
+  aanvrager: ouder
+personen:
+  ouder:
+    geboortedatum: 1984-06-21
+    toetsingsinkomen: € 24.000
+  kind:
+    {birth}
+relaties:
+  - {{soort: kinderbijslag_voor, ouder: ouder, kind: kind, vanaf: 2008-07-01}}
+"""
+
+
+def test_a_missing_fact_is_an_error_of_that_household_only():
+    rule_set, plan = plan_for()
+    good = case_from_text(_CASE.format(title="goed", birth="geboortedatum: 2008-03-14"), rule_set)
+    bad = case_from_text(_CASE.format(title="zonder geboortedatum", birth="woonland: NL"), rule_set)
+    kgb = rule_set.rule("kindgebonden_budget")
+    result = batch.run(plan, Population.from_cases(rule_set, [good, bad, good]), [kgb])
+    value, site = result.cell(kgb, 1)
+    assert value is None and site.kind == "ontbreekt" and site.input_name == "geboortedatum"
+    assert result.cell(kgb, 0) == result.cell(kgb, 2)
+    assert result.cell(kgb, 0)[1] is None and result.cell(kgb, 0)[0] > 0
+
+
+# --- what does not compile says so -------------------------------------------------------------
+
+
+def test_an_unsupported_construct_names_the_rule_and_the_place():
+    rule_set, plan = plan_for()
+    rule = rule_set.rule("eerste_voorschot")
+    problem = plan.problems["eerste_voorschot"].diagnostics[0]
+    assert "zoals bekend op" in problem.message and "eerste_voorschot" in problem.message
+    assert problem.pos.file.endswith("artikel_16.yaml") and problem.pos.line > 0
+    dependent = plan.problems["voorschot"].diagnostics[0]
+    assert "steunt op 'eerste_voorschot'" in dependent.message
+    with pytest.raises(Unsupported):
+        batch.run(plan, Population.from_cases(rule_set, []), [rule])
+
+
+# --- the columnar input ----------------------------------------------------------------------------
+
+
+def test_columnar_input_gives_the_same_results_as_the_case():
+    rule_set, plan = plan_for()
+    case = load_case(ROOT / "voorbeelden" / "alleenstaande_ouder_2020.yaml", rule_set)
+    households = from_columns(
+        rule_set,
+        households={"huishouden": ["h1"], "berekeningsjaar": [2020], "aanvrager": ["amira"]},
+        persons={"huishouden": ["h1"] * 3, "persoon": ["amira", "sara", "daan"],
+                 "geboortedatum": ["1984-06-21", "2008-03-14", dt.date(2015, 9, 2)],
+                 "toetsingsinkomen": ["24000", None, None]},
+        relations={"huishouden": ["h1", "h1"], "soort": ["kinderbijslag_voor"] * 2, "eerste": ["amira", "amira"],
+                   "tweede": ["sara", "daan"], "vanaf": ["2008-07-01", "2015-10-01"], "tot": [None, ""]},
+    )
+    rules = plan.compiled_rules()
+    from_table = batch.run(plan, Population(rule_set, households), rules)
+    from_case = batch.run(plan, Population.from_cases(rule_set, [case]), rules)
+    for rule in rules:
+        for p in range(3) if rule.voor else [None]:
+            for m in range(1, 13) if rule.per == "maand" else [None]:
+                assert from_table.cell(rule, 0, p, m) == from_case.cell(rule, 0, p, m), rule.name
+
+
+# --- random households ------------------------------------------------------------------------------
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case_text())
+def test_random_households_agree_with_the_interpreter(text):
+    rule_set, plan = plan_for()
+    case = case_from_text(text, rule_set)
+    _, mismatches = differential.compare(rule_set, plan, [case])
+    assert not mismatches, "\n" + text + "\n" + _report(mismatches)
