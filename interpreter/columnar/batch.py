@@ -6,9 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from fractions import Fraction
 
+import numpy as np
+
 from .. import values as v
 from ..model import Rule, RuleSet
-from .compiler import GroupRun, Plan, Site, Unsupported
+from . import money
+from .compiler import V, GroupRun, Plan, Site, Unsupported
 from .tables import Population
 
 
@@ -28,6 +31,8 @@ class BatchResult:
         run, row = self.where[household]
         table = run.table(rule)
         index = (row,) + ((person,) if rule.voor else ()) + ((month - 1,) if rule.per == "maand" else ())
+        shape = (run.n,) + ((run.P,) if rule.voor else ()) + ((12,) if rule.per == "maand" else ())
+        table = full(table, shape)
         code = 0 if table.err is None else int(table.err[index])
         if code:
             return None, self.plan.sites[code]
@@ -51,6 +56,12 @@ class BatchResult:
         if kind == "person":
             return run.g.households[index[0]].persons[int(value)]
         raise AssertionError(kind)
+
+
+def full(table: V, shape) -> V:
+    """A table broadcast to its full layout (tables keep size-1 dimensions where they do not vary)."""
+    x = money.broadcast(table.x, shape) if table.kind == "num" else np.broadcast_to(table.x, shape)
+    return V(table.kind, x, None if table.err is None else np.broadcast_to(table.err, shape))
 
 
 def run(plan: Plan, population: Population, rules: list[Rule]) -> BatchResult:

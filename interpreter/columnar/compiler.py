@@ -279,6 +279,7 @@ class GroupRun:
         self.tables: dict[int, V] = {}
         self.month_days = np.array([dt.date(self.year, m, 1).toordinal() for m in range(1, 13)], dtype=np.int64)
         self._params: dict = {}
+        self._changes: dict = {}
 
     # helpers ------------------------------------------------------------------------------------
 
@@ -299,8 +300,24 @@ class GroupRun:
         j = frame.month[1]
         return self.along(frame, j, self.month_days[list(frame.axes[j][1])])
 
-    def read_day(self, frame: Frame) -> np.ndarray:
-        return frame.at.x if frame.at is not None else self.law_day(frame)
+    def read_day(self, frame: Frame, starts=None) -> np.ndarray:
+        """The day facts are read on. With `starts` (the days on which the facts to
+        read begin or end): if none falls between the first and the last month of the
+        year, every month reads what 1 January reads, and the value does not depend
+        on the month."""
+        if frame.at is not None:
+            return frame.at.x
+        if frame.month is not None and starts is not None and not self._changes_in_year(starts):
+            return self.ones(frame, self.month_days[0])
+        return self.law_day(frame)
+
+    def _changes_in_year(self, arrays) -> bool:
+        key = tuple(id(a) for a in arrays)
+        found = self._changes.get(key)
+        if found is None:
+            first, last = self.month_days[0], self.month_days[-1]
+            found = self._changes[key] = any(bool(((a > first) & (a <= last)).any()) for a in arrays)
+        return found
 
     def month_positions(self, frame: Frame):
         """The current month as a position 0..11 in the year: an index array, or an axis."""
@@ -345,7 +362,7 @@ class GroupRun:
         kind = _kind(rule.type)
         if rule.per != "maand":
             frame = Frame(tuple(axes), vars_, None, None, None)
-            result = self._normalise(self.resolve_rule(rule, frame), frame, [self.n] + ([self.P] if rule.voor else []))
+            result = self._compact(self.resolve_rule(rule, frame))
         else:
             j = len(axes)
             # months in which the rule and its exceptions have the same versions share one evaluation
@@ -358,13 +375,24 @@ class GroupRun:
             parts = []
             for positions in runs.values():
                 frame = Frame(tuple(axes) + (("m", tuple(positions)),), vars_, ("axis", j), ("axis", j), None)
-                part_shape = shape[:-1] + [len(positions)]
-                parts.append((positions, self._normalise(self.resolve_rule(rule, frame), frame, part_shape)))
-            result = parts[0][1] if len(parts) == 1 else self._stitch(kind, parts, shape)
+                parts.append((positions, None if len(runs) == 1 else self.resolve_rule(rule, frame)))
+            if len(parts) == 1:
+                frame = Frame(tuple(axes) + (("m", tuple(range(12))),), vars_, ("axis", j), ("axis", j), None)
+                result = self._compact(self.resolve_rule(rule, frame))
+            else:
+                result = self._stitch(kind, [(pos, self._normalise(part, shape[:-1] + [len(pos)])) for pos, part in parts],
+                                      shape)
         self.tables[id(rule)] = result
         return result
 
-    def _normalise(self, val: V, frame: Frame, shape) -> V:
+    def _compact(self, val: V) -> V:
+        """A table as computed: a dimension a rule does not depend on stays of size 1,
+        so that what reads it stays small too; an error column without errors is dropped."""
+        if val.err is not None and not val.err.any():
+            val.err = None
+        return val
+
+    def _normalise(self, val: V, shape) -> V:
         """A value broadcast to the full layout of a table."""
         shape = tuple(shape)
         x = money.broadcast(val.x, shape) if val.kind == "num" else np.broadcast_to(val.x, shape)
@@ -496,19 +524,20 @@ class GroupRun:
             index.append(self.month_positions(frame))
             j = frame.month[1]
             idents.append(j if len(frame.axes[j][1]) == 12 else None)
-        view = None not in idents and idents == sorted(set(idents))
-        if view:  # the table's axes are axes of the frame: a reshape, no copy
-            shape = [1] * frame.ndim
-            for axis, size in zip(idents, table.x.a.shape if table.kind == "num" else table.x.shape):
-                shape[axis] = size
 
-            def take(arr):
-                return np.broadcast_to(arr, (table.x.a if table.kind == "num" else table.x).shape).reshape(shape)
-        else:
-            index = tuple(index)
+        def take(arr):
+            """`arr` (a table column, of size 1 where it does not vary) read in this frame."""
+            sizes = arr.shape
+            used = [(i, ident) for i, ident in enumerate(idents) if sizes[i] != 1]
+            if all(ident is not None for _, ident in used) and \
+                    [ident for _, ident in used] == sorted({ident for _, ident in used}):
+                shape = [1] * frame.ndim  # the table's axes are axes of the frame: a reshape, no copy
+                for i, ident in used:
+                    shape[ident] = sizes[i]
+                return arr.reshape(shape)
+            picked = arr[tuple(index[i] if sizes[i] != 1 else 0 for i in range(len(sizes)))]
+            return picked.reshape((1,) * frame.ndim) if picked.ndim < frame.ndim else picked
 
-            def take(arr):
-                return np.broadcast_to(arr, (table.x.a if table.kind == "num" else table.x).shape)[index]
         if table.kind == "num":
             x = table.x
             x = Num(take(x.a), x.d if x.static else take(x.d), x.bound, x.dbound)
@@ -531,8 +560,19 @@ class GroupRun:
 
     def fact(self, inp: Input, person: V | None, frame: Frame, pos: Pos) -> V:
         values, vanaf = self.g.input_table(inp)
+        if self.g.empty(inp):  # nobody in the group has this fact: the default, or the error, everywhere
+            err = None if person is None else person.err
+            if inp.has_default:
+                val = self.const(inp.default, inp.type, frame)
+            else:
+                val = self.placeholder(_kind(inp.type), frame)
+                code = self.plan.site(("fact", inp.name, pos), "ontbreekt",
+                                      f"gegeven '{inp.name}' ontbreekt (nodig voor {pos})", pos, inp.name)
+                err = first_error(err, self.ones(frame, code))
+            val.err = err
+            return val
         index = (self.hidx(frame),) if person is None else (self.hidx(frame), person.x)
-        day = self.read_day(frame)
+        day = self.read_day(frame, (vanaf,))
         E = vanaf.shape[-1]
         count = None
         for e in range(E):
@@ -561,8 +601,10 @@ class GroupRun:
 
     def fact_given(self, inp: Input, person: V | None, frame: Frame) -> V:
         _, vanaf = self.g.input_table(inp)
+        if self.g.empty(inp):
+            return V("bool", self.ones(frame, False, bool), None if person is None else person.err)
         index = (self.hidx(frame),) if person is None else (self.hidx(frame), person.x)
-        day = self.read_day(frame)
+        day = self.read_day(frame, (vanaf,))
         given = None
         for e in range(vanaf.shape[-1]):
             hit = vanaf[index + (e,)] <= day
@@ -638,7 +680,9 @@ class GroupRun:
         """Per row: whether the relation holds on the read day, and the 'vanaf'
         of the first record that holds (ALWAYS if it has none)."""
         start, end = self.g.relation_table(relation)
-        day = self.read_day(frame)
+        if self.g.empty(relation):  # no such relation in the group
+            return self.ones(frame, False, bool), self.ones(frame, 0)
+        day = self.read_day(frame, (start, end))
         index = (self.hidx(frame), a.x, b.x)
         holds, begin = None, None
         for k in range(start.shape[-1]):
@@ -735,6 +779,8 @@ class GroupRun:
     def ev_Binary(self, node: Binary, frame: Frame) -> V:
         op = node.op
         left = self.ev(node.left, frame)
+        if op in ("en", "of") and left.x.size == 1 and bool(left.x.reshape(-1)[0]) == (op == "of"):
+            return left  # decided by the left operand in every row: the right one is not evaluated
         right = V("list", None) if isinstance(node.right, ListLit) else self.ev(node.right, frame)
         if op == "en":
             return V("bool", left.x & right.x, first_error(left.err, _masked(left.x, right.err)))
@@ -797,6 +843,10 @@ class GroupRun:
 
     def ev_If(self, node: If, frame: Frame) -> V:
         cond = self.ev(node.cond, frame)
+        if cond.x.size == 1:  # the same branch in every row
+            result = self.ev(node.then if bool(cond.x.reshape(-1)[0]) else node.other, frame)
+            result = V(result.kind, result.x, first_error(cond.err, result.err))
+            return result
         result = _select(cond.x, self.ev(node.then, frame), self.ev(node.other, frame))
         result.err = first_error(cond.err, result.err)
         return result
@@ -811,6 +861,14 @@ class GroupRun:
             size = self.P
         shape = lambda *arrays: np.broadcast_shapes((1,) * (inner.ndim - 1) + (size,), *(a.shape for a in arrays))  # noqa: E731
         cond = self.ev(node.cond, inner) if node.cond is not None else None
+        if cond is not None and cond.x.shape[-1] == 1 and (cond.err is None or cond.err.shape[-1] == 1) \
+                and node.kind != "som":
+            # every item decides alike: the first one decides (and raises, if it does)
+            c = cond.x[..., 0]
+            err = None if cond.err is None else cond.err[..., 0]
+            if node.kind == "aantal":
+                return V("num", Num(c.astype(np.int64) * size, 1, size), err)
+            return V("bool", c, err)
         if node.kind in ("er_is_een", "voor_alle"):
             c = np.broadcast_to(cond.x, shape(cond.x))
             if node.kind == "er_is_een":

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from .. import values as v
-from ..model import RuleSet
+from ..model import Relation, RuleSet
 from . import money
 
 # A slot without an entry begins on NEVER, so it never applies; a fact without
@@ -217,6 +217,18 @@ class Group:
         self.pool = pool
         self._inputs: dict = {}
         self._relations: dict = {}
+        self._empty: dict = {}
+
+    def empty(self, definition) -> bool:
+        """Whether no household of the group has this fact or relation at all."""
+        if definition.name not in self._empty:
+            if isinstance(definition, Relation):
+                self._empty[definition.name] = not any(hh.relations.get(definition.name) for hh in self.households)
+            elif definition.of_person:
+                self._empty[definition.name] = not any(hh.person_facts.get(definition.name) for hh in self.households)
+            else:
+                self._empty[definition.name] = not any(hh.facts.get(definition.name) for hh in self.households)
+        return self._empty[definition.name]
 
     def input_table(self, inp):
         """(values, vanaf) with shape (n, E) for a global input, (n, P, E) for a
