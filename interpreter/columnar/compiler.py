@@ -136,10 +136,6 @@ class Plan:
         allowed_lists: set = set()
         domains: set = set()
         for node in walk(tree):
-            if isinstance(node, AsKnown):
-                return _unsupported(node.pos, "'zoals bekend op'", rule)
-            if isinstance(node, With):
-                return _unsupported(node.pos, "'waarbij'", rule)
             if isinstance(node, Call) and node.ref == "dagen":
                 return _unsupported(node.pos, "'dagen(...)'", rule)
             if isinstance(node, Quantifier):
@@ -206,11 +202,17 @@ def first_error(*errors):
     return result
 
 
+def _pruned(err):
+    """None for an error column without errors, so that what follows stays cheap."""
+    return None if err is None or not err.any() else err
+
+
 def _masked(mask, err):
     """The error where `mask` holds (the operand is evaluated there), else none."""
     if err is None:
         return None
-    return np.where(mask, err, 0)
+    err = np.where(mask, err, 0)
+    return err if err.any() else None
 
 
 def _expand(x):
@@ -239,7 +241,9 @@ class Frame:
         j = len(self.axes)
         new_vars = dict(self.vars)
         new_vars[var] = (kind, j)
-        return Frame(self.axes + (axis,), new_vars, ("axis", j) if months else self.month, self.own,
+        def grow(month):
+            return ("value", month[1][..., None]) if month is not None and month[0] == "value" else month
+        return Frame(self.axes + (axis,), new_vars, ("axis", j) if months else grow(self.month), grow(self.own),
                      None if self.at is None else _expand_v(self.at))
 
 
@@ -252,7 +256,7 @@ def _select(cond, a: V, b: V) -> V:
     if a.err is None and b.err is None:
         err = None
     else:
-        err = np.where(cond, 0 if a.err is None else a.err, 0 if b.err is None else b.err)
+        err = _pruned(np.where(cond, 0 if a.err is None else a.err, 0 if b.err is None else b.err))
     return V(a.kind, x, err)
 
 
@@ -272,11 +276,16 @@ def _first_along(err, stop=None):
 class GroupRun:
     """The rule tables of one group of households, computed on demand."""
 
-    def __init__(self, plan: Plan, group: Group):
+    def __init__(self, plan: Plan, group: Group, overrides: dict | None = None, truth: "GroupRun | None" = None):
         self.plan = plan
         self.g = group
         self.n, self.P, self.year = group.n, group.P, group.year
         self.tables: dict[int, V] = {}
+        # 'waarbij': yearly rules and global inputs with given values, (n,) per name
+        self.overrides: dict[str, V] = overrides or {}
+        self.truth = truth or self  # the evaluation on the true facts (this one, unless a known view)
+        self._known: dict = {}
+        self.view_error = None  # for a known view: per household, an error in deciding what was known
         self.month_days = np.array([dt.date(self.year, m, 1).toordinal() for m in range(1, 13)], dtype=np.int64)
         self._params: dict = {}
         self._changes: dict = {}
@@ -297,6 +306,8 @@ class GroupRun:
     def law_day(self, frame: Frame) -> np.ndarray:
         if frame.month is None:
             return self.ones(frame, self.month_days[0])
+        if frame.month[0] == "value":
+            return cal.first_day(frame.month[1])
         j = frame.month[1]
         return self.along(frame, j, self.month_days[list(frame.axes[j][1])])
 
@@ -307,7 +318,8 @@ class GroupRun:
         on the month."""
         if frame.at is not None:
             return frame.at.x
-        if frame.month is not None and starts is not None and not self._changes_in_year(starts):
+        if frame.month is not None and frame.month[0] == "axis" and starts is not None \
+                and not self._changes_in_year(starts):
             return self.ones(frame, self.month_days[0])
         return self.law_day(frame)
 
@@ -316,11 +328,18 @@ class GroupRun:
         found = self._changes.get(key)
         if found is None:
             first, last = self.month_days[0], self.month_days[-1]
-            found = self._changes[key] = any(bool(((a > first) & (a <= last)).any()) for a in arrays)
-        return found
+            # the arrays are kept with the answer, so that their ids are not reused
+            found = self._changes[key] = (any(bool(((a > first) & (a <= last)).any()) for a in arrays), arrays)
+        return found[0]
 
     def month_positions(self, frame: Frame):
         """The current month as a position 0..11 in the year: an index array, or an axis."""
+        if frame.month[0] == "value":
+            positions = frame.month[1] - self.year * 12
+            if ((positions < 0) | (positions > 11)).any():
+                raise Unsupported(Diagnostic(Pos("<kolomsgewijs>", 0, 0), "niet ondersteund door de kolomsgewijze "
+                                             "rekenwijze: een regel per maand gelezen buiten het berekeningsjaar"))
+            return positions
         j = frame.month[1]
         positions = frame.axes[j][1]
         return self.along(frame, j, np.array(positions))
@@ -352,6 +371,9 @@ class GroupRun:
         found = self.tables.get(id(rule))
         if found is not None:
             return found
+        if rule.name in self.overrides:
+            self.tables[id(rule)] = self.overrides[rule.name]
+            return self.overrides[rule.name]
         axes = [("h", None)]
         vars_ = {}
         if rule.voor:
@@ -436,7 +458,25 @@ class GroupRun:
         return V(kind, x, err)
 
     def resolve_rule(self, rule: Rule, frame: Frame) -> V:
-        day = dt.date.fromordinal(int(self.law_day(frame).reshape(-1)[0]))
+        law_days = self.law_day(frame)
+        days = np.unique(law_days)
+        by_signature: dict = {}
+        for d in days:
+            day = dt.date.fromordinal(int(d))
+            signature = tuple(id(m.version_on(day)) for m in _rules_tree(rule))
+            by_signature.setdefault(signature, []).append(day)
+        if len(by_signature) == 1:
+            return self._resolve_on(rule, frame, dt.date.fromordinal(int(days[0])))
+        # a month per household, in periods with different versions: each set of
+        # versions on all rows, the rows that fall in its period taken from it
+        result = None
+        for found in by_signature.values():
+            part = self._resolve_on(rule, frame, found[0])
+            mask = np.isin(law_days, [d.toordinal() for d in found])
+            result = part if result is None else _select(mask, part, result)
+        return result
+
+    def _resolve_on(self, rule: Rule, frame: Frame, day: dt.date) -> V:
         version = rule.version_on(day)
         if version is None:
             periods = ", ".join(f"{ver.geldig_vanaf} tot {ver.geldig_tot or 'heden'}" for ver in rule.versions)
@@ -502,6 +542,8 @@ class GroupRun:
             if name == "berekeningsjaar":
                 return V("num", money.const(self.year, frame.ndim))
             if name == "maand":
+                if frame.own[0] == "value":
+                    return V("month", frame.own[1])
                 j = frame.own[1]
                 return V("month", self.along(frame, j, self.year * 12 + np.array(frame.axes[j][1])))
             raise AssertionError(name)
@@ -523,7 +565,7 @@ class GroupRun:
         if rule.per == "maand":
             index.append(self.month_positions(frame))
             j = frame.month[1]
-            idents.append(j if len(frame.axes[j][1]) == 12 else None)
+            idents.append(j if frame.month[0] == "axis" and len(frame.axes[j][1]) == 12 else None)
 
         def take(arr):
             """`arr` (a table column, of size 1 where it does not vary) read in this frame."""
@@ -559,6 +601,13 @@ class GroupRun:
     # facts, parameters, relations -----------------------------------------------------------------
 
     def fact(self, inp: Input, person: V | None, frame: Frame, pos: Pos) -> V:
+        if person is None and inp.name in self.overrides:
+            given = self.overrides[inp.name]
+            x = given.x
+            shape = (x.a if given.kind == "num" else x).shape + (1,) * (frame.ndim - 1)
+            if given.kind == "num":
+                return V("num", Num(x.a.reshape(shape), x.d if x.static else x.d.reshape(shape), x.bound, x.dbound))
+            return V(given.kind, x.reshape(shape))
         values, vanaf = self.g.input_table(inp)
         if self.g.empty(inp):  # nobody in the group has this fact: the default, or the error, everywhere
             err = None if person is None else person.err
@@ -574,12 +623,12 @@ class GroupRun:
         index = (self.hidx(frame),) if person is None else (self.hidx(frame), person.x)
         day = self.read_day(frame, (vanaf,))
         E = vanaf.shape[-1]
-        count = None
+        last = None  # the last slot that has begun on the day: Timeline.at
         for e in range(E):
-            hit = (vanaf[index + (e,)] <= day).astype(np.int64)
-            count = hit if count is None else count + hit
-        present = count > 0
-        pick = (np.maximum(count - 1, 0),) if E > 1 else (0,)
+            hit = vanaf[index + (e,)] <= day
+            last = np.where(hit, e, -1) if last is None else np.where(hit, e, last)
+        present = last >= 0
+        pick = (np.maximum(last, 0),) if E > 1 else (0,)
         kind = _kind(inp.type)
         if kind == "num":
             x = Num(values.a[index + pick], values.d, values.bound)
@@ -600,6 +649,8 @@ class GroupRun:
         return val
 
     def fact_given(self, inp: Input, person: V | None, frame: Frame) -> V:
+        if person is None and inp.name in self.overrides:
+            return V("bool", self.ones(frame, True, bool))
         _, vanaf = self.g.input_table(inp)
         if self.g.empty(inp):
             return V("bool", self.ones(frame, False, bool), None if person is None else person.err)
@@ -835,6 +886,78 @@ class GroupRun:
         val = self.ev(node.expr, inner)
         val.err = first_error(day.err, val.err)
         return val
+
+    def ev_AsKnown(self, node: AsKnown, frame: Frame) -> V:
+        """'x zoals bekend op d': x on the facts as known on d (evaluate.known_on)."""
+        day = self.ev(node.date, frame)
+        days = self._per_household(day, frame, node).x
+        world = self.known_world(np.ascontiguousarray(days))
+        result = world.ev(node.expr, frame)
+        view_error = None if world.view_error is None else world.view_error.reshape((self.n,) + (1,) * (frame.ndim - 1))
+        return V(result.kind, result.x, first_error(day.err, view_error, result.err))
+
+    def known_world(self, days: np.ndarray) -> "GroupRun":
+        """The evaluation of this group on the facts as known on `days` (one per household),
+        always derived from the true facts, with their overrides."""
+        truth = self.truth
+        key = days.tobytes()
+        found = truth._known.get(key)
+        if found is None:
+            from .known import KnownGroup
+            # whether each channel reaches each person in the month of the day, on the true facts;
+            # an error there is an error of the view (Case.as_known_on asks every channel at once)
+            reach, view_error = {}, None
+            for channel in self.plan.rule_set.channels():
+                if channel.condition is not None:
+                    values, err = truth.rule_at_months(self.plan.rule_set.rule(channel.condition), cal.month_of(days))
+                    reach[channel.name] = values
+                    view_error = first_error(view_error, err)
+            found = GroupRun(self.plan, KnownGroup(truth.g, days, lambda channel: reach[channel.name]),
+                             truth.overrides, truth)
+            found._params = self._params
+            found.view_error = _pruned(view_error)
+            truth._known[key] = found
+        return found
+
+    def rule_at_months(self, rule: Rule, months: np.ndarray) -> np.ndarray:
+        """A rule for a person (a channel's condition) per household and person, each
+        household in its own month (year * 12 + month - 1), as plain values."""
+        frame = Frame((("h", None), ("p", None)), {rule.voor: ("person", 1)}, ("value", months.reshape(self.n, 1)),
+                      ("value", months.reshape(self.n, 1)), None)
+        value = self.resolve_rule(rule, frame)
+        err = None
+        if value.err is not None:
+            err = _first_along(np.broadcast_to(value.err, (self.n, self.P)))
+        return np.broadcast_to(value.x, (self.n, self.P)), err
+
+    def ev_With(self, node: With, frame: Frame) -> V:
+        """'x waarbij (a = e; ...)': x in a copy of this evaluation in which the
+        yearly rules and inputs a have the values e (evaluate.with_overrides)."""
+        given, errors = {}, []
+        for target, (name, pos, value_node) in zip(node.targets, node.bindings):
+            value = self.ev(value_node, frame)
+            errors.append(value.err)
+            given[target.name] = self._per_household(value, frame, node)
+        # a copy of this evaluation, its facts taken as they are here (evaluate.with_overrides)
+        world = GroupRun(self.plan, self.g, {**self.overrides, **given})
+        world._params = self._params
+        result = world.ev(node.expr, frame)
+        return V(result.kind, result.x, first_error(*errors, result.err))
+
+    def _per_household(self, value: V, frame: Frame, node) -> V:
+        """A value that may vary per household only, in the layout (n,) of a yearly table."""
+        arrays = [value.x.a] + ([] if value.kind != "num" or value.x.static else [value.x.d]) \
+            if value.kind == "num" else [value.x]
+        if any(any(size != 1 for size in a.shape[1:]) for a in arrays):
+            raise Unsupported(Diagnostic(node.pos, "niet ondersteund door de kolomsgewijze rekenwijze: een waarde in "
+                                                   "'waarbij' of 'zoals bekend op' die per persoon of maand verschilt"))
+
+        def flat(a):
+            return np.broadcast_to(a.reshape(a.shape[:1]), (self.n,))
+        if value.kind == "num":
+            x = value.x
+            return V("num", Num(flat(x.a), x.d if x.static else flat(x.d), x.bound, x.dbound))
+        return V(value.kind, flat(value.x))
 
     def ev_Round(self, node: Round, frame: Frame) -> V:
         val = self.ev(node.operand, frame)

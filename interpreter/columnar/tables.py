@@ -63,9 +63,10 @@ class Household:
     key: Any
     year: int
     persons: list[str]
-    facts: dict[str, list[tuple]] = field(default_factory=dict)  # input -> [(vanaf | None, value)]
+    facts: dict[str, list[tuple]] = field(default_factory=dict)  # input -> [(vanaf | None, value, knowledge)]
     person_facts: dict[str, dict[int, list[tuple]]] = field(default_factory=dict)  # input -> person -> entries
-    relations: dict[str, list[tuple]] = field(default_factory=dict)  # relation -> [(a, b, vanaf, tot)]
+    relations: dict[str, list[tuple]] = field(default_factory=dict)  # relation -> [(a, b, vanaf, tot, knowledge)]
+    # knowledge (knowledge.Knowledge or None): what the case says about when the administration learned it
 
 
 def household_from_case(case, person_inputs: set, key=None) -> Household:
@@ -74,8 +75,8 @@ def household_from_case(case, person_inputs: set, key=None) -> Household:
 
     def entries(name, timeline):
         if name in person_inputs:
-            return [(e.vanaf, index[e.value]) for e in timeline.entries]
-        return [(e.vanaf, e.value) for e in timeline.entries]
+            return [(e.vanaf, index[e.value], e.knowledge) for e in timeline.entries]
+        return [(e.vanaf, e.value, e.knowledge) for e in timeline.entries]
 
     hh = Household(key if key is not None else case.path, case.year, list(case.persons))
     for name, timeline in case.facts.items():
@@ -84,7 +85,7 @@ def household_from_case(case, person_inputs: set, key=None) -> Household:
         for name, timeline in person.facts.items():
             hh.person_facts.setdefault(name, {})[i] = entries(name, timeline)
     for name, facts in case.relations.items():
-        hh.relations[name] = [(index[f.first], index[f.second], f.vanaf, f.tot) for f in facts]
+        hh.relations[name] = [(index[f.first], index[f.second], f.vanaf, f.tot, f.knowledge) for f in facts]
     return hh
 
 
@@ -159,7 +160,7 @@ def from_columns(rule_set: RuleSet, households: dict, persons: dict, relations: 
             if column in ("huishouden", "berekeningsjaar") or empty(values[row]):
                 continue
             inp = inputs[column]
-            hh.facts[column] = [(None, _coerce(values[row], inp.type, hh_persons[key]))]
+            hh.facts[column] = [(None, _coerce(values[row], inp.type, hh_persons[key]), None)]
     for column, values in persons.items():
         if column in ("huishouden", "persoon"):
             continue
@@ -168,7 +169,8 @@ def from_columns(rule_set: RuleSet, households: dict, persons: dict, relations: 
             if empty(values[row]):
                 continue
             p = hh_persons[key][str(persons["persoon"][row])]
-            by_key[key].person_facts.setdefault(column, {})[p] = [(None, _coerce(values[row], inp.type, hh_persons[key]))]
+            by_key[key].person_facts.setdefault(column, {})[p] = [
+                (None, _coerce(values[row], inp.type, hh_persons[key]), None)]
     if facts:
         for row, key in enumerate(facts["huishouden"]):
             hh, name = by_key[key], facts["gegeven"][row]
@@ -180,7 +182,7 @@ def from_columns(rule_set: RuleSet, households: dict, persons: dict, relations: 
                 entries = hh.facts.setdefault(name, [])
             else:
                 entries = hh.person_facts.setdefault(name, {}).setdefault(hh_persons[key][str(who)], [])
-            entries.append((vanaf, value))
+            entries.append((vanaf, value, None))
         for hh in by_key.values():
             for entries in list(hh.facts.values()) + [e for m in hh.person_facts.values() for e in m.values()]:
                 entries.sort(key=lambda e: (e[0] is not None, e[0] or dt.date.min))
@@ -191,7 +193,7 @@ def from_columns(rule_set: RuleSet, households: dict, persons: dict, relations: 
             vanaf, tot = relations["vanaf"][row], relations["tot"][row]
             hh.relations.setdefault(relations["soort"][row], []).append((
                 index[str(relations["eerste"][row])], index[str(relations["tweede"][row])],
-                None if empty(vanaf) else _coerce(vanaf, v.DATUM), None if empty(tot) else _coerce(tot, v.DATUM)))
+                None if empty(vanaf) else _coerce(vanaf, v.DATUM), None if empty(tot) else _coerce(tot, v.DATUM), None))
     return [by_key[k] for k in order]
 
 
@@ -218,6 +220,13 @@ class Group:
         self._inputs: dict = {}
         self._relations: dict = {}
         self._empty: dict = {}
+        # fact or relation name -> {slot index: (Knowledge, persons concerned)}, for slots whose case says how it became known
+        self._knowledge: dict = {}
+
+    def slot_knowledge(self, definition) -> dict:
+        """The slots of a fact or relation for which the case says how and when it
+        became known (after input_table or relation_table has been built)."""
+        return self._knowledge.get(definition.name, {})
 
     def empty(self, definition) -> bool:
         """Whether no household of the group has this fact or relation at all."""
@@ -254,6 +263,9 @@ class Group:
         raw = [f[-1] for f in flat]
         if flat:
             vanaf[index] = [_ordinal(e[0]) for e in raw]
+        for f in flat:
+            if f[-1][2] is not None:
+                self._knowledge.setdefault(inp.name, {})[f[:-1]] = (f[-1][2], f[1:2] if inp.of_person else ())
         values = self._pack([e[1] for e in raw], inp.type, shape, index)
         self._inputs[inp.name] = (values, vanaf)
         return values, vanaf
@@ -298,12 +310,14 @@ class Group:
         per_pair: list[tuple] = []
         counts: dict = {}
         for h, hh in enumerate(self.households):
-            for a, b, vanaf, tot in hh.relations.get(relation.name, []):
+            for a, b, vanaf, tot, knowledge in hh.relations.get(relation.name, []):
                 pairs = [(a, b)] + ([(b, a)] if relation.symmetric and a != b else [])
                 for x, y in pairs:
                     slot = counts.get((h, x, y), 0)
                     counts[(h, x, y)] = slot + 1
                     per_pair.append((h, x, y, slot, _ordinal(vanaf), NEVER if tot is None else tot.toordinal()))
+                    if knowledge is not None:
+                        self._knowledge.setdefault(relation.name, {})[(h, x, y, slot)] = (knowledge, (a, b))
         K = max(counts.values(), default=1)
         shape = (self.n, self.P, self.P, K)
         start = np.full(shape, NEVER, dtype=np.int64)
