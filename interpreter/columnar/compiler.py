@@ -37,7 +37,7 @@ import numpy as np
 from .. import values as v
 from ..diagnostics import Diagnostic, Pos, RegelsError
 from ..model import Input, Parameter, Relation, Rule, RuleSet
-from ..syntax import AsKnown, AtDate, Binary, Call, If, ListLit, Lit, Name, Quantifier, Round, Unary, Van, With, walk
+from ..syntax import AsKnown, AtDate, Binary, Call, If, ListLit, Lit, Name, Quantifier, Round, Unary, Van, With, children, walk
 from . import calendar as cal
 from . import money
 from .money import Num
@@ -76,6 +76,43 @@ def _rules_tree(rule: Rule) -> list[Rule]:
     for exception in rule.exceptions:
         found += _rules_tree(exception)
     return found
+
+
+def _day_sum_problem(node: Quantifier):
+    """'som van X op d over d in dagen(a; b)' is a sum over pieces of the period
+    in which X is constant: X may read the day d only through 'op d', and then
+    only parameters (their values change on known dates). The node that is not
+    allowed, or None."""
+    if node.kind != "som" or node.cond is not None:
+        return node
+    var = node.var
+
+    def bad(tree, inside_op: bool):
+        if isinstance(tree, AtDate) and isinstance(tree.date, Name) and tree.date.name == var:
+            return bad(tree.expr, True)
+        if isinstance(tree, Name) and tree.name == var:
+            return tree
+        if inside_op and (isinstance(tree, (Van, AsKnown, With, Quantifier, AtDate)) or
+                          (isinstance(tree, Name) and not isinstance(tree.ref, Parameter)) or
+                          (isinstance(tree, Call) and not isinstance(tree.ref, Parameter)
+                           and tree.ref not in ("max", "min", "abs"))):
+            if not (isinstance(tree, Van) and tree.kind == "percentage"):
+                return tree
+        for child in children(tree):
+            found = bad(child, inside_op)
+            if found is not None:
+                return found
+        return None
+    return bad(node.body, False)
+
+
+def _describe(node) -> str:
+    return {Name: "de dag of een naam die geen parameter is", Call: "een functie", Van: "een kenmerk",
+            Quantifier: "een som of telling"}.get(type(node), "deze vorm")
+
+
+def _parameters_in(tree) -> list:
+    return [n.ref for n in walk(tree) if isinstance(n, (Name, Call)) and isinstance(n.ref, Parameter)]
 
 
 class Plan:
@@ -136,12 +173,16 @@ class Plan:
         allowed_lists: set = set()
         domains: set = set()
         for node in walk(tree):
-            if isinstance(node, Call) and node.ref == "dagen":
-                return _unsupported(node.pos, "'dagen(...)'", rule)
+            if isinstance(node, Call) and node.ref == "dagen" and id(node) not in domains:
+                return _unsupported(node.pos, "'dagen(...)' buiten 'som van ... over d in dagen(...)'", rule)
             if isinstance(node, Quantifier):
                 dom = node.domain
-                if not (isinstance(dom, Name) and isinstance(dom.ref, tuple) and dom.name in ("personen", "maanden")):
-                    return _unsupported(dom.pos, "een domein anders dan 'personen' of 'maanden'", rule)
+                if isinstance(dom, Call) and dom.ref == "dagen":
+                    problem = _day_sum_problem(node)
+                    if problem is not None:
+                        return _unsupported(problem.pos, "in een som over dagen: " + _describe(problem), rule)
+                elif not (isinstance(dom, Name) and isinstance(dom.ref, tuple) and dom.name in ("personen", "maanden")):
+                    return _unsupported(dom.pos, "een domein anders dan 'personen', 'maanden' of 'dagen(...)'", rule)
                 domains.add(id(dom))
             if isinstance(node, Binary) and node.op in ("in_lijst", "niet_in_lijst"):
                 allowed_lists.add(id(node.right))
@@ -535,6 +576,8 @@ class GroupRun:
             name = node.name
             if ref[0] == "var":
                 kind, j = frame.vars[name]
+                if kind == "value":  # a day of a sum over days, bound to one piece of the period
+                    return j
                 if kind == "person":
                     return V("person", self.along(frame, j, np.arange(self.P)), ident=j)
                 positions = frame.axes[j][1]
@@ -887,6 +930,27 @@ class GroupRun:
         val.err = first_error(day.err, val.err)
         return val
 
+    def day_sum(self, node: Quantifier, frame: Frame) -> V:
+        """'som van X op d over d in dagen(a; b)': the period a..b (both included)
+        cut where a parameter in X changes; per piece X once, times its number of days."""
+        first, last = (self.ev(x, frame) for x in node.domain.args)
+        errors = [first.err, last.err]
+        changes = sorted({entry.vanaf.toordinal() for p in _parameters_in(node.body) for entry in p.values})
+        bounds = [cal.MIN_ORD] + [c for c in changes if c > cal.MIN_ORD] + [cal.MAX_ORD + 1]
+        total = V("num", money.const(0, frame.ndim))
+        piece_errors = []
+        for lo, hi in zip(bounds, bounds[1:]):
+            days = np.maximum(np.minimum(last.x + 1, hi) - np.maximum(first.x, lo), 0)
+            if not days.any():
+                continue
+            inner = Frame(frame.axes, {**frame.vars, node.var: ("value", V("date", self.ones(frame, lo)))},
+                          frame.month, frame.own, frame.at)
+            body = self.ev(node.body, inner)
+            total = V("num", money.add(total.x, money.mul(body.x, Num(days, 1, int(days.max())))))
+            piece_errors.append(_masked(days > 0, body.err))
+        # the interpreter adds the days in order: the first piece with an error raises
+        return V("num", total.x, first_error(*errors, *piece_errors))
+
     def ev_AsKnown(self, node: AsKnown, frame: Frame) -> V:
         """'x zoals bekend op d': x on the facts as known on d (evaluate.known_on)."""
         day = self.ev(node.date, frame)
@@ -975,6 +1039,8 @@ class GroupRun:
         return result
 
     def ev_Quantifier(self, node: Quantifier, frame: Frame) -> V:
+        if isinstance(node.domain, Call):
+            return self.day_sum(node, frame)
         months = node.domain.name == "maanden"
         if months:
             inner = frame.extend(("m", tuple(range(12))), node.var, "month", True)
