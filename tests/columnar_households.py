@@ -107,6 +107,15 @@ def case_text(draw) -> str:
         if kind != "samenwonend":
             start = draw(st.one_of(st.just(dt.date(year - draw(st.integers(1, 20)), 5, 9)), day_in(year)))
             rel = {"soort": kind, "tussen": ["ouder", "partner"], "vanaf": _date(start)}
+            channels = ["brp"] if kind in ("huwelijk", "geregistreerd_partnerschap") else []
+            known = draw(st.sampled_from(["", "", "bekend_vanaf", "melding", "signaal", "nooit"] + channels))
+            learned = start + dt.timedelta(days=draw(st.integers(0, 900)))  # never before it was true
+            if known == "bekend_vanaf":
+                rel["bekend_vanaf"] = _date(learned)
+            elif known == "nooit":
+                rel["bekend"] = "nooit"
+            elif known:
+                rel["bekend"] = "{" + known + ": " + _date(learned) + "}"
             if draw(st.integers(0, 4)) == 0:
                 end = draw(day_in(year))
                 if end > start:
@@ -166,12 +175,23 @@ def case_text(draw) -> str:
             if draw(st.integers(0, 3)) == 0:
                 relations.append({"soort": "erkenning", "tussen": ["partner", name]})
 
-    return _render(year, persons, relations)
+    procedure = {}
+    if draw(st.integers(0, 3)) > 0:
+        procedure["datum_voorschot"] = _date(draw(st.one_of(st.just(dt.date(year - 1, 12, 1)), day_in(year))))
+        procedure["datum_toekenning"] = _date(draw(day_in(year + draw(st.integers(1, 2)))))
+        if draw(st.integers(0, 4)) == 0:
+            procedure["voorschot_zoals_beschikt"] = _amount(draw(st.integers(0, 600_000)))
+        if draw(st.integers(0, 3)) == 0:
+            procedure["nieuw_inkomensgegeven"] = "ja"
+            procedure["datum_inkomensgegeven_bekend"] = _date(draw(day_in(year + 1)))
+            procedure["datum_herziening_inkomen"] = _date(draw(day_in(year + 1)))
+    return _render(year, persons, relations, procedure)
 
 
-def _render(year: int, persons: dict, relations: list) -> str:
-    lines = ["casus: gegenereerd huishouden", f"berekeningsjaar: {year}", "gegevens:", "  aanvrager: ouder",
-             "personen:"]
+def _render(year: int, persons: dict, relations: list, procedure: dict) -> str:
+    lines = ["casus: gegenereerd huishouden", f"berekeningsjaar: {year}", "gegevens:", "  aanvrager: ouder"]
+    lines += [f"  {key}: {value}" for key, value in procedure.items()]
+    lines.append("personen:")
     for name, spec in persons.items():
         lines.append(f"  {name}:")
         for key, value in spec.items():
@@ -187,6 +207,6 @@ def _render(year: int, persons: dict, relations: list) -> str:
         lines.append("relaties:")
         for rel in relations:
             parts = [f"soort: {rel['soort']}", f"tussen: [{rel['tussen'][0]}, {rel['tussen'][1]}]"]
-            parts += [f"{k}: {rel[k]}" for k in ("vanaf", "tot") if k in rel]
+            parts += [f"{k}: {rel[k]}" for k in ("vanaf", "tot", "bekend_vanaf", "bekend") if k in rel]
             lines.append("  - {" + ", ".join(parts) + "}")
     return "\n".join(lines) + "\n"

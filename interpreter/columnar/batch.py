@@ -20,6 +20,7 @@ class BatchResult:
         self.plan = plan
         self.population = population
         self.runs = runs
+        self._full: dict = {}
         # household position -> (group run, row in the group)
         self.where = {}
         for run in runs:
@@ -31,8 +32,11 @@ class BatchResult:
         run, row = self.where[household]
         table = run.table(rule)
         index = (row,) + ((person,) if rule.voor else ()) + ((month - 1,) if rule.per == "maand" else ())
-        shape = (run.n,) + ((run.P,) if rule.voor else ()) + ((12,) if rule.per == "maand" else ())
-        table = full(table, shape)
+        key = (id(run), id(rule))
+        if key not in self._full:
+            shape = (run.n,) + ((run.P,) if rule.voor else ()) + ((12,) if rule.per == "maand" else ())
+            self._full[key] = full(table, shape)
+        table = self._full[key]
         code = 0 if table.err is None else int(table.err[index])
         if code:
             return None, self.plan.sites[code]

@@ -225,6 +225,17 @@ class V:
         self.ident = ident  # the axis this value enumerates (a bound person variable), if so
 
 
+def _fingerprint(value: "V") -> tuple:
+    """The values of a column, hashable: equal values give the same evaluation."""
+    def raw(a):  # object arrays by their values: their bytes are addresses
+        a = np.asarray(a)
+        return tuple(a.tolist()) if a.dtype == object else (a.dtype.str, a.shape, np.ascontiguousarray(a).tobytes())
+    if value.kind == "num":
+        x = value.x
+        return ("num", raw(x.a), x.d if x.static else raw(x.d))
+    return (value.kind, raw(value.x))
+
+
 def _kind(type_: v.Type) -> str:
     name = type_.name
     if name in v.NUMERIC or name == "jaar":
@@ -326,6 +337,7 @@ class GroupRun:
         self.overrides: dict[str, V] = overrides or {}
         self.truth = truth or self  # the evaluation on the true facts (this one, unless a known view)
         self._known: dict = {}
+        self._with: dict = {}
         self.view_error = None  # for a known view: per household, an error in deciding what was known
         self.month_days = np.array([dt.date(self.year, m, 1).toordinal() for m in range(1, 13)], dtype=np.int64)
         self._params: dict = {}
@@ -1002,9 +1014,13 @@ class GroupRun:
             value = self.ev(value_node, frame)
             errors.append(value.err)
             given[target.name] = self._per_household(value, frame, node)
-        # a copy of this evaluation, its facts taken as they are here (evaluate.with_overrides)
-        world = GroupRun(self.plan, self.g, {**self.overrides, **given})
-        world._params = self._params
+        # a copy of this evaluation, its facts taken as they are here (evaluate.with_overrides),
+        # one per set of values, as the interpreter caches them
+        key = tuple((name, _fingerprint(value)) for name, value in sorted(given.items()))
+        world = self._with.get(key)
+        if world is None:
+            world = self._with[key] = GroupRun(self.plan, self.g, {**self.overrides, **given})
+            world._params = self._params
         result = world.ev(node.expr, frame)
         return V(result.kind, result.x, first_error(*errors, result.err))
 
