@@ -663,7 +663,6 @@ class GroupRun:
             if given.kind == "num":
                 return V("num", Num(x.a.reshape(shape), x.d if x.static else x.d.reshape(shape), x.bound, x.dbound))
             return V(given.kind, x.reshape(shape))
-        values, vanaf = self.g.input_table(inp)
         if self.g.empty(inp):  # nobody in the group has this fact: the default, or the error, everywhere
             err = None if person is None else person.err
             if inp.has_default:
@@ -675,6 +674,7 @@ class GroupRun:
                 err = first_error(err, self.ones(frame, code))
             val.err = err
             return val
+        values, vanaf = self.g.input_table(inp)
         index = (self.hidx(frame),) if person is None else (self.hidx(frame), person.x)
         day = self.read_day(frame, (vanaf,))
         E = vanaf.shape[-1]
@@ -706,9 +706,9 @@ class GroupRun:
     def fact_given(self, inp: Input, person: V | None, frame: Frame) -> V:
         if person is None and inp.name in self.overrides:
             return V("bool", self.ones(frame, True, bool))
-        _, vanaf = self.g.input_table(inp)
         if self.g.empty(inp):
             return V("bool", self.ones(frame, False, bool), None if person is None else person.err)
+        _, vanaf = self.g.input_table(inp)
         index = (self.hidx(frame),) if person is None else (self.hidx(frame), person.x)
         day = self.read_day(frame, (vanaf,))
         given = None
@@ -785,9 +785,9 @@ class GroupRun:
     def relation_fact(self, relation: Relation, a: V, b: V, frame: Frame):
         """Per row: whether the relation holds on the read day, and the 'vanaf'
         of the first record that holds (ALWAYS if it has none)."""
-        start, end = self.g.relation_table(relation)
         if self.g.empty(relation):  # no such relation in the group
             return self.ones(frame, False, bool), self.ones(frame, 0)
+        start, end = self.g.relation_table(relation)
         day = self.read_day(frame, (start, end))
         index = (self.hidx(frame), a.x, b.x)
         holds, begin = None, None

@@ -344,6 +344,15 @@ class Population:
         self.groups = [Group(rule_set, year, P, [households[i] for i in rows], np.array(rows), self.pool)
                        for (year, P), rows in sorted(by_shape.items())]
 
+    def prepare(self) -> "Population":
+        """Pack every fact and relation of the rule set into the groups' arrays now
+        rather than on first use (so that evaluation can be timed alone)."""
+        for group in self.groups:
+            for definition in list(self.rule_set.inputs()) + list(self.rule_set.relations()):
+                if not group.empty(definition):
+                    (group.relation_table if isinstance(definition, Relation) else group.input_table)(definition)
+        return self
+
     @classmethod
     def from_cases(cls, rule_set: RuleSet, cases) -> "Population":
         return cls(rule_set, households_from_cases(cases, rule_set))
