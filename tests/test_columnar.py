@@ -265,3 +265,16 @@ def test_random_households_agree_with_the_interpreter(text):
     case = case_from_text(text, rule_set)
     _, mismatches = differential.compare(rule_set, plan, [case])
     assert not mismatches, "\n" + text + "\n" + _report(mismatches)
+
+
+def test_amounts_beyond_int64_stay_exact():
+    """An income of a quintillion euros overflows int64 once multiplied by a
+    percentage's denominator: the columns switch to Python ints, and agree."""
+    rule_set, plan = plan_for()
+    text = _CASE.format(title="groot inkomen", birth="geboortedatum: 2008-03-14").replace(
+        "€ 24.000", "€ 1.000.000.000.000.000.000,01")
+    case = case_from_text(text, rule_set)
+    compared, mismatches = differential.compare(rule_set, plan, [case])
+    assert compared > 1000 and not mismatches, _report(mismatches)
+    result = batch.run(plan, Population.from_cases(rule_set, [case]), [rule_set.rule("vermindering")])
+    assert result.runs[0].table(rule_set.rule("vermindering")).x.a.dtype == object
