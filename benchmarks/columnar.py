@@ -15,7 +15,7 @@ toeslagpartner (Awir art. 3, AWR art. 5a) and the income (Awir art. 7, 8).
 
 Figures (min and median of the repeats):
 - 'evaluatie': batch.run over a Population already built, the rule tables only;
-- 'opbouw': from the columnar input (from_columns) to a Population with its arrays packed;
+- 'opbouw': from the columnar input to a Population (columns.population_from_columns);
 - 'interpreter': api.evaluate without trace, per household, on a sample;
 - 'OpenFisca': the peer's e2e.py (its simplified yearly formula, its own venv),
   build + calculate, if --openfisca-python names its interpreter.
@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 from interpreter.api import case_from_text, evaluate, load_rules  # noqa: E402
 from interpreter.columnar import batch  # noqa: E402
 from interpreter.columnar.compiler import Plan  # noqa: E402
-from interpreter.columnar.tables import Population, from_columns  # noqa: E402
+from interpreter.columnar.columns import population_from_columns  # noqa: E402
 
 PEER = Path("/work/shared/peers/openfisca_kgb")
 ABROAD = ["MA", "TR", "SR", "SY", "ER"]
@@ -105,6 +105,10 @@ def generate(n: int, year: int, seed: int = 2021) -> dict:
             add_relation(h, "kinderbijslag_voor", "ouder", pid, since)
     for key in ("toetsingsinkomen", "rendementsgrondslag"):
         ps[key] = [None if x is None else f"{x // 100}.{x % 100:02d}" for x in ps[key]]
+    # typed columns, as a Parquet file gives them
+    ps["geboortedatum"] = np.array(ps["geboortedatum"], dtype="datetime64[D]")
+    for key in ("ingezetene", "heeft_bsn"):
+        ps[key] = np.array(ps[key], dtype=bool)
     return {"households": hh, "persons": ps, "relations": rel}
 
 
@@ -119,7 +123,7 @@ def case_texts(columns: dict, sample: int) -> list[str]:
             if owner != h:
                 continue
             lines.append(f"  {ps['persoon'][i]}:")
-            lines.append(f"    geboortedatum: {ps['geboortedatum'][i].isoformat()}")
+            lines.append(f"    geboortedatum: {ps['geboortedatum'][i]}")
             for key in ("toetsingsinkomen", "rendementsgrondslag"):
                 if ps[key][i] is not None:
                     lines.append(f"    {key}: {ps[key][i].replace('.', ',')}")
@@ -180,7 +184,7 @@ def main() -> None:
     cases = [case_from_text(t, rule_set) for t in texts]
     interp, _ = timed(lambda: [evaluate(rule_set, c, trace=False, rules=outcomes) for c in cases], args.herhalingen)
     print(f"interpreter, {len(cases)} huishoudens:       {rate(len(cases), interp)}")
-    sample = batch.run(plan, Population(rule_set, from_columns(rule_set, **sample_columns)), outcomes)
+    sample = batch.run(plan, population_from_columns(rule_set, **sample_columns), outcomes)
     agree = sum(sample.cell(outcomes[0], h) == (evaluate(rule_set, c, trace=False, rules=outcomes[:1])
                                               .values["kindgebonden_budget"], None) for h, c in enumerate(cases))
     print(f"steekproef: kolomsgewijs en interpreter gelijk voor {agree} van {len(cases)} huishoudens")
@@ -188,13 +192,12 @@ def main() -> None:
 
     for n in args.aantallen:
         columns = generate(n, args.jaar)
-        build, population = timed(lambda: Population(rule_set, from_columns(rule_set, **columns)).prepare(),
-                                  args.herhalingen)
+        build, population = timed(lambda: population_from_columns(rule_set, **columns), args.herhalingen)
         ev_times, result = timed(lambda: batch.run(plan, population, outcomes), args.herhalingen)
         errors = sum(1 for run in result.runs if run.table(outcomes[0]).err is not None
                      for _ in [0] if (run.table(outcomes[0]).err != 0).any())
         print(f"\nN = {n:,}: {len(population.groups)} groepen (jaar x aantal personen)")
-        print(f"  opbouw (from_columns + arrays):   {rate(n, build)}")
+        print(f"  opbouw (kolommen -> arrays):      {rate(n, build)}")
         print(f"  evaluatie (tabellen + regels):    {rate(n, ev_times)}")
         print(f"  verhouding tot de interpreter:    {n / min(ev_times) / interp_rate:,.0f}x")
         if errors:

@@ -278,3 +278,55 @@ def test_amounts_beyond_int64_stay_exact():
     assert compared > 1000 and not mismatches, _report(mismatches)
     result = batch.run(plan, Population.from_cases(rule_set, [case]), [rule_set.rule("vermindering")])
     assert result.runs[0].table(rule_set.rule("vermindering")).x.a.dtype == object
+
+
+def _as_columns(cases) -> dict:
+    """Cases whose facts hold without 'vanaf' as the documented columnar tables."""
+    hh = {"huishouden": [], "berekeningsjaar": [], "aanvrager": []}
+    persons: dict = {"huishouden": [], "persoon": []}
+    relations = {"huishouden": [], "soort": [], "eerste": [], "tweede": [], "vanaf": [], "tot": []}
+    names = sorted({name for case in cases for person in case.persons.values() for name in person.facts})
+    for name in names:
+        persons[name] = []
+    for n, case in enumerate(cases):
+        hh["huishouden"].append(f"h{n}")
+        hh["berekeningsjaar"].append(case.year)
+        hh["aanvrager"].append(case.facts["aanvrager"].entries[0].value)
+        for pid, person in case.persons.items():
+            persons["huishouden"].append(f"h{n}")
+            persons["persoon"].append(pid)
+            for name in names:
+                timeline = person.facts.get(name)
+                value = timeline.entries[0].value if timeline else None
+                persons[name].append(str(value) if value is not None and not isinstance(value, (bool, dt.date)) else value)
+        for kind, facts in case.relations.items():
+            for f in facts:
+                for key, value in zip(relations, (f"h{n}", kind, f.first, f.second, f.vanaf, f.tot)):
+                    relations[key].append(value)
+    return {"households": hh, "persons": persons, "relations": relations}
+
+
+def test_the_vectorised_columnar_reader_agrees_with_the_cases():
+    from interpreter.columnar.columns import population_from_columns
+
+    rule_set, plan = plan_for()
+
+    def simple(case):
+        timelines = [t for p in case.persons.values() for t in p.facts.values()] + list(case.facts.values())
+        knowledge = [f.knowledge for fs in case.relations.values() for f in fs]
+        return set(case.facts) == {"aanvrager"} and all(len(t.entries) == 1 and t.entries[0].vanaf is None
+                                                        and t.entries[0].knowledge is None for t in timelines) \
+            and all(k is None for k in knowledge)
+    cases = [c for c in _read_all() if simple(c)]
+    assert len(cases) > 40
+    rules = plan.compiled_rules()
+    expected = batch.run(plan, Population.from_cases(rule_set, cases), rules)
+    got = batch.run(plan, population_from_columns(rule_set, **_as_columns(cases), chunk=7), rules)
+    compared = 0
+    for h, case in enumerate(cases):
+        for rule in rules:
+            for p in range(len(case.persons)) if rule.voor else [None]:
+                for m in range(1, 13) if rule.per == "maand" else [None]:
+                    compared += 1
+                    assert got.cell(rule, h, p, m) == expected.cell(rule, h, p, m), (case.path, rule.name, p, m)
+    assert compared > 50_000

@@ -58,7 +58,7 @@ class BatchResult:
         if kind == "text":
             return run.g.pool.texts[int(value)]
         if kind == "person":
-            return run.g.households[index[0]].persons[int(value)]
+            return run.g.person_name(index[0], int(value))
         raise AssertionError(kind)
 
 

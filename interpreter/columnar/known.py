@@ -30,7 +30,8 @@ class KnownGroup:
         self.day = day
         self.reach = reach
         self.rule_set, self.year, self.P, self.n = base.rule_set, base.year, base.P, base.n
-        self.households, self.rows, self.pool = base.households, base.rows, base.pool
+        self.rows, self.pool = base.rows, base.pool
+        self.person_name = base.person_name
         self._inputs: dict = {}
         self._relations: dict = {}
 

@@ -223,6 +223,9 @@ class Group:
         # fact or relation name -> {slot index: (Knowledge, persons concerned)}, for slots whose case says how it became known
         self._knowledge: dict = {}
 
+    def person_name(self, row: int, index: int) -> str:
+        return self.households[row].persons[index]
+
     def slot_knowledge(self, definition) -> dict:
         """The slots of a fact or relation for which the case says how and when it
         became known (after input_table or relation_table has been built)."""
@@ -334,15 +337,18 @@ class Group:
 class Population:
     """Households in groups of equal shape; results come back in the original order."""
 
-    def __init__(self, rule_set: RuleSet, households: list[Household]):
+    def __init__(self, rule_set: RuleSet, households: list[Household], chunk: int = 20_000):
+        """`chunk`: the most households in one group, so that the arrays of a group
+        (households x persons x persons x months for a pair of persons) stay in memory."""
         self.rule_set = rule_set
         self.households = households
         self.pool = StringPool()
         by_shape: dict = {}
         for i, hh in enumerate(households):
             by_shape.setdefault((hh.year, len(hh.persons)), []).append(i)
-        self.groups = [Group(rule_set, year, P, [households[i] for i in rows], np.array(rows), self.pool)
-                       for (year, P), rows in sorted(by_shape.items())]
+        self.groups = [Group(rule_set, year, P, [households[i] for i in rows[start:start + chunk]],
+                             np.array(rows[start:start + chunk]), self.pool)
+                       for (year, P), rows in sorted(by_shape.items()) for start in range(0, len(rows), chunk)]
 
     def prepare(self) -> "Population":
         """Pack every fact and relation of the rule set into the groups' arrays now
