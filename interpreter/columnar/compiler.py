@@ -1066,7 +1066,7 @@ class GroupRun:
             size = self.P
         shape = lambda *arrays: np.broadcast_shapes((1,) * (inner.ndim - 1) + (size,), *(a.shape for a in arrays))  # noqa: E731
         cond = self.ev(node.cond, inner) if node.cond is not None else None
-        if cond is not None and cond.x.shape[-1] == 1 and (cond.err is None or cond.err.shape[-1] == 1) \
+        if cond is not None and size > 0 and cond.x.shape[-1] == 1 and (cond.err is None or cond.err.shape[-1] == 1) \
                 and node.kind != "som":
             # every item decides alike: the first one decides (and raises, if it does)
             c = cond.x[..., 0]
