@@ -330,3 +330,41 @@ def test_the_vectorised_columnar_reader_agrees_with_the_cases():
                     compared += 1
                     assert got.cell(rule, h, p, m) == expected.cell(rule, h, p, m), (case.path, rule.name, p, m)
     assert compared > 50_000
+
+
+@settings(max_examples=max(EXAMPLES // 5, 10), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case_text(), st.sampled_from(variant_names(ROOT / "rules")))
+def test_random_households_agree_under_the_variants(text, variant):
+    rule_set, plan = plan_for([variant])
+    case = case_from_text(text, rule_set)
+    _, mismatches = differential.compare(rule_set, plan, [case])
+    assert not mismatches, "\n" + text + "\n" + _report(mismatches)
+
+
+def test_a_population_folder_in_one_row_per_household_out(tmp_path):
+    import csv
+
+    from interpreter.columnar import runner
+
+    rule_set, _ = plan_for()
+    cases = [load_case(ROOT / "voorbeelden" / "alleenstaande_ouder_2020.yaml", rule_set),
+             case_from_text(_CASE.format(title="zonder geboortedatum", birth="woonland: NL"), rule_set)]
+    columns = _as_columns(cases)
+    folder = tmp_path / "populatie"
+    folder.mkdir()
+    for name, table in (("huishoudens", columns["households"]), ("personen", columns["persons"]),
+                        ("relaties", columns["relations"])):
+        with open(folder / f"{name}.csv", "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(list(table))
+            for row in zip(*table.values()):
+                writer.writerow(["" if x is None else x for x in row])
+    out = tmp_path / "uit.csv"
+    assert runner.main([str(folder), "--uitvoer", str(out), "--regels", str(ROOT / "rules")]) == 0
+    with open(out, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["huishouden"] for r in rows] == ["h0", "h1"]
+    assert rows[0]["kindgebonden_budget"] == "5389.00" and rows[0]["fout"] == ""
+    assert rows[0]["kindgebonden_budget_maand[01]"] == "433.88" and rows[0]["kindgebonden_budget_maand[04]"] == "454.13"
+    assert rows[1]["kindgebonden_budget"] == "" and "geboortedatum" in rows[1]["fout"]
+    assert not (tmp_path / "uit.csv.tmp").exists()
