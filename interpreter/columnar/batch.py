@@ -9,9 +9,9 @@ from fractions import Fraction
 import numpy as np
 
 from .. import values as v
-from ..model import Rule, RuleSet
+from ..model import Rule
 from . import money
-from .compiler import V, GroupRun, Plan, Site, Unsupported
+from .compiler import V, GroupRun, Plan
 from .tables import Population
 
 

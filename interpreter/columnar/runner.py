@@ -23,7 +23,6 @@ import time
 from fractions import Fraction
 from pathlib import Path
 
-import numpy as np
 
 from .. import values as v
 from ..api import RuleSets
