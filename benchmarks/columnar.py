@@ -42,6 +42,7 @@ from interpreter.api import case_from_text, evaluate, load_rules  # noqa: E402
 from interpreter.columnar import batch  # noqa: E402
 from interpreter.columnar.compiler import Plan  # noqa: E402
 from interpreter.columnar.columns import population_from_columns  # noqa: E402
+from interpreter.columnar.rows import case_text  # noqa: E402
 
 PEER = Path("/work/shared/peers/openfisca_kgb")
 ABROAD = ["MA", "TR", "SR", "SY", "ER"]
@@ -112,32 +113,10 @@ def generate(n: int, year: int, seed: int = 2021) -> dict:
     return {"households": hh, "persons": ps, "relations": rel}
 
 
-def case_texts(columns: dict, sample: int) -> list[str]:
+def case_texts(rule_set, columns: dict, sample: int) -> list[str]:
     """The first `sample` households as case-file text, for the interpreter."""
-    hh, ps, rel = columns["households"], columns["persons"], columns["relations"]
-    texts = []
-    for h in range(sample):
-        lines = [f"casus: huishouden {h}", f"berekeningsjaar: {hh['berekeningsjaar'][h]}", "gegevens:",
-                 "  aanvrager: ouder", "personen:"]
-        for i, owner in enumerate(ps["huishouden"]):
-            if owner != h:
-                continue
-            lines.append(f"  {ps['persoon'][i]}:")
-            lines.append(f"    geboortedatum: {ps['geboortedatum'][i]}")
-            for key in ("toetsingsinkomen", "rendementsgrondslag"):
-                if ps[key][i] is not None:
-                    lines.append(f"    {key}: {ps[key][i].replace('.', ',')}")
-            lines.append(f"    woonadres: \"{ps['woonadres'][i]}\"")
-            lines.append(f"    ingezetene: {'ja' if ps['ingezetene'][i] else 'nee'}")
-            lines.append(f"    heeft_bsn: {'ja' if ps['heeft_bsn'][i] else 'nee'}")
-            lines.append(f"    woonland: {ps['woonland'][i]}")
-        lines.append("relaties:")
-        for i, owner in enumerate(rel["huishouden"]):
-            if owner == h:
-                vanaf = f", vanaf: {rel['vanaf'][i].isoformat()}" if rel["vanaf"][i] else ""
-                lines.append(f"  - {{soort: {rel['soort'][i]}, tussen: [{rel['eerste'][i]}, {rel['tweede'][i]}]{vanaf}}}")
-        texts.append("\n".join(lines) + "\n")
-    return texts
+    return [case_text(rule_set, columns["households"], columns["persons"], columns["relations"], h)
+            for h in range(sample)]
 
 
 def timed(fn, repeat: int):
@@ -180,7 +159,7 @@ def main() -> None:
     print(f"regels die kolomsgewijs rekenen: {done} van {total}; uitkomsten: kindgebonden_budget (jaar en maand)")
 
     sample_columns = generate(args.steekproef, args.jaar, seed=7)
-    texts = case_texts(sample_columns, args.steekproef)
+    texts = case_texts(rule_set, sample_columns, args.steekproef)
     cases = [case_from_text(t, rule_set) for t in texts]
     interp, _ = timed(lambda: [evaluate(rule_set, c, trace=False, rules=outcomes) for c in cases], args.herhalingen)
     print(f"interpreter, {len(cases)} huishoudens:       {rate(len(cases), interp)}")

@@ -368,3 +368,20 @@ def test_a_population_folder_in_one_row_per_household_out(tmp_path):
     assert rows[0]["kindgebonden_budget_maand[01]"] == "433.88" and rows[0]["kindgebonden_budget_maand[04]"] == "454.13"
     assert rows[1]["kindgebonden_budget"] == "" and "geboortedatum" in rows[1]["fout"]
     assert not (tmp_path / "uit.csv.tmp").exists()
+
+
+def test_a_row_of_the_columnar_input_as_a_case_for_the_interpreter():
+    from interpreter.api import evaluate
+    from interpreter.columnar.rows import case_text
+
+    rule_set, _ = plan_for()
+    cases = [load_case(ROOT / "voorbeelden" / "alleenstaande_ouder_2020.yaml", rule_set),
+             read_case_file(ROOT / "tests" / "casussen" / "partner" / "statushouder_echtgenoot_iran_2016.yaml",
+                            _RULE_SETS)[1]]
+    columns = _as_columns(cases)
+    kgb = [rule_set.rule("kindgebonden_budget"), rule_set.rule("kindgebonden_budget_maand")]
+    for row, case in enumerate(cases):
+        text = case_text(rule_set, columns["households"], columns["persons"], columns["relations"], row)
+        again = evaluate(rule_set, case_from_text(text, rule_set), trace=False, rules=kgb)
+        original = evaluate(rule_set, case, trace=False, rules=kgb)
+        assert again.values == original.values and again.monthly == original.monthly
