@@ -942,6 +942,36 @@ class GroupRun:
         val.err = first_error(day.err, val.err)
         return val
 
+    def _earlier_in_year(self, node: Quantifier, frame: Frame, inner: Frame) -> V | None:
+        """'er is een m in maanden waarvoor m <= maand en X' (or m < maand): whether X
+        held in this month or before, as a running 'or' over the months, if X itself
+        does not depend on 'maand' and cannot fail (else None: the general way)."""
+        conjuncts, tree = [], node.cond
+        while isinstance(tree, Binary) and tree.op == "en":
+            conjuncts.insert(0, tree.right)
+            tree = tree.left
+        conjuncts.insert(0, tree)
+        first = conjuncts[0]
+        if not (len(conjuncts) > 1 and isinstance(first, Binary) and first.op == "vergelijk"
+                and first.compare in ("<", "<=") and isinstance(first.left, Name) and first.left.name == node.var
+                and isinstance(first.right, Name) and first.right.name == "maand"
+                and first.right.ref == ("builtin", v.MAAND) and frame.own is not None and frame.own[0] == "axis"):
+            return None
+        j = frame.own[1]
+        held = None
+        for conjunct in conjuncts[1:]:
+            value = self.ev(conjunct, inner)
+            if value.err is not None or value.x.shape[j] != 1:
+                return None
+            held = value.x if held is None else held & value.x
+        held = np.broadcast_to(held, held.shape[:-1] + (12,))
+        so_far = np.logical_or.accumulate(held, axis=-1)  # [k]: in month k or before
+        own = np.array(frame.axes[j][1])
+        if first.compare == "<":
+            so_far = np.concatenate([np.zeros(so_far.shape[:-1] + (1,), dtype=bool), so_far[..., :-1]], axis=-1)
+        taken = np.take(so_far, own, axis=-1)  # the own month on the last axis, size 1 at axis j
+        return V("bool", np.swapaxes(taken, j, -1)[..., 0])
+
     def day_sum(self, node: Quantifier, frame: Frame) -> V:
         """'som van X op d over d in dagen(a; b)': the period a..b (both included)
         cut where a parameter in X changes; per piece X once, times its number of days."""
@@ -1065,6 +1095,10 @@ class GroupRun:
             inner = frame.extend(("p", None), node.var, "person", False)
             size = self.P
         shape = lambda *arrays: np.broadcast_shapes((1,) * (inner.ndim - 1) + (size,), *(a.shape for a in arrays))  # noqa: E731
+        if months and node.kind == "er_is_een":
+            earlier = self._earlier_in_year(node, frame, inner)
+            if earlier is not None:
+                return earlier
         cond = self.ev(node.cond, inner) if node.cond is not None else None
         if cond is not None and size > 0 and cond.x.shape[-1] == 1 and (cond.err is None or cond.err.shape[-1] == 1) \
                 and node.kind != "som":
