@@ -79,5 +79,9 @@ def run(plan: Plan, population: Population, rules: list[Rule]) -> BatchResult:
         group_run = GroupRun(plan, group)
         for rule in rules:
             group_run.table(rule)
+        # keep the tables asked for, not the rest (nor the known views and 'waarbij' copies), so
+        # that the memory of one group is free for the next
+        group_run.tables = {id(rule): group_run.tables[id(rule)] for rule in rules}
+        group_run._known, group_run._with = {}, {}
         runs.append(group_run)
     return BatchResult(plan, population, runs)
