@@ -385,3 +385,63 @@ def test_a_row_of_the_columnar_input_as_a_case_for_the_interpreter():
         again = evaluate(rule_set, case_from_text(text, rule_set), trace=False, rules=kgb)
         original = evaluate(rule_set, case, trace=False, rules=kgb)
         assert again.values == original.values and again.monthly == original.monthly
+
+
+_PERSONS = """
+wet: Testwet
+afkorting: TW
+bwb: BWBR0000000
+artikel: "2"
+versies:
+  - geldig_vanaf: 2015-01-01
+    leden: {"1": "tekst"}
+invoer:
+  geboren: {type: datum, van: persoon, omschrijving: geboortedatum}
+  bijdrage: {type: bedrag, van: persoon, standaard: € 1, omschrijving: een bedrag per persoon}
+  hoofd: {type: persoon, omschrijving: wie}
+regels:
+  aantal_personen:
+    type: geheel getal
+    omschrijving: telt iedereen
+    formule: aantal p in personen
+  iedereen_volwassen:
+    type: waar/onwaar
+    omschrijving: leest van iedereen de geboortedatum
+    formule: voor alle p in personen geldt leeftijd(geboren van p; 1 januari 2020) >= 18
+  iemand_zonder_geboortedatum:
+    type: waar/onwaar
+    omschrijving: waar voor wie niets is opgegeven
+    formule: er is een p in personen waarvoor niet opgegeven(geboren van p)
+  som_bijdragen:
+    type: bedrag
+    omschrijving: telt de standaardwaarde van iedereen op
+    formule: som van bijdrage van p over p in personen
+  aantal_jong:
+    type: geheel getal
+    per: maand
+    omschrijving: telt met een voorwaarde die voor ontbrekende personen waar zou zijn
+    formule: aantal p in personen waarvoor niet (leeftijd(geboren van p; eerste_dag(maand)) >= 18)
+"""
+
+
+def test_smaller_households_padded_into_one_group_count_only_their_own_persons(tmp_path):
+    from interpreter.api import load_rules
+
+    (tmp_path / "regelset.yaml").write_text("naam: test\nversie: '1'\n", encoding="utf-8")
+    (tmp_path / "tw").mkdir()
+    (tmp_path / "tw" / "artikel_2.yaml").write_text(_PERSONS, encoding="utf-8")
+    rule_set = load_rules(tmp_path)
+    plan = Plan(rule_set)
+
+    def household(n, born):
+        people = "\n".join(f"  p{i}:\n    geboren: {born}" for i in range(n))
+        return case_from_text(f"casus: {n}\nberekeningsjaar: 2020\ngegevens:\n  hoofd: p0\npersonen:\n{people}\n",
+                              rule_set)
+    cases = [household(3, "1990-01-01"), household(1, "2010-05-05"), household(2, "1980-01-01")]
+    population = Population.from_cases(rule_set, cases)
+    assert len(population.groups) == 1 and population.groups[0].valid is not None
+    compared, mismatches = differential.compare(rule_set, plan, cases)
+    assert compared and not mismatches, _report(mismatches)
+    result = batch.run(plan, population, [rule_set.rule("aantal_personen"), rule_set.rule("som_bijdragen")])
+    assert [result.cell(rule_set.rule("aantal_personen"), h)[0] for h in range(3)] == [3, 1, 2]
+    assert [result.cell(rule_set.rule("som_bijdragen"), h)[0] for h in range(3)] == [3, 1, 2]

@@ -89,6 +89,7 @@ class ArrayGroup:
         self.rule_set, self.year, self.P, self.rows, self.pool = rule_set, year, P, rows, pool
         self.n = len(rows)
         self.names = names  # (n, P) person ids
+        self.valid = None  # every household of an ArrayGroup has P persons
         self.inputs: dict = {}
         self.relations: dict = {}
 

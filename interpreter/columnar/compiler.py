@@ -1033,7 +1033,8 @@ class GroupRun:
         value = self.resolve_rule(rule, frame)
         err = None
         if value.err is not None:
-            err = _first_along(np.broadcast_to(value.err, (self.n, self.P)))
+            errs = np.broadcast_to(value.err, (self.n, self.P))
+            err = _first_along(errs if self.g.valid is None else np.where(self.g.valid, errs, 0))
         return np.broadcast_to(value.x, (self.n, self.P)), err
 
     def ev_With(self, node: With, frame: Frame) -> V:
@@ -1094,14 +1095,17 @@ class GroupRun:
         else:
             inner = frame.extend(("p", None), node.var, "person", False)
             size = self.P
+        # padded persons (households smaller than the group's P) are no items
+        valid = None if months or self.g.valid is None else \
+            self.g.valid.reshape((self.n,) + (1,) * (inner.ndim - 2) + (self.P,))
         shape = lambda *arrays: np.broadcast_shapes((1,) * (inner.ndim - 1) + (size,), *(a.shape for a in arrays))  # noqa: E731
         if months and node.kind == "er_is_een":
             earlier = self._earlier_in_year(node, frame, inner)
             if earlier is not None:
                 return earlier
         cond = self.ev(node.cond, inner) if node.cond is not None else None
-        if cond is not None and size > 0 and cond.x.shape[-1] == 1 and (cond.err is None or cond.err.shape[-1] == 1) \
-                and node.kind != "som":
+        if cond is not None and size > 0 and valid is None and cond.x.shape[-1] == 1 \
+                and (cond.err is None or cond.err.shape[-1] == 1) and node.kind != "som":
             # every item decides alike: the first one decides (and raises, if it does)
             c = cond.x[..., 0]
             err = None if cond.err is None else cond.err[..., 0]
@@ -1111,29 +1115,41 @@ class GroupRun:
         if node.kind in ("er_is_een", "voor_alle"):
             c = np.broadcast_to(cond.x, shape(cond.x))
             if node.kind == "er_is_een":
+                c = c if valid is None else c & valid
                 value, stop = c.any(axis=-1), c
             else:
+                c = c if valid is None else c | ~valid
                 value, stop = c.all(axis=-1), ~c
             err = None
             if cond.err is not None:
-                err = _first_along(np.broadcast_to(cond.err, shape(cond.x, cond.err)),
-                                   np.broadcast_to(stop, shape(cond.x, cond.err)))
+                e = cond.err if valid is None else np.where(valid, cond.err, 0)
+                err = _first_along(np.broadcast_to(e, shape(cond.x, e)), np.broadcast_to(stop, shape(cond.x, e)))
             return V("bool", value, err)
         if node.kind == "aantal":
             if cond is None:
+                if valid is not None:
+                    return V("num", Num(valid.sum(axis=-1).astype(np.int64), 1, size))
                 count = np.full((1,) * (inner.ndim - 1), size, dtype=np.int64)
                 return V("num", Num(count, 1, size))
             c = np.broadcast_to(cond.x, shape(cond.x))
-            err = None if cond.err is None else _first_along(np.broadcast_to(cond.err, shape(cond.err)))
+            if valid is not None:
+                c = c & valid
+            e = cond.err if cond.err is None or valid is None else np.where(valid, cond.err, 0)
+            err = None if e is None else _first_along(np.broadcast_to(e, shape(e)))
             return V("num", Num(c.sum(axis=-1).astype(np.int64), 1, size), err)
         body = self.ev(node.body, inner)
-        full = shape(body.x.a, *(() if cond is None else (cond.x,)))
+        full = shape(body.x.a, *(() if cond is None else (cond.x,)), *(() if valid is None else (valid,)))
         x = money.broadcast(body.x, full)
         mask = None if cond is None else np.broadcast_to(cond.x, full)
+        if valid is not None:
+            mask = np.broadcast_to(valid, full) if mask is None else mask & valid
         err = None
         if cond is not None and (cond.err is not None or body.err is not None):
             per_item = first_error(cond.err, _masked(cond.x, body.err))
+        else:
+            per_item = body.err
+        if per_item is not None:
+            if valid is not None:
+                per_item = np.where(valid, per_item, 0)
             err = _first_along(np.broadcast_to(per_item, full))
-        elif body.err is not None:
-            err = _first_along(np.broadcast_to(body.err, full))
         return V("num", money.total(x, axis=-1, mask=mask), err)

@@ -30,7 +30,7 @@ class KnownGroup:
         self.day = day
         self.reach = reach
         self.rule_set, self.year, self.P, self.n = base.rule_set, base.year, base.P, base.n
-        self.rows, self.pool = base.rows, base.pool
+        self.rows, self.pool, self.valid = base.rows, base.pool, base.valid
         self.person_name = base.person_name
         self._inputs: dict = {}
         self._relations: dict = {}

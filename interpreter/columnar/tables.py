@@ -217,6 +217,10 @@ class Group:
         self.rows = rows  # the households' positions in the population
         self.n = len(households)
         self.pool = pool
+        # households with fewer persons are padded: valid[h, p] says which persons are real
+        # (None: every household has P persons); quantifiers over persons skip the others
+        counts = np.array([len(hh.persons) for hh in households], dtype=np.int64)
+        self.valid = None if (counts == n_persons).all() else np.arange(n_persons)[None, :] < counts[:, None]
         self._inputs: dict = {}
         self._relations: dict = {}
         self._empty: dict = {}
@@ -337,18 +341,30 @@ class Group:
 class Population:
     """Households in groups of equal shape; results come back in the original order."""
 
-    def __init__(self, rule_set: RuleSet, households: list[Household], chunk: int = 20_000):
+    def __init__(self, rule_set: RuleSet, households: list[Household], chunk: int = 20_000, least: int = 1_000):
         """`chunk`: the most households in one group, so that the arrays of a group
-        (households x persons x persons x months for a pair of persons) stay in memory."""
+        (households x persons x persons x months for a pair of persons) stay in memory.
+        `least`: households of a size with fewer than this many in a year join the
+        next larger size, padded, so that a small population is not cut into many
+        small groups (each group costs a fixed time per formula)."""
         self.rule_set = rule_set
         self.households = households
         self.pool = StringPool()
-        by_shape: dict = {}
+        by_year: dict = {}
         for i, hh in enumerate(households):
-            by_shape.setdefault((hh.year, len(hh.persons)), []).append(i)
+            by_year.setdefault(hh.year, {}).setdefault(len(hh.persons), []).append(i)
+        buckets = []
+        for year, by_size in sorted(by_year.items()):
+            pending: list = []
+            sizes = sorted(by_size)
+            for k, size in enumerate(sizes):
+                pending += by_size[size]
+                if len(pending) >= least or k == len(sizes) - 1:
+                    buckets.append((year, size, pending))
+                    pending = []
         self.groups = [Group(rule_set, year, P, [households[i] for i in rows[start:start + chunk]],
                              np.array(rows[start:start + chunk]), self.pool)
-                       for (year, P), rows in sorted(by_shape.items()) for start in range(0, len(rows), chunk)]
+                       for year, P, rows in buckets for start in range(0, len(rows), chunk)]
 
     def prepare(self) -> "Population":
         """Pack every fact and relation of the rule set into the groups' arrays now
