@@ -18,7 +18,10 @@ Figures (min and median of the repeats):
 - 'opbouw': from the columnar input to a Population (columns.population_from_columns);
 - 'interpreter': api.evaluate without trace, per household, on a sample;
 - 'OpenFisca': the peer's e2e.py (its simplified yearly formula, its own venv),
-  build + calculate, if --openfisca-python names its interpreter.
+  build + calculate, if --openfisca-python names its interpreter. Make that venv
+  as the peer's README says, outside the repository's files or ignored by git:
+      python3.11 -m venv .venv-openfisca
+      .venv-openfisca/bin/pip install openfisca-core==46.0.1 numpy==2.4.6
 The numbers are measured, not asserted."""
 
 from __future__ import annotations
