@@ -23,11 +23,13 @@ import time
 from fractions import Fraction
 from pathlib import Path
 
+import numpy as np
+
 
 from .. import values as v
 from ..api import RuleSets
 from ..diagnostics import Diagnostic, Pos, RegelsError
-from . import batch
+from . import batch, money
 from .columns import population_from_columns
 from .compiler import Plan
 
@@ -77,6 +79,18 @@ def output_rows(result: batch.BatchResult, rules, households: dict) -> tuple[lis
             shape = (run.n,) + ((12,) if rule.per == "maand" else ())
             table = batch.full(run.table(rule), shape)
             x = table.x
+            if rule.type == v.BEDRAG:  # the JSON form, whole cents, rounded once per column
+                cents = np.broadcast_to(money.round_to(x, Fraction(1, 100), "rekenkundig").a, shape).reshape(run.n, -1)
+                codes = None if table.err is None else np.broadcast_to(table.err, shape).reshape(run.n, -1)
+                for row, position in enumerate(run.g.rows):
+                    for m, c in enumerate(cents[row].tolist()):
+                        code = 0 if codes is None else int(codes[row, m])
+                        if code:
+                            rows[position].append("")
+                            errors[position] = errors[position] or result.plan.sites[code].format()
+                        else:
+                            rows[position].append(("-" if c < 0 else "") + f"{abs(c) // 100}.{abs(c) % 100:02d}")
+                continue
             for row, position in enumerate(run.g.rows):
                 cells = range(12) if rule.per == "maand" else [None]
                 for m in cells:
