@@ -445,3 +445,50 @@ def test_smaller_households_padded_into_one_group_count_only_their_own_persons(t
     result = batch.run(plan, population, [rule_set.rule("aantal_personen"), rule_set.rule("som_bijdragen")])
     assert [result.cell(rule_set.rule("aantal_personen"), h)[0] for h in range(3)] == [3, 1, 2]
     assert [result.cell(rule_set.rule("som_bijdragen"), h)[0] for h in range(3)] == [3, 1, 2]
+
+
+_MID_YEAR = """
+wet: Testwet
+afkorting: TW
+bwb: BWBR0000000
+artikel: "3"
+versies:
+  - geldig_vanaf: 2015-01-01
+    leden: {"1": "tekst"}
+invoer:
+  basis: {type: bedrag, van: persoon, standaard: € 100, omschrijving: een bedrag}
+  hoofd: {type: persoon, omschrijving: wie}
+regels:
+  maandbedrag:
+    type: bedrag
+    per: maand
+    voor: p
+    omschrijving: een regel met een versie die midden in het jaar begint, en een die ophoudt
+    versies:
+      - geldig_vanaf: 2015-01-01
+        formule: basis van p / 12
+      - geldig_vanaf: 2020-07-01
+        geldig_tot: 2020-11-01
+        formule: basis van p / 7 + € 0,01
+  jaarsom:
+    type: bedrag
+    omschrijving: de som over het jaar, met de maanden waarin geen versie geldt
+    formule: som van (som van maandbedrag van p over p in personen) over m in maanden
+"""
+
+
+def test_a_rule_whose_versions_change_within_the_year(tmp_path):
+    from interpreter.api import load_rules
+
+    (tmp_path / "regelset.yaml").write_text("naam: test\nversie: '1'\n", encoding="utf-8")
+    (tmp_path / "tw").mkdir()
+    (tmp_path / "tw" / "artikel_3.yaml").write_text(_MID_YEAR, encoding="utf-8")
+    rule_set = load_rules(tmp_path)
+    plan = Plan(rule_set)
+    cases = [case_from_text(f"casus: {y}\nberekeningsjaar: {y}\ngegevens:\n  hoofd: a\npersonen:\n  a:\n    basis: € 1.000\n"
+                            "  b:\n", rule_set) for y in (2019, 2020)]
+    compared, mismatches = differential.compare(rule_set, plan, cases)
+    assert compared == 2 * (2 * 12 + 1) and not mismatches, _report(mismatches)
+    result = batch.run(plan, Population.from_cases(rule_set, cases), [rule_set.rule("maandbedrag")])
+    assert result.cell(rule_set.rule("maandbedrag"), 1, 0, 8) == (Fraction(1000, 7) + Fraction(1, 100), None)
+    assert result.cell(rule_set.rule("maandbedrag"), 1, 0, 12)[1].kind == "niet_in_werking"

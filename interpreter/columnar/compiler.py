@@ -29,6 +29,7 @@ place; nothing falls back silently.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -446,17 +447,17 @@ class GroupRun:
                 day = dt.date(self.year, pos + 1, 1)
                 signature = tuple(id(m.version_on(day)) for m in _rules_tree(rule))
                 runs.setdefault(signature, []).append(pos)
-            shape = [self.n] + ([self.P] if rule.voor else []) + [12]
-            parts = []
-            for positions in runs.values():
-                frame = Frame(tuple(axes) + (("m", tuple(positions)),), vars_, ("axis", j), ("axis", j), None)
-                parts.append((positions, None if len(runs) == 1 else self.resolve_rule(rule, frame)))
-            if len(parts) == 1:
+            if len(runs) == 1:
                 frame = Frame(tuple(axes) + (("m", tuple(range(12))),), vars_, ("axis", j), ("axis", j), None)
                 result = self._compact(self.resolve_rule(rule, frame))
             else:
-                result = self._stitch(kind, [(pos, self._normalise(part, shape[:-1] + [len(pos)])) for pos, part in parts],
-                                      shape)
+                shape = [self.n] + ([self.P] if rule.voor else []) + [12]
+                parts = []
+                for positions in runs.values():
+                    frame = Frame(tuple(axes) + (("m", tuple(positions)),), vars_, ("axis", j), ("axis", j), None)
+                    part = self.resolve_rule(rule, frame)
+                    parts.append((positions, self._normalise(part, shape[:-1] + [len(positions)])))
+                result = self._compact(self._stitch(kind, parts, shape))
         self.tables[id(rule)] = result
         return result
 
@@ -484,12 +485,11 @@ class GroupRun:
             if all(x.static for x in nums):
                 d = 1
                 for x in nums:
-                    d = d * x.d // np.gcd(d, x.d)
-                d = int(d)
+                    d = d * x.d // math.gcd(d, x.d)
                 bound = max(x.bound * (d // x.d) for x in nums)
                 a = np.zeros(shape, dtype=np.int64 if bound <= money.LIMIT else object)
                 for (positions, p), x in zip(parts, nums):
-                    a[..., positions] = x.a * (d // x.d)
+                    a[..., positions] = money._fit(x.a, bound) * (d // x.d)
                 x = Num(a, d, bound)
             else:
                 big = max(max(x.bound, x.dbound) for x in nums)
