@@ -492,3 +492,30 @@ def test_a_rule_whose_versions_change_within_the_year(tmp_path):
     result = batch.run(plan, Population.from_cases(rule_set, cases), [rule_set.rule("maandbedrag")])
     assert result.cell(rule_set.rule("maandbedrag"), 1, 0, 8) == (Fraction(1000, 7) + Fraction(1, 100), None)
     assert result.cell(rule_set.rule("maandbedrag"), 1, 0, 12)[1].kind == "niet_in_werking"
+
+
+def test_facts_that_change_over_time_through_the_facts_table():
+    """The fourth table of the columnar input: per fact a value from a day on."""
+    rule_set, plan = plan_for()
+    case = read_case_file(ROOT / "tests" / "casussen" / "wkb" / "woonland_verhuizing_marokko_2020.yaml", _RULE_SETS)[1]
+    columns = _as_columns([case])
+    facts = {"huishouden": [], "persoon": [], "gegeven": [], "waarde": [], "vanaf": []}
+    for pid, person in case.persons.items():
+        for name, timeline in person.facts.items():
+            if len(timeline.entries) > 1 or timeline.entries[0].vanaf is not None:
+                columns["persons"][name] = [None if p == pid else x
+                                            for p, x in zip(columns["persons"]["persoon"], columns["persons"][name])]
+                for entry in timeline.entries:
+                    value = entry.value
+                    for key, x in zip(facts, ("h0", pid, name, value if isinstance(value, (bool, dt.date)) else str(value),
+                                              entry.vanaf)):
+                        facts[key].append(x)
+    assert len(facts["gegeven"]) >= 4
+    households = from_columns(rule_set, columns["households"], columns["persons"], columns["relations"], facts)
+    rules = plan.compiled_rules()
+    got = batch.run(plan, Population(rule_set, households), rules)
+    expected = batch.run(plan, Population.from_cases(rule_set, [case]), rules)
+    for rule in rules:
+        for p in range(len(case.persons)) if rule.voor else [None]:
+            for m in range(1, 13) if rule.per == "maand" else [None]:
+                assert got.cell(rule, 0, p, m) == expected.cell(rule, 0, p, m), (rule.name, p, m)
