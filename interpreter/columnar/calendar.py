@@ -1,0 +1,75 @@
+"""Dates and months in columns: day ordinals (datetime.date.toordinal) and
+month indices (year * 12 + month - 1), with the calendar arithmetic the
+built-ins need, through numpy's datetime64."""
+
+from __future__ import annotations
+
+import numpy as np
+
+EPOCH = 719163  # datetime.date(1970, 1, 1).toordinal()
+MIN_ORD, MAX_ORD = 1, 3652059  # 0001-01-01 .. 9999-12-31
+
+
+def _days(ordinals):
+    return (np.asarray(ordinals, dtype=np.int64) - EPOCH).astype("datetime64[D]")
+
+
+def split(ordinals):
+    """(year, month, day) arrays of day ordinals."""
+    days = _days(ordinals)
+    months = days.astype("datetime64[M]")
+    year = months.astype("datetime64[Y]").astype(np.int64) + 1970
+    month = months.astype(np.int64) % 12 + 1
+    day = (days - months.astype("datetime64[D]")).astype(np.int64) + 1
+    return year, month, day
+
+
+def month_of(ordinals):
+    days = _days(ordinals)
+    return days.astype("datetime64[M]").astype(np.int64) + 1970 * 12
+
+
+def first_day(month_index):
+    m = (np.asarray(month_index, dtype=np.int64) - 1970 * 12).astype("datetime64[M]")
+    return m.astype("datetime64[D]").astype(np.int64) + EPOCH
+
+
+def last_day(month_index):
+    return first_day(np.asarray(month_index, dtype=np.int64) + 1) - 1
+
+
+def year_first_day(year):
+    return first_day(np.asarray(year, dtype=np.int64) * 12)
+
+
+def year_last_day(year):
+    return first_day(np.asarray(year, dtype=np.int64) * 12 + 12) - 1
+
+
+def make_date(year, month, day):
+    """(ordinals, valid): the dates, and where they exist (elsewhere a placeholder)."""
+    year, month, day = (np.asarray(x, dtype=np.int64) for x in (year, month, day))
+    ok_month = (month >= 1) & (month <= 12) & (year >= 1) & (year <= 9999)
+    mi = np.where(ok_month, year * 12 + month - 1, 2000 * 12)
+    start = first_day(mi)
+    length = first_day(mi + 1) - start
+    valid = ok_month & (day >= 1) & (day <= length)
+    return np.where(valid, start + day - 1, start), valid
+
+
+def months_later(ordinals, months):
+    """The same day `months` later, or the last day of a shorter month."""
+    year, month, day = split(ordinals)
+    mi = year * 12 + month - 1 + np.asarray(months, dtype=np.int64)
+    mi = np.clip(mi, 12, 9999 * 12 + 11)
+    start = first_day(mi)
+    length = first_day(mi + 1) - start
+    return start + np.minimum(day, length) - 1
+
+
+def age(born, on):
+    """Whole years from `born` to `on`, as evaluate._age."""
+    by, bm, bd = split(born)
+    oy, om, od = split(on)
+    before = (om < bm) | ((om == bm) & (od < bd))
+    return oy - by - before.astype(np.int64)
