@@ -242,7 +242,8 @@ def test_columnar_input_gives_the_same_results_as_the_case():
         households={"huishouden": ["h1"], "berekeningsjaar": [2020], "aanvrager": ["amira"]},
         persons={"huishouden": ["h1"] * 3, "persoon": ["amira", "sara", "daan"],
                  "geboortedatum": ["1984-06-21", "2008-03-14", dt.date(2015, 9, 2)],
-                 "toetsingsinkomen": ["24000", None, None]},
+                 "toetsingsinkomen": ["24000", None, None], "rendementsgrondslag": ["0", None, None],
+                 "ingezetene": ["ja"] * 3, "woonadres": ["Lindelaan 4, Utrecht"] * 3},
         relations={"huishouden": ["h1", "h1"], "soort": ["kinderbijslag_voor"] * 2, "eerste": ["amira", "amira"],
                    "tweede": ["sara", "daan"], "vanaf": ["2008-07-01", "2015-10-01"], "tot": [None, ""]},
     )
