@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import values as v
+from . import cache, values as v
 from .case import Case, case_data, declared_variant, load_case as _load_case, parse_case, read_case
-from .check import check_rule_set
 from .evaluate import Evaluation, Step
 from .loader import load_rule_set, rule_files
 from .model import Rule, RuleSet
@@ -20,15 +19,21 @@ def load_rules(directory="rules", variants: list[str] = ()) -> RuleSet:
     """Load and check every rule file under `directory`, plus the named policy
     variants from rules/varianten/ (overlays: rules and exceptions added to the
     law, never edits of it). Raises RegelsError with file:line:column
-    diagnostics if anything is wrong."""
+    diagnostics if anything is wrong. A checked rule set is kept in the cache
+    (cache.py), so loading the same files again takes a fraction of the time."""
     directory = Path(directory)
     files = None
     if variants:
         files = rule_files(directory) + [variant_file(directory, name) for name in variants]
-    rule_set = load_rule_set(directory, files)
-    rule_set.variants = list(variants)
-    check_rule_set(rule_set)
-    return rule_set
+
+    def build() -> RuleSet:
+        from .check import check_rule_set  # only on a cache miss
+
+        rule_set = load_rule_set(directory, files)
+        rule_set.variants = list(variants)
+        check_rule_set(rule_set)
+        return rule_set
+    return cache.load_checked(directory, variants, build)
 
 
 def variant_file(directory: Path, name: str) -> Path:

@@ -13,9 +13,6 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from lark import Lark, Token
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
-
 from . import values as v
 from .diagnostics import Pos, error
 
@@ -164,12 +161,14 @@ def children(node: Node) -> list[Node]:
 # --- the parser --------------------------------------------------------------
 
 _GRAMMAR = Path(__file__).with_name("grammar.lark")
-_parser: Lark | None = None
+_parser = None
+Token = None  # lark.Token, once the parser is made: a cached rule set starts without importing lark
 
 
-def parser() -> Lark:
-    global _parser
+def parser():
+    global _parser, Token
     if _parser is None:
+        from lark import Lark, Token
         _parser = Lark(_GRAMMAR.read_text(encoding="utf-8"), parser="lalr", strict=True,
                        propagate_positions=True, maybe_placeholders=True, cache=True)
     return _parser
@@ -198,6 +197,8 @@ sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
 
 def parse_formula(text, file: str | None = None) -> Node:
     """Parse one formula. `text` may be a YStr that knows its place in a file."""
+    from lark.exceptions import UnexpectedInput
+
     source = _Source(text, file)
     try:
         tree = parser().parse(source.text)
@@ -415,7 +416,9 @@ def _describe_expected(expected) -> str:
     return ", ".join(ordered)
 
 
-def _parse_error(exc: UnexpectedInput, source: _Source):
+def _parse_error(exc, source: _Source):
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+
     text = source.text
     offset = getattr(exc, "pos_in_stream", None)
     if offset is None:
