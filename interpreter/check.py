@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import values as v
-from .diagnostics import UNKNOWN_POS, Collector, Pos, RegelsError, suggest
+from .diagnostics import UNKNOWN_POS, Collector, Diagnostic, Pos, RegelsError, suggest
 from .loader import NOT_LAW, coerce_value
 from .model import Input, Parameter, Relation, Rule, RuleSet
 from .syntax import AsKnown, AtDate, Binary, Call, If, ListLit, Lit, Name, Node, Quantifier, Round, Unary, Van, With
@@ -873,3 +873,31 @@ def _type_hint(found: v.Type, wanted: v.Type) -> str | None:
 
 def _name_hint(name: str, candidates) -> str | None:
     return suggest(name, candidates)
+
+
+def columnar_report(rule_set: RuleSet) -> tuple[list, tuple[int, int]]:
+    """What the columnar backend (interpreter/columnar) cannot compute in this
+    checked rule set, as errors, and its coverage (rules it compiles, rules).
+    One error per construct it refuses, at that construct, naming the rule;
+    the rules that only rest on such a rule are named in its hint. Not part of
+    check_rule_set: the interpreter computes every rule; `regels check`
+    reports these so a rule set is known to run on both backends."""
+    from .columnar.compiler import Plan  # numpy: only for `regels check`
+
+    plan = Plan(rule_set)
+    by_cause: dict[int, tuple] = {}
+    for name in plan.problems:
+        cause = plan.causes[name]
+        own, followers = by_cause.setdefault(id(cause), (cause, []))
+        if plan.problems[name] is not cause:
+            followers.append(name)
+    errors = []
+    for cause, followers in by_cause.values():
+        d = cause.diagnostics[0]
+        hint = d.hint
+        if followers:
+            hint = ((hint + "; ") if hint else "") + (
+                f"daardoor ook niet kolomsgewijs: {', '.join(sorted(followers))}")
+        errors.append(Diagnostic(d.pos, d.message, hint))
+    errors.sort(key=lambda d: (d.pos.file, d.pos.line, d.pos.column))
+    return errors, plan.coverage()

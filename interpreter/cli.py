@@ -355,11 +355,16 @@ def cmd_check(args) -> int:
                              ensure_ascii=False, indent=2))
             return EXIT_INPUT
         raise
+    from .check import columnar_report
+
     warnings = list(rule_set.warnings)
+    # the columnar backend must compute every rule too: what it refuses is an error
+    errors, coverage = columnar_report(rule_set)
+    coverage = {"wet": coverage}
     # each policy variant is checked as an overlay on the law: its own errors and warnings
     variants = variant_names(directory)
-    errors = []
     known = {w.format() for w in rule_set.warnings}
+    refused = {e.format() for e in errors}
     for name in variants:
         try:
             overlay = rule_sets.get([name])
@@ -367,11 +372,22 @@ def cmd_check(args) -> int:
             errors.extend(exc.diagnostics)
             continue
         warnings.extend(w for w in overlay.warnings if w.format() not in known)
+        overlay_errors, coverage[name] = columnar_report(overlay)
+        errors.extend(e for e in overlay_errors if e.format() not in refused)
+        refused.update(e.format() for e in overlay_errors)
     if args.json:
         print(json.dumps({"fouten": [d.to_json() for d in errors], "waarschuwingen": [d.to_json() for d in warnings],
-                          "regelset": rule_set.version, "varianten": variants}, ensure_ascii=False, indent=2))
+                          "regelset": rule_set.version, "varianten": variants,
+                          "kolomsgewijs": {name: {"regels": total, "rekenbaar": done}
+                                           for name, (done, total) in coverage.items()}},
+                         ensure_ascii=False, indent=2))
         return EXIT_INPUT if errors else (EXIT_FAILED if args.streng and warnings else EXIT_OK)
+    line = "kolomsgewijs rekenbaar (regels met hun uitzonderingen): " + ", ".join(f"{name} {done} van {total}"
+                                                     for name, (done, total) in coverage.items())
     if errors:
+        for warning in warnings:
+            print(warning.format())
+        print(line)
         raise RegelsError(errors)
     for warning in warnings:
         print(warning.format())
@@ -379,6 +395,7 @@ def cmd_check(args) -> int:
     print(f"{directory}: {counts[0]} artikelen, {counts[1]} regels, {counts[2]} parameters, "
           f"{len(variants)} variant{'en' if len(variants) != 1 else ''}; "
           f"geen fouten, {len(warnings)} waarschuwing{'en' if len(warnings) != 1 else ''}")
+    print(line)
     print(f"regelset {rule_set.name} {rule_set.version_label}")
     return EXIT_FAILED if args.streng and warnings else EXIT_OK
 
