@@ -390,21 +390,21 @@ def derive(mapping: Mapping, columns: dict, rule_set: RuleSet) -> Tables:
 
 
 def select(tables: Tables, rows: np.ndarray) -> Tables:
-    """The tables of some households only (in the order given)."""
-    take_p = np.concatenate([np.arange(tables.person_rows[r], tables.person_rows[r + 1]) for r in rows]) \
-        if len(rows) else np.zeros(0, np.int64)
-    take_r = np.concatenate([np.arange(tables.relation_rows[r], tables.relation_rows[r + 1]) for r in rows]) \
-        if len(rows) else np.zeros(0, np.int64)
+    """The tables of some households only (`rows` ascending)."""
+    N = len(tables.households["huishouden"])
+    chosen = np.zeros(N, dtype=bool)
+    chosen[rows] = True
+    p_counts, r_counts = np.diff(tables.person_rows), np.diff(tables.relation_rows)
+    take_p = np.repeat(chosen, p_counts)
+    take_r = np.repeat(chosen, r_counts)
     households = {k: x[rows] for k, x in tables.households.items()}
     persons = {k: x[take_p] for k, x in tables.persons.items()}
     relations = {k: x[take_r] for k, x in tables.relations.items()}
-    remap = np.full(len(tables.households["huishouden"]), -1, dtype=np.int64)
+    remap = np.full(N, -1, dtype=np.int64)
     remap[rows] = np.arange(len(rows))
     relations["huishouden_index"] = remap[relations["huishouden_index"]]
-    p_counts = np.diff(tables.person_rows)[rows]
-    r_counts = np.diff(tables.relation_rows)[rows]
     return Tables(households, persons, relations, tables.known[take_r],
-                  np.concatenate([[0], np.cumsum(p_counts)]), np.concatenate([[0], np.cumsum(r_counts)]))
+                  np.concatenate([[0], np.cumsum(p_counts[rows])]), np.concatenate([[0], np.cumsum(r_counts[rows])]))
 
 
 def columnar_input(tables: Tables) -> tuple[dict, dict, dict]:
