@@ -337,11 +337,11 @@ def _population_rules(args):
 def cmd_batch(args) -> int:
     from .columnar import runner
 
-    _, _, rule_set = _population_rules(args)
+    directory, _, rule_set = _population_rules(args)
     if args.dask or args.dask_scheduler:
         from .columnar import verdeeld
 
-        count, failed, seconds = verdeeld.run_batch(rule_set, args.populatie, args.uitvoer, args.jaar, args.uitkomsten,
+        count, failed, seconds = verdeeld.run_batch(rule_set, directory, args.variant, args.populatie, args.uitvoer, args.jaar, args.uitkomsten,
                                                     args.kolommen, scheduler=args.dask_scheduler, parts=args.delen)
     else:
         count, failed, seconds = runner.run_batch(rule_set, args.populatie, args.uitvoer, args.jaar, args.uitkomsten,

@@ -11,6 +11,7 @@ columnar reader itself wants Python objects (cells that may be empty)."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -89,7 +90,7 @@ def read_file(path: Path, mapping: Mapping) -> dict:
             import pyarrow.csv
 
             with open(path, encoding="utf-8") as handle:
-                header = handle.readline().rstrip("\r\n").split(",")
+                header = next(csv.reader([handle.readline()]), [])
             options = pyarrow.csv.ConvertOptions(column_types={c: pyarrow.string() for c in header},
                                                  strings_can_be_null=False)
             table = pyarrow.csv.read_csv(path, convert_options=options)
@@ -109,13 +110,21 @@ def read_file(path: Path, mapping: Mapping) -> dict:
                      "maak het bestand opnieuw, bijvoorbeeld met populatie/genereer.py")
     if table.num_rows == 0:
         raise _error(path, "het populatiebestand is leeg", "één huishouden per rij, met een kopregel", 1, 1)
+    return columns_of(table, mapping, path, 1 if suffix == ".csv" else 0)
+
+
+def columns_of(table, mapping: Mapping, path, header_line: int, first_row: int = 0) -> dict:
+    """The declared columns of a pyarrow table, validated (see read_file); `first_row`: the
+    number of rows before this table in the file (a part of it, for Dask)."""
+    import pyarrow
+    import pyarrow.compute as pc
+
     missing = [c for c in mapping.columns if c not in table.column_names]
     if missing:
         raise _error(path, f"het populatiebestand mist kolom{'men' if len(missing) > 1 else ''} "
                      + ", ".join(f"'{c}'" for c in missing),
                      "kolommen in het bestand: " + ", ".join(table.column_names)
                      + f"; de kolomindeling {mapping.path} vraagt: " + ", ".join(mapping.columns), 1, 1)
-    header_line = 1 if suffix == ".csv" else 0
     out = {}
     for name, kind in mapping.columns.items():
         column = table.column(name)
@@ -124,16 +133,17 @@ def read_file(path: Path, mapping: Mapping) -> dict:
         elif not pyarrow.types.is_string(column.type) and not pyarrow.types.is_large_string(column.type):
             column = pc.cast(column, pyarrow.string())
         column = pc.fill_null(pc.utf8_trim_whitespace(column), "")
-        out[name] = _validate(path, name, kind, column, header_line, table.column_names.index(name) + 1)
+        out[name] = _validate(path, name, kind, column, header_line, table.column_names.index(name) + 1, first_row)
     return out
 
 
-def _validate(path, name, kind, column, header_line: int, position: int):
+def _validate(path, name, kind, column, header_line: int, position: int, first_row: int = 0):
     import pyarrow.compute as pc
 
     def fail(bad, message, hint):
         row = int(np.flatnonzero(bad)[0])
         value = column[row].as_py()
+        row += first_row
         line = row + 1 + header_line
         where = f"rij {row + 1}, kolom '{name}'"
         raise _error(path, f"{where}: {message} ('{value}')", hint, line if header_line else 0,

@@ -20,6 +20,7 @@ would raise for that household, if any."""
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 import sys
@@ -77,7 +78,7 @@ def _read_table(folder: Path, name: str, required: bool = True):
             table = pyarrow.parquet.read_table(path)
         else:
             with open(path, encoding="utf-8") as handle:
-                header = handle.readline().rstrip("\r\n").split(",")
+                header = next(csv.reader([handle.readline()]), [])
             table = pyarrow.csv.read_csv(path, convert_options=pyarrow.csv.ConvertOptions(
                 column_types={c: pyarrow.string() for c in header}, strings_can_be_null=False))
     except UnicodeDecodeError as exc:
