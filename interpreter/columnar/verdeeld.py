@@ -105,7 +105,7 @@ def read_partitions(path: Path, blocksize: str | int = "32MB"):
 def run_batch(rule_set, directory: Path, variant: str | None, population: Path, output: Path, year: int | None,
               outcome_names: list[str],
               mapping_path: Path | None = None, scheduler: str | None = None, parts: int | None = None,
-              progress: bool = True, blocksize: str | int = "32MB", local_scheduler: str = "processes"):
+              progress: bool = True, blocksize: str | int = "32MB"):
     """`regels batch --dask`: as runner.run_batch, partition by partition (`rule_set`: the rules
     of `directory` with `variant`, to check the outcomes before any work). Returns (households,
     with an error, seconds)."""
@@ -129,7 +129,7 @@ def run_batch(rule_set, directory: Path, variant: str | None, population: Path, 
     delayed_parts = frame.to_delayed()
     files = rule_files(directory)
     mapping_text = Path(mapping_path).read_text(encoding="utf-8")
-    client = None
+    client = pool = None
     if scheduler:
         from distributed import Client
 
@@ -138,10 +138,18 @@ def run_batch(rule_set, directory: Path, variant: str | None, population: Path, 
         except OSError as exc:
             raise _error(scheduler, f"geen Dask-scheduler bereikbaar op dit adres: {exc}",
                          "start er een met 'dask scheduler' en 'dask worker ADRES', of laat --dask-scheduler weg")
+    else:  # one pool of processes for all the work, so that each loads the rules once
+        from concurrent.futures import ProcessPoolExecutor
+
+        pool = ProcessPoolExecutor(os.cpu_count() or 2)
+
+    def compute(tasks):
+        if client is not None:
+            return client.gather(client.compute(tasks))
+        return dask.compute(*tasks, scheduler="processes", pool=pool)
+
     try:
-        compute = client.compute if client else None
-        lengths = (client.gather(client.compute([dask.delayed(len)(p) for p in delayed_parts])) if client else
-                   dask.compute(*[dask.delayed(len)(p) for p in delayed_parts], scheduler=local_scheduler))
+        lengths = compute([dask.delayed(len)(p) for p in delayed_parts])
         offsets = [0]
         for n in lengths:
             offsets.append(offsets[-1] + n)
@@ -156,7 +164,7 @@ def run_batch(rule_set, directory: Path, variant: str | None, population: Path, 
             window = max(2, os.cpu_count() or 2)
             for begin in range(0, len(tasks), window):  # a few partitions in memory at a time, in order
                 group = tasks[begin:begin + window]
-                results = client.gather(compute(group)) if client else dask.compute(*group, scheduler=local_scheduler)
+                results = compute(group)
                 for table, errors, diagnostics in results:
                     if diagnostics:
                         raise RegelsError(diagnostics)
@@ -179,4 +187,6 @@ def run_batch(rule_set, directory: Path, variant: str | None, population: Path, 
     finally:
         if client is not None:
             client.close()
+        if pool is not None:
+            pool.shutdown()
     return offsets[-1], failed, time.perf_counter() - start
