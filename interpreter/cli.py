@@ -323,15 +323,16 @@ def cmd_vergelijk(args) -> int:
     return EXIT_OK
 
 
-def _population_rules(args):
-    """The rule folder (--regels or the nearest rules/) and the rule set of a population command."""
+def _population_rules(args, load: bool = True):
+    """The rule folder (--regels or the nearest rules/), its rule sets and (if `load`) the rule set
+    of a population command."""
     if not args.populatie.exists():
         raise RegelsError(Diagnostic(Pos(str(args.populatie), 0, 0), "populatie niet gevonden",
                                      "geef een bestand met één huishouden per rij of een map met tabellen"))
     directory = args.regels if args.regels else rules_directory_for(args.populatie)
     rule_sets = CheckedRuleSets(directory)
     variant = getattr(args, "variant", None)
-    return directory, rule_sets, rule_sets.get([variant] if variant else [])
+    return directory, rule_sets, rule_sets.get([variant] if variant else []) if load else None
 
 
 def cmd_batch(args) -> int:
@@ -377,10 +378,10 @@ def cmd_uitleg_rij(args) -> int:
 def cmd_impact(args) -> int:
     from .population import impact
 
-    directory, _, _ = _population_rules(args)
+    directory, rule_sets, _ = _population_rules(args, load=False)
     require_variant_name(directory, args.variant)
     outcomes = args.uitkomst or ["terug_te_betalen", "kindgebonden_budget"]
-    report = impact(directory, args.populatie, args.variant, args.kolommen, outcomes, progress=not args.json)
+    report = impact(rule_sets, args.populatie, args.variant, args.kolommen, outcomes, progress=not args.json)
     if args.json:
         def amounts(entry):
             return {**entry, "wet": [v.cents_string(x) for x in entry["wet"]],

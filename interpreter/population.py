@@ -69,9 +69,10 @@ def _distinct(columns: dict, key: str) -> int:
     return table.group_by(names).aggregate([]).num_rows
 
 
-def impact(directory, population: Path, variant: str, mapping_path: Path | None, outcomes: list[str],
+def impact(rules, population: Path, variant: str, mapping_path: Path | None, outcomes: list[str],
            progress=True):
-    rule_sets = RuleSets(directory)
+    """The report of `regels impact` (`rules`: a rule folder or its RuleSets)."""
+    rule_sets = rules if isinstance(rules, RuleSets) else RuleSets(rules)
     law, with_variant = rule_sets.get(), rule_sets.get([variant])
     law_rules = runner.outcome_rules(law, outcomes, yearly_only=True, option="--uitkomst")
     variant_rules = runner.outcome_rules(with_variant, outcomes, yearly_only=True, option="--uitkomst")
