@@ -338,6 +338,7 @@ def _population_rules(args, load: bool = True):
 def cmd_batch(args) -> int:
     from .columnar import runner
 
+    require_output_path(args.uitvoer)  # before the work, not after
     directory, _, rule_set = _population_rules(args)
     if args.dask or args.dask_scheduler:
         from .columnar import verdeeld
