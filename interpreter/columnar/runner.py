@@ -454,10 +454,12 @@ class Progress:
     def __init__(self, total: int, what: str, enabled: bool = True):
         self.bar = None
         if enabled and sys.stderr.isatty():
+            import shutil
+
             from tqdm import tqdm
 
             self.bar = tqdm(total=total, unit=" huishoudens", desc=what, file=sys.stderr, unit_scale=True,
-                            dynamic_ncols=True)
+                            ncols=min(shutil.get_terminal_size().columns, 120), mininterval=0.5)
 
     def __call__(self, n: int) -> None:
         if self.bar is not None:
