@@ -345,8 +345,9 @@ def evaluate(rule_set: RuleSet, plan: Plan, tables: mapping.Tables, rules: list[
             outcomes.add(batch.run(plan, population, rules), plain)
         special = rows[knowing[rows]]
         if len(special):
-            cases = [case_from_text(mapping.case_text(rule_set, tables, int(r)), rule_set,
-                                    name=f"<rij {int(r) + 1}>") for r in special]
+            few = mapping.select(tables, special)  # once: case_text of the whole tables would copy them per row
+            cases = [case_from_text(mapping.case_text(rule_set, few, i), rule_set, name=f"<rij {int(r) + 1}>")
+                     for i, r in enumerate(special)]
             outcomes.add(batch.run(plan, Population.from_cases(rule_set, cases), rules), special)
         if progress is not None:
             progress(len(rows))
