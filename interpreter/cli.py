@@ -331,6 +331,9 @@ def _population_rules(args, load: bool = True):
                                      "geef een bestand met één huishouden per rij of een map met tabellen"))
     directory = args.regels if args.regels else rules_directory_for(args.populatie)
     rule_sets = CheckedRuleSets(directory)
+    if args.kolommen is None:  # the project's column mapping, beside its rules/
+        beside = Path(directory).resolve().parent / "populatie" / "kolommen.yaml"
+        args.kolommen = beside if beside.exists() else Path("populatie/kolommen.yaml")
     variant = getattr(args, "variant", None)
     return directory, rule_sets, rule_sets.get([variant] if variant else []) if load else None
 
@@ -343,8 +346,9 @@ def cmd_batch(args) -> int:
     if args.dask or args.dask_scheduler:
         from .columnar import verdeeld
 
-        count, failed, seconds = verdeeld.run_batch(rule_set, directory, args.variant, args.populatie, args.uitvoer, args.jaar, args.uitkomsten,
-                                                    args.kolommen, scheduler=args.dask_scheduler, parts=args.delen)
+        count, failed, seconds = verdeeld.run_batch(rule_set, directory, args.variant, args.populatie, args.uitvoer,
+                                                    args.jaar, args.uitkomsten, args.kolommen,
+                                                    scheduler=args.dask_scheduler, parts=args.delen)
     else:
         count, failed, seconds = runner.run_batch(rule_set, args.populatie, args.uitvoer, args.jaar, args.uitkomsten,
                                                   args.kolommen)
