@@ -14,8 +14,9 @@ With --uit ending in .parquet the file is written as Parquet. The columns are th
 populatie/kolommen.yaml (docs/populatie.md).
 
 Every household differs from every other in something besides its id (incomes in whole
-euros, any age of the oldest child; a duplicate gets a new income until none is left). With --grof values are coarse (incomes in steps of € 2.500, ages in steps of three),
-as before, so that many households are identical. Vectorised with numpy: a million
+euros, any age of the oldest child; a duplicate gets a new income until none is left).
+With --grof values are coarse (incomes in steps of € 2.500, ages in steps of three), as
+before, so that many households are identical. Vectorised with numpy: a million
 households take a few seconds."""
 
 from __future__ import annotations
