@@ -124,13 +124,41 @@ def _parser() -> argparse.ArgumentParser:
 
     p = add("impact", "een populatie volgens de wet en volgens een beleidsvariant: aantallen en bedragen per jaar",
             cmd_impact)
-    p.add_argument("populatie", type=Path, help="CSV met één huishouden per rij (zie docs/populatie.md)")
+    p.add_argument("populatie", type=Path, help="CSV of Parquet met één huishouden per rij, of een map met "
+                                                "tabellen (zie docs/populatie.md)")
     p.add_argument("--variant", required=True)
-    p.add_argument("--sjabloon", type=Path, default=Path("populatie/sjabloon.yaml.j2"),
-                   help="Jinja-sjabloon dat een rij tot een casus maakt")
+    p.add_argument("--kolommen", type=Path, default=None,
+                   help="kolomindeling van het populatiebestand (standaard populatie/kolommen.yaml)")
     p.add_argument("--uitkomst", action="append", default=[], metavar="REGEL",
                    help="te vergelijken uitkomst (standaard: terug_te_betalen en kindgebonden_budget)")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--regels", type=Path)
+
+    p = add("batch", "reken een hele populatie door: één rij per huishouden met alle uitkomsten", cmd_batch)
+    p.add_argument("populatie", type=Path, help="CSV of Parquet met één huishouden per rij, of een map met "
+                                                "huishoudens, personen en relaties (zie docs/populatie.md)")
+    p.add_argument("--uitvoer", type=Path, required=True, help="het uitvoerbestand (.csv of .parquet)")
+    p.add_argument("--jaar", type=int, help="het berekeningsjaar van elk huishouden (gaat voor de kolom)")
+    p.add_argument("--variant", help="reken volgens de wet met deze beleidsvariant (rules/varianten/)")
+    p.add_argument("--uitkomsten", nargs="+", default=["kindgebonden_budget", "kindgebonden_budget_maand"],
+                   metavar="REGEL", help="de uitkomsten (standaard kindgebonden_budget en kindgebonden_budget_maand)")
+    p.add_argument("--kolommen", type=Path, default=None,
+                   help="kolomindeling van een bestand met één huishouden per rij (standaard populatie/kolommen.yaml)")
+    p.add_argument("--regels", type=Path)
+    p.add_argument("--dask", action="store_true", help="reken deel voor deel met Dask (zie docs/populatie.md)")
+    p.add_argument("--dask-scheduler", metavar="ADRES",
+                   help="het adres van een dask.distributed-scheduler, bijvoorbeeld tcp://10.0.0.5:8786")
+    p.add_argument("--delen", type=int, default=None, help="aantal delen voor Dask (standaard: naar grootte)")
+
+    p = add("uitleg-rij", "leg één huishouden uit een populatie uit, met de volledige uitleg", cmd_uitleg_rij)
+    p.add_argument("populatie", type=Path)
+    p.add_argument("--rij", type=int, required=True, help="het rijnummer (1 is de eerste rij onder de kopregel)")
+    p.add_argument("--jaar", type=int)
+    p.add_argument("--variant", help="reken volgens de wet met deze beleidsvariant (rules/varianten/)")
+    p.add_argument("--taal", choices=["nl", "en"], default="nl")
+    p.add_argument("--formaat", choices=["tekst", "markdown", "html"], default="tekst")
+    p.add_argument("--kolommen", type=Path, default=None)
+    p.add_argument("--casus", action="store_true", help="geef de casus (YAML) in plaats van de uitleg")
     p.add_argument("--regels", type=Path)
 
     p = add("check", "laad en controleer alle regelbestanden", cmd_check)
@@ -295,16 +323,70 @@ def cmd_vergelijk(args) -> int:
     return EXIT_OK
 
 
+def _population_rules(args, load: bool = True):
+    """The rule folder (--regels or the nearest rules/), its rule sets and (if `load`) the rule set
+    of a population command."""
+    if not args.populatie.exists():
+        raise RegelsError(Diagnostic(Pos(str(args.populatie), 0, 0), "populatie niet gevonden",
+                                     "geef een bestand met één huishouden per rij of een map met tabellen"))
+    directory = args.regels if args.regels else rules_directory_for(args.populatie)
+    rule_sets = CheckedRuleSets(directory)
+    if args.kolommen is None:  # the project's column mapping, beside its rules/
+        beside = Path(directory).resolve().parent / "populatie" / "kolommen.yaml"
+        args.kolommen = beside if beside.exists() else Path("populatie/kolommen.yaml")
+    variant = getattr(args, "variant", None)
+    return directory, rule_sets, rule_sets.get([variant] if variant else []) if load else None
+
+
+def cmd_batch(args) -> int:
+    from .columnar import runner
+
+    require_output_path(args.uitvoer)  # before the work, not after
+    directory, _, rule_set = _population_rules(args)
+    if args.dask or args.dask_scheduler:
+        from .columnar import verdeeld
+
+        count, failed, seconds = verdeeld.run_batch(rule_set, directory, args.variant, args.populatie, args.uitvoer,
+                                                    args.jaar, args.uitkomsten, args.kolommen,
+                                                    scheduler=args.dask_scheduler, parts=args.delen)
+    else:
+        count, failed, seconds = runner.run_batch(rule_set, args.populatie, args.uitvoer, args.jaar, args.uitkomsten,
+                                                  args.kolommen)
+    print(f"{args.uitvoer}: {v.format_count_nl(count)} huishoudens in {seconds:.1f} s "
+          f"({v.format_count_nl(int(count / max(seconds, 1e-9)))} per seconde)"
+          + (f", {v.format_count_nl(failed)} met een fout (zie de kolom 'fout')" if failed else ""), file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_uitleg_rij(args) -> int:
+    from .api import case_from_text
+    from .columnar import mapping, runner
+    from .explain import render_explanation
+
+    _, _, rule_set = _population_rules(args)
+    tables = runner.read_population(args.populatie, rule_set, args.kolommen)
+    runner.with_year(tables, args.jaar, args.populatie)
+    count = len(tables.households["huishouden"])
+    if not 1 <= args.rij <= count:
+        raise RegelsError(Diagnostic(Pos("--rij", 0, 0), f"rij {args.rij} bestaat niet",
+                                     f"de populatie heeft de rijen 1 tot en met {count}"))
+    text = mapping.case_text(rule_set, tables, args.rij - 1)
+    if args.casus:
+        sys.stdout.write(text)
+        return EXIT_OK
+    case = case_from_text(text, rule_set, name=f"{args.populatie}, rij {args.rij}")
+    result = evaluate(rule_set, case, trace=True)
+    sys.stdout.write(render_explanation(result, language=args.taal, fmt=args.formaat))
+    return EXIT_OK
+
+
 def cmd_impact(args) -> int:
     from .population import impact
 
-    require_regular_file(args.populatie, "populatiebestand")
-    require_regular_file(args.sjabloon, "sjabloon")
-    directory = args.regels if args.regels else rules_directory_for(args.populatie)
-    require_rule_folder(directory)  # the folder and the variant's name, before the workers start
+    directory, rule_sets, _ = _population_rules(args, load=False)
     require_variant_name(directory, args.variant)
     outcomes = args.uitkomst or ["terug_te_betalen", "kindgebonden_budget"]
-    report = impact(directory, args.populatie, args.variant, args.sjabloon, outcomes, progress=not args.json)
+    report = impact(rule_sets, args.populatie, args.variant, args.kolommen, outcomes, progress=not args.json)
     if args.json:
         def amounts(entry):
             return {**entry, "wet": [v.cents_string(x) for x in entry["wet"]],
@@ -338,7 +420,8 @@ def cmd_impact(args) -> int:
                 print(f"  {year}  € {number(band['van'])} tot {upper}: {number(band['huishoudens'])} huishoudens, "
                       f"samen {v.format_amount_nl(band['verschil'])}")
     if report["problemen"]:
-        print("niet te berekenen (eerste meldingen):")
+        failed = sum(e["fouten"] for e in report["per_jaar"].values())
+        print(f"niet te berekenen: {number(failed)} huishouden{'s' if failed != 1 else ''} (eerste meldingen):")
         for problem in report["problemen"]:
             print("  " + problem.replace("\n", "\n  "))
     return EXIT_OK

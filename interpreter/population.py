@@ -1,175 +1,143 @@
-"""`regels impact`: a population under the law and under a policy variant.
+"""`regels impact`: a population under the law and under a policy variant, on
+the columnar backend (interpreter/columnar/), every household evaluated, none
+skipped as a duplicate.
 
-A population file (CSV or Parquet) has one household per row. A Jinja template (for this
-rule set: populatie/sjabloon.yaml.j2) turns a row into a case, so which
-columns mean what is data, not code. Identical rows are evaluated once; the
-report gives, per berekeningsjaar, how many households the variant affects, the
-totals of the compared outcomes under the law and under the variant, and how the
-differences of the first outcome are distributed over amount bands."""
+The population is a file with one household per row (its columns described by
+a column mapping, populatie/kolommen.yaml, so which columns mean what is data,
+not code) or a folder with the person and relation tables. The report gives,
+per berekeningsjaar, how many households the variant affects, the totals of the
+compared outcomes under the law and under the variant, and how the differences
+of the first outcome are distributed over amount bands. A household the
+backend cannot compute (a missing fact, a conflict) is counted under 'fouten'
+with the interpreter's message, never a crash."""
 
 from __future__ import annotations
 
-import csv
-import multiprocessing
-import sys
 import time
 from collections import defaultdict
 from fractions import Fraction
 from pathlib import Path
 
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError
-from jinja2.sandbox import SandboxedEnvironment
+import numpy as np
 
-from .api import RuleSets, case_from_text, evaluate
-from .diagnostics import Diagnostic, Pos, RegelsError, suggest
-
-_STATE: dict = {}
-
-
-def _template(text: str, path: str):
-    env = SandboxedEnvironment(undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    try:
-        return env.from_string(text)
-    except TemplateSyntaxError as exc:
-        raise RegelsError(Diagnostic(Pos(path, exc.lineno or 1, 1), f"fout in het sjabloon: {exc.message}"))
-
-
-def _init(directory: str, variant: str, template_text: str, template_path: str, outcomes: list[str]):
-    rule_sets = RuleSets(directory)
-    with_variant = rule_sets.get([variant])
-    _STATE.update(law=rule_sets.get(), variant=with_variant, template=_template(template_text, template_path),
-                  outcomes=outcomes, inputs={i.name for i in with_variant.inputs()})
-
-
-def _evaluate_row(args):
-    row_key, row = args
-    try:
-        text = _STATE["template"].render(**row, invoer=_STATE["inputs"])
-    except TemplateError as exc:
-        return row_key, None, f"<rij {row.get('id', '?')}>: het sjabloon kan deze rij niet omzetten: {exc}"
-    try:
-        case = case_from_text(text, _STATE["variant"], name=f"<rij {row.get('id', '?')}>")
-        values = []
-        for rule_set in (_STATE["law"], _STATE["variant"]):
-            rules = [rule_set.rule(n) for n in _STATE["outcomes"]]
-            result = evaluate(rule_set, case, trace=False, rules=rules)
-            values.append(tuple(result.values.get(n, Fraction(0)) for n in _STATE["outcomes"]))
-        return row_key, values, None
-    except RegelsError as exc:
-        return row_key, None, exc.diagnostics[0].format()
-
+from .api import RuleSets
+from .columnar import mapping, runner
+from .columnar.compiler import Plan
 
 # Bands for the distribution of differences, in whole euros: [lower, upper).
 BANDS = [0, 500, 1_000, 2_000, 3_000, 4_000, None]
 
 
-def read_population(path: Path) -> list[dict[str, str]]:
-    """The rows of a CSV or Parquet file as text, as the template receives them
-    (an empty cell is '')."""
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        try:
-            with open(path, newline="", encoding="utf-8") as handle:
-                return list(csv.DictReader(handle))
-        except (UnicodeDecodeError, csv.Error) as exc:
-            raise RegelsError(Diagnostic(Pos(str(path), 0, 0), f"geen leesbaar CSV-bestand: {exc}",
-                                         "sla het bestand op als CSV in UTF-8, met een kopregel"))
-    if suffix == ".parquet":
-        import pyarrow
-        import pyarrow.parquet
-
-        try:
-            table = pyarrow.parquet.read_table(path)
-        except (pyarrow.ArrowException, OSError) as exc:
-            raise RegelsError(Diagnostic(Pos(str(path), 0, 0), f"geen leesbaar Parquet-bestand: {exc}",
-                                         "maak het bestand opnieuw, bijvoorbeeld met populatie/genereer.py"))
-        return [{k: _text(x) for k, x in row.items()} for row in table.to_pylist()]
-    raise RegelsError(Diagnostic(Pos(str(path), 0, 0), f"onbekend soort populatiebestand '{path.suffix}'",
-                                 "gebruik CSV (.csv) of Parquet (.parquet), één huishouden per rij"))
+def _exact_sum(a: np.ndarray, d: np.ndarray) -> Fraction:
+    """The exact sum of a / d over rows (numerators and denominators as arrays)."""
+    total = Fraction(0)
+    if len(a) == 0:
+        return total
+    for den in np.unique(d):
+        part = a[d == den]
+        if part.dtype != object and (int(np.abs(part).max()) if len(part) else 0) * len(part) < 2 ** 62:
+            total += Fraction(int(part.sum()), int(den))
+        else:
+            total += Fraction(sum(int(x) for x in part), int(den))
+    return total
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+def _as_object(x: np.ndarray) -> np.ndarray:
+    return x if x.dtype == object else x.astype(object)
 
 
-def _band(difference: Fraction) -> int:
-    """The index of the band the absolute difference falls in."""
-    amount = abs(difference)
-    return next(i for i, upper in enumerate(BANDS[1:]) if upper is None or amount < upper)
+def _difference(a1, d1, a2, d2):
+    """Numerator and denominator of a1/d1 - a2/d2 per row, exact (int64 where that cannot overflow)."""
+    limit = 2 ** 62
+    small = all(x.dtype != object for x in (a1, d1, a2, d2)) and len(a1) and \
+        max(int(np.abs(a1).max()), int(np.abs(a2).max())) * max(int(d1.max()), int(d2.max())) < limit // 2 and \
+        int(d1.max()) * int(d2.max()) < limit
+    if not small:
+        a1, d1, a2, d2 = (_as_object(x) for x in (a1, d1, a2, d2))
+    same = d1 == d2
+    num = np.where(same, a1 - a2, a1 * d2 - a2 * d1)
+    den = np.where(same, d1, d1 * d2)
+    return num, den
 
 
-def impact(directory, population: Path, variant: str, template: Path, outcomes: list[str],
-           processes: int = 0, progress=True):
-    # everything that can be wrong for every row is checked here, once, before the workers start
-    rule_sets = RuleSets(directory)
-    with_variant = rule_sets.get([variant])
-    for name in outcomes:
-        rule = with_variant.rule(name)
-        if rule is None or rule.target is not None or rule.voor or rule.per == "maand":
-            raise RegelsError(Diagnostic(Pos("--uitkomst", 0, 0), f"'{name}' is geen regel met één waarde per jaar",
-                                         suggest(name, [r.name for r in with_variant.rules()
-                                                        if r.target is None and not r.voor and r.per != "maand"])))
-    template_text = template.read_text(encoding="utf-8")
-    compiled_template = _template(template_text, str(template))
-    rows = read_population(population)
-    if not rows:
-        raise RegelsError(Diagnostic(Pos(str(population), 1, 1), "het populatiebestand is leeg"))
-    try:
-        compiled_template.render(**rows[0], invoer={i.name for i in with_variant.inputs()})
-    except TemplateError as exc:
-        raise RegelsError(Diagnostic(Pos(str(template), 0, 0), f"het sjabloon past niet op het populatiebestand: {exc}",
-                                     "kolommen in het bestand: " + ", ".join(rows[0])))
-    columns = [c for c in rows[0] if c != "id"]
-    counts: dict[tuple, int] = defaultdict(int)
-    first: dict[tuple, dict] = {}
-    for row in rows:
-        key = tuple(row[c] for c in columns)
-        counts[key] += 1
-        first.setdefault(key, row)
+def _distinct(columns: dict, key: str) -> int:
+    """How many rows differ in something other than the household's id."""
+    import pyarrow
+
+    names = [c for c in columns if c != key]
+    table = pyarrow.table({c: pyarrow.array(columns[c]) for c in names})
+    return table.group_by(names).aggregate([]).num_rows
+
+
+def impact(rules, population: Path, variant: str, mapping_path: Path | None, outcomes: list[str],
+           progress=True):
+    """The report of `regels impact` (`rules`: a rule folder or its RuleSets)."""
+    rule_sets = rules if isinstance(rules, RuleSets) else RuleSets(rules)
+    law, with_variant = rule_sets.get(), rule_sets.get([variant])
+    law_rules = runner.outcome_rules(law, outcomes, yearly_only=True, option="--uitkomst")
+    variant_rules = runner.outcome_rules(with_variant, outcomes, yearly_only=True, option="--uitkomst")
+    if population.is_dir():
+        tables = runner.read_folder(population, with_variant)
+        distinct = len(tables.households["huishouden"])
+    else:
+        the_mapping = mapping.load_mapping(mapping_path or runner.DEFAULT_MAPPING)
+        columns = mapping.read_file(population, the_mapping)
+        tables = mapping.derive(the_mapping, columns, with_variant)
+        distinct = _distinct(columns, the_mapping.key)
+    runner.with_year(tables, None, population)
+    # the law does not know the facts only a variant introduces (e.g. bekend_bij_gemeente)
+    law_inputs = {i.name for i in law.inputs()}
+    law_tables = mapping.Tables({k: x for k, x in tables.households.items()
+                                 if k in ("huishouden", "berekeningsjaar") or k in law_inputs},
+                                {k: x for k, x in tables.persons.items()
+                                 if k in ("huishouden", "persoon") or k in law_inputs},
+                                tables.relations, tables.known, tables.person_rows, tables.relation_rows)
+    N = len(tables.households["huishouden"])
     start = time.perf_counter()
-    jobs = list(first.items())
-    results = {}
-    processes = processes or multiprocessing.cpu_count()
-    with multiprocessing.Pool(processes, initializer=_init,
-                              initargs=(str(directory), variant, template_text, str(template), outcomes)) as pool:
-        for done, (key, values, problem) in enumerate(pool.imap_unordered(_evaluate_row, jobs, chunksize=8), 1):
-            results[key] = (values, problem)
-            if progress and sys.stderr.isatty() and (done % 50 == 0 or done == len(jobs)):
-                bar = "#" * int(30 * done / len(jobs))
-                print(f"\r  [{bar:<30}] {done}/{len(jobs)} verschillende huishoudens", end="", file=sys.stderr)
-    if progress and sys.stderr.isatty():
-        print(file=sys.stderr)
+    bar = runner.Progress(2 * N, "regels impact", progress)
+    try:
+        results = [runner.evaluate(law, Plan(law), law_tables, law_rules, bar),
+                   runner.evaluate(with_variant, Plan(with_variant), tables, variant_rules, bar)]
+    finally:
+        bar.close()
     elapsed = time.perf_counter() - start
-    year_col = columns.index("berekeningsjaar") if "berekeningsjaar" in columns else None
-    report = defaultdict(lambda: {"huishoudens": 0, "geraakt": 0, "fouten": 0,
-                                  "wet": [Fraction(0)] * len(outcomes), "variant": [Fraction(0)] * len(outcomes),
-                                  "verdeling": {}})
-    problems = []
-    for key, count in counts.items():
-        year = key[year_col] if year_col is not None else "alle"
-        entry = report[year]
-        entry["huishoudens"] += count
-        values, problem = results[key]
-        if values is None:
-            entry["fouten"] += count
-            problems.append(problem)
-            continue
-        law_values, variant_values = values
-        if law_values != variant_values:
-            entry["geraakt"] += count
-            difference = law_values[0] - variant_values[0]
-            if difference:
-                b = _band(difference)
-                band = entry["verdeling"].setdefault(b, {"van": BANDS[b], "tot": BANDS[b + 1], "huishoudens": 0,
-                                                         "verschil": Fraction(0)})
-                band["huishoudens"] += count
-                band["verschil"] += difference * count
-        for i in range(len(outcomes)):
-            entry["wet"][i] += law_values[i] * count
-            entry["variant"][i] += variant_values[i] * count
-    for entry in report.values():
-        entry["verdeling"] = [entry["verdeling"][i] for i in sorted(entry["verdeling"])]
-    return {"rijen": len(rows), "uniek": len(jobs), "seconden": elapsed, "per_jaar": dict(report),
-            "problemen": problems[:5]}
+    years = tables.households["berekeningsjaar"]
+    failed = np.zeros(N, dtype=bool)
+    first_problem = {}
+    for result in results:
+        codes = result.errors()
+        for row in np.flatnonzero(codes)[:5]:
+            first_problem.setdefault(int(row), result.message(int(codes[row])))
+        failed |= codes != 0
+    problems = [f"rij {row + 1} (huishouden {tables.households['huishouden'][row]}): {message}"
+                for row, message in sorted(first_problem.items())]
+    columns_of = [[(r.columns[o].a[:, 0], r.columns[o].d[:, 0]) for o in outcomes] for r in results]
+    differs = np.zeros(N, dtype=bool)
+    first_diff = None
+    for i in range(len(outcomes)):
+        (a1, d1), (a2, d2) = columns_of[0][i], columns_of[1][i]
+        num, den = _difference(a1, d1, a2, d2)
+        differs |= num != 0
+        if i == 0:
+            first_diff = (num, den)
+    report = {}
+    for year in sorted(np.unique(years).tolist()):
+        mine = years == year
+        ok = mine & ~failed
+        entry = {"huishoudens": int(mine.sum()), "geraakt": int((ok & differs).sum()),
+                 "fouten": int((mine & failed).sum()),
+                 "wet": [_exact_sum(a[ok], d[ok]) for a, d in columns_of[0]],
+                 "variant": [_exact_sum(a[ok], d[ok]) for a, d in columns_of[1]], "verdeling": []}
+        num, den = first_diff
+        hit = ok & (num != 0)
+        magnitude = np.abs(num[hit])
+        dens = den[hit]
+        band_of = np.full(len(magnitude), len(BANDS) - 2, dtype=np.int64)
+        for b in range(len(BANDS) - 2, 0, -1):  # the highest lower bound the difference reaches
+            band_of = np.where(magnitude < dens * BANDS[b], b - 1, band_of)
+        for b in sorted(np.unique(band_of).tolist()):
+            sel = band_of == b
+            entry["verdeling"].append({"van": BANDS[b], "tot": BANDS[b + 1], "huishoudens": int(sel.sum()),
+                                       "verschil": _exact_sum(num[hit][sel], dens[sel])})
+        report[str(year)] = entry
+    return {"rijen": N, "uniek": distinct, "seconden": elapsed, "per_jaar": report, "problemen": problems[:5]}

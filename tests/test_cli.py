@@ -233,7 +233,8 @@ def test_impact_input_errors_are_clear(capsys, tmp_path):
     few.write_text("id,berekeningsjaar\n1,2019\n", encoding="utf-8")
     assert main(["impact", str(few), "--variant", "afzien_terugvordering_alo_kop", "--regels", "rules"]) == 2
     err = capsys.readouterr().err
-    assert "het sjabloon past niet op het populatiebestand" in err and "id, berekeningsjaar" in err
+    # the column mapping (populatie/kolommen.yaml) names what is missing and what the file has
+    assert "het populatiebestand mist kolommen 'inkomen'" in err and "kolommen in het bestand: id, berekeningsjaar" in err
     assert main(["impact", "tests/data/populatie_klein.csv", "--variant", "afzien_terugvordering_alo_kop",
                  "--uitkomst", "terug_te_betaal"]) == 2
     assert "bedoelde u 'terug_te_betalen'" in capsys.readouterr().err
