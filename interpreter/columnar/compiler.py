@@ -255,6 +255,26 @@ def first_error(*errors):
     return result
 
 
+def _covering(val: V) -> V:
+    """A value whose data covers its error column (what reads it broadcasts the data)."""
+    if val.err is None:
+        return val
+    shape_x = val.x.a.shape if val.kind == "num" else val.x.shape
+    shape = np.broadcast_shapes(shape_x, val.err.shape)
+    if shape == shape_x:
+        return val
+    x = money.broadcast(val.x, shape) if val.kind == "num" else np.broadcast_to(val.x, shape)
+    return V(val.kind, x, val.err)
+
+
+def _constant_along(a: np.ndarray, axis: int) -> bool:
+    first = np.take(a, [0], axis=axis)
+    # the first against the last item first: where something changes, that usually shows it
+    if not (first == np.take(a, [-1], axis=axis)).all():
+        return False
+    return bool((a == first).all())
+
+
 def _pruned(err):
     """None for an error column without errors, so that what follows stays cheap."""
     return None if err is None or not err.any() else err
@@ -343,6 +363,7 @@ class GroupRun:
         self.month_days = np.array([dt.date(self.year, m, 1).toordinal() for m in range(1, 13)], dtype=np.int64)
         self._params: dict = {}
         self._changes: dict = {}
+        self._spans: dict = {}
 
     # helpers ------------------------------------------------------------------------------------
 
@@ -371,17 +392,30 @@ class GroupRun:
         year, every month reads what 1 January reads, and the value does not depend
         on the month."""
         if frame.at is not None:
-            return frame.at.x
+            day = frame.at.x
+            if starts is not None and day.size > 1:
+                # facts read on days lo..hi that do not change after lo: all read what lo reads
+                lo, hi = self._span(day)
+                if not self._changes_in(starts, lo, hi):
+                    return self.ones(frame, lo)
+            return day
         if frame.month is not None and frame.month[0] == "axis" and starts is not None \
-                and not self._changes_in_year(starts):
+                and not self._changes_in(starts, self.month_days[0], self.month_days[-1]):
             return self.ones(frame, self.month_days[0])
         return self.law_day(frame)
 
-    def _changes_in_year(self, arrays) -> bool:
-        key = tuple(id(a) for a in arrays)
+    def _span(self, day: np.ndarray) -> tuple[int, int]:
+        found = self._spans.get(id(day))
+        if found is None:
+            # the array is kept with the answer, so that its id is not reused
+            found = self._spans[id(day)] = (int(day.min()), int(day.max()), day)
+        return found[0], found[1]
+
+    def _changes_in(self, arrays, first: int, last: int) -> bool:
+        """Whether a day in `arrays` (when facts begin or end) falls in first+1..last."""
+        key = tuple(id(a) for a in arrays) + (first, last)
         found = self._changes.get(key)
         if found is None:
-            first, last = self.month_days[0], self.month_days[-1]
             # the arrays are kept with the answer, so that their ids are not reused
             found = self._changes[key] = (any(bool(((a > first) & (a <= last)).any()) for a in arrays), arrays)
         return found[0]
@@ -466,6 +500,22 @@ class GroupRun:
         so that what reads it stays small too; an error column without errors is dropped."""
         if val.err is not None and not val.err.any():
             val.err = None
+        arrays = [val.x.a] + ([] if val.x.static else [val.x.d]) if val.kind == "num" else [val.x]
+        if val.err is not None:
+            arrays.append(val.err)
+        ndim = max(a.ndim for a in arrays)
+        # a person or month axis along which nothing differs in this group: size 1, so that
+        # what reads the table (the pair tables over persons, the months) stays small
+        for axis in range(1, ndim):
+            if all(a.ndim == ndim for a in arrays) and any(a.shape[axis] > 1 for a in arrays) and \
+                    all(a.shape[axis] == 1 or _constant_along(a, axis) for a in arrays):
+                arrays = [a if a.shape[axis] == 1 else np.take(a, [0], axis=axis) for a in arrays]
+        if val.kind == "num":
+            a, rest = arrays[0], arrays[1:]
+            d = val.x.d if val.x.static else rest.pop(0)
+            val = V("num", Num(a, d, val.x.bound, val.x.dbound), rest[0] if rest else None)
+        else:
+            val = V(val.kind, arrays[0], arrays[1] if len(arrays) > 1 else None)
         return val
 
     def _normalise(self, val: V, shape) -> V:
@@ -626,12 +676,14 @@ class GroupRun:
             """`arr` (a table column, of size 1 where it does not vary) read in this frame."""
             sizes = arr.shape
             used = [(i, ident) for i, ident in enumerate(idents) if sizes[i] != 1]
-            if all(ident is not None for _, ident in used) and \
-                    [ident for _, ident in used] == sorted({ident for _, ident in used}):
-                shape = [1] * frame.ndim  # the table's axes are axes of the frame: a reshape, no copy
+            if all(ident is not None for _, ident in used) and len({ident for _, ident in used}) == len(used):
+                # the table's axes are axes of the frame (in any order): a view, no copy
+                sub = arr.squeeze(axis=tuple(i for i in range(arr.ndim) if sizes[i] == 1))
+                sub = sub.transpose(sorted(range(len(used)), key=lambda k: used[k][1]))
+                shape = [1] * frame.ndim
                 for i, ident in used:
                     shape[ident] = sizes[i]
-                return arr.reshape(shape)
+                return sub.reshape(shape)
             picked = arr[tuple(index[i] if sizes[i] != 1 else 0 for i in range(len(sizes)))]
             return picked.reshape((1,) * frame.ndim) if picked.ndim < frame.ndim else picked
 
@@ -757,7 +809,7 @@ class GroupRun:
 
     def parameter(self, param: Parameter, frame: Frame, pos: Pos, key: V | None = None) -> V:
         starts, data = self._param_entries(param)
-        day = self.read_day(frame)
+        day = self.read_day(frame, (starts,))
         entry = np.searchsorted(starts, day, side="right") - 1
         missing = entry < 0
         entry = np.maximum(entry, 0)
@@ -782,6 +834,22 @@ class GroupRun:
             return V("num", Num(data.a[entry], data.d, data.bound), err)
         return V(_kind(param.type), data[entry], err)
 
+    def _pair_reader(self, a: V, b: V, frame: Frame):
+        """A function reading an (n, P, P) array of the group at (household, a, b) in this frame:
+        a view if a and b are distinct person axes of the frame, else a gather."""
+        if a.ident is not None and b.ident is not None and a.ident != b.ident:
+            order = [0, a.ident, b.ident]
+            perm = sorted(range(3), key=lambda k: order[k])
+
+            def view(arr):
+                shape = [1] * frame.ndim
+                for size, axis in zip(arr.shape, order):
+                    shape[axis] = size
+                return arr.transpose(perm).reshape(shape)
+            return view
+        index = (self.hidx(frame), a.x, b.x)
+        return lambda arr: arr[index]
+
     def relation_fact(self, relation: Relation, a: V, b: V, frame: Frame):
         """Per row: whether the relation holds on the read day, and the 'vanaf'
         of the first record that holds (ALWAYS if it has none)."""
@@ -789,11 +857,11 @@ class GroupRun:
             return self.ones(frame, False, bool), self.ones(frame, 0)
         start, end = self.g.relation_table(relation)
         day = self.read_day(frame, (start, end))
-        index = (self.hidx(frame), a.x, b.x)
+        pick = self._pair_reader(a, b, frame)
         holds, begin = None, None
         for k in range(start.shape[-1]):
-            s = start[index + (k,)]
-            hit = (s <= day) & (day < end[index + (k,)])
+            s = pick(start[..., k])
+            hit = (s <= day) & (day < pick(end[..., k]))
             if holds is None:
                 holds, begin = hit, np.where(hit, s, 0)
             else:
@@ -885,7 +953,7 @@ class GroupRun:
     def ev_Binary(self, node: Binary, frame: Frame) -> V:
         op = node.op
         left = self.ev(node.left, frame)
-        if op in ("en", "of") and left.x.size == 1 and bool(left.x.reshape(-1)[0]) == (op == "of"):
+        if op in ("en", "of") and (left.x.all() if op == "of" else not left.x.any()):
             return left  # decided by the left operand in every row: the right one is not evaluated
         right = V("list", None) if isinstance(node.right, ListLit) else self.ev(node.right, frame)
         if op == "en":
@@ -1077,10 +1145,9 @@ class GroupRun:
 
     def ev_If(self, node: If, frame: Frame) -> V:
         cond = self.ev(node.cond, frame)
-        if cond.x.size == 1:  # the same branch in every row
+        if cond.x.size == 1 or cond.x.all() or not cond.x.any():  # the same branch in every row
             result = self.ev(node.then if bool(cond.x.reshape(-1)[0]) else node.other, frame)
-            result = V(result.kind, result.x, first_error(cond.err, result.err))
-            return result
+            return _covering(V(result.kind, result.x, first_error(cond.err, result.err)))
         result = _select(cond.x, self.ev(node.then, frame), self.ev(node.other, frame))
         result.err = first_error(cond.err, result.err)
         return result
