@@ -126,6 +126,7 @@ class Plan:
         self._site_codes: dict = {}
         self.problems: dict[str, Unsupported] = {}
         self.causes: dict[str, Unsupported] = {}  # the construct itself, for a rule that rests on it
+        self._signatures: dict = {}
         done: set = set()
         for rule in rule_set.rules():
             if rule.target is None:
@@ -137,6 +138,14 @@ class Plan:
             code = self._site_codes[key] = len(self.sites)
             self.sites.append(Site(kind, message, pos, input_name))
         return code
+
+    def signature(self, rule: Rule, day: dt.date) -> tuple:
+        """Which versions of a rule and its exceptions are in force on a day (cached)."""
+        key = (id(rule), day)
+        found = self._signatures.get(key)
+        if found is None:
+            found = self._signatures[key] = tuple(id(m.version_on(day)) for m in _rules_tree(rule))
+        return found
 
     def supported(self, rule: Rule) -> bool:
         return rule.root.name not in self.problems
@@ -255,6 +264,18 @@ def first_error(*errors):
     return result
 
 
+def _fold_last(op, a: np.ndarray) -> np.ndarray:
+    """op.reduce over the last axis, item by item: for the few persons or months of an
+    axis this is much faster than numpy's reduction over a short, strided last axis."""
+    size = a.shape[-1]
+    if size > 16:
+        return op.reduce(a, axis=-1)
+    result = a[..., 0].copy()
+    for k in range(1, size):
+        op(result, a[..., k], out=result)
+    return result
+
+
 def _covering(val: V) -> V:
     """A value whose data covers its error column (what reads it broadcasts the data)."""
     if val.err is None:
@@ -268,9 +289,10 @@ def _covering(val: V) -> V:
 
 
 def _constant_along(a: np.ndarray, axis: int) -> bool:
-    first = np.take(a, [0], axis=axis)
+    before = (slice(None),) * axis
+    first = a[before + (slice(0, 1),)]
     # the first against the last item first: where something changes, that usually shows it
-    if not (first == np.take(a, [-1], axis=axis)).all():
+    if not (first == a[before + (slice(-1, None),)]).all():
         return False
     return bool((a == first).all())
 
@@ -562,12 +584,11 @@ class GroupRun:
 
     def resolve_rule(self, rule: Rule, frame: Frame) -> V:
         law_days = self.law_day(frame)
-        days = np.unique(law_days)
+        days = np.unique(law_days) if law_days.size > 1 else law_days.reshape(-1)
         by_signature: dict = {}
-        for d in days:
-            day = dt.date.fromordinal(int(d))
-            signature = tuple(id(m.version_on(day)) for m in _rules_tree(rule))
-            by_signature.setdefault(signature, []).append(day)
+        for d in days.tolist():
+            day = dt.date.fromordinal(d)
+            by_signature.setdefault(self.plan.signature(rule, day), []).append(day)
         if len(by_signature) == 1:
             return self._resolve_on(rule, frame, dt.date.fromordinal(int(days[0])))
         # a month per household, in periods with different versions: each set of
@@ -730,17 +751,22 @@ class GroupRun:
         index = (self.hidx(frame),) if person is None else (self.hidx(frame), person.x)
         day = self.read_day(frame, (vanaf,))
         E = vanaf.shape[-1]
-        last = None  # the last slot that has begun on the day: Timeline.at
-        for e in range(E):
-            hit = vanaf[index + (e,)] <= day
-            last = np.where(hit, e, -1) if last is None else np.where(hit, e, last)
-        present = last >= 0
-        pick = (np.maximum(last, 0),) if E > 1 else (0,)
         kind = _kind(inp.type)
-        if kind == "num":
-            x = Num(values.a[index + pick], values.d, values.bound)
+        if E == 1:  # one slot: read as views where the persons are axes of the frame
+            read = self._person_reader([] if person is None else [person], frame)
+            present = read(vanaf[..., 0]) <= day
+            x = Num(read(values.a[..., 0]), values.d, values.bound) if kind == "num" else read(values[..., 0])
         else:
-            x = values[index + pick]
+            last = None  # the last slot that has begun on the day: Timeline.at
+            for e in range(E):
+                hit = vanaf[index + (e,)] <= day
+                last = np.where(hit, e, -1) if last is None else np.where(hit, e, last)
+            present = last >= 0
+            pick = (np.maximum(last, 0),)
+            if kind == "num":
+                x = Num(values.a[index + pick], values.d, values.bound)
+            else:
+                x = values[index + pick]
         val = V(kind, x)
         err = None if person is None else person.err
         if inp.has_default:
@@ -834,21 +860,43 @@ class GroupRun:
             return V("num", Num(data.a[entry], data.d, data.bound), err)
         return V(_kind(param.type), data[entry], err)
 
-    def _pair_reader(self, a: V, b: V, frame: Frame):
-        """A function reading an (n, P, P) array of the group at (household, a, b) in this frame:
-        a view if a and b are distinct person axes of the frame, else a gather."""
-        if a.ident is not None and b.ident is not None and a.ident != b.ident:
-            order = [0, a.ident, b.ident]
-            perm = sorted(range(3), key=lambda k: order[k])
+    def _person_reader(self, persons: list, frame: Frame):
+        """A function reading an array (n, P, ...) of the group, one axis per person in
+        `persons`, at (household, persons...) in this frame. A person that is an axis of the
+        frame (a bound variable) is read as a view; one that is a person per household (such
+        as 'aanvrager') by picking one item per household; anything else by a gather."""
+        n = self.n
+        kinds = []
+        for p in persons:
+            if p.ident is not None:
+                kinds.append(("axis", p.ident))
+            elif p.x.shape[0] in (1, n) and all(size == 1 for size in p.x.shape[1:]):
+                kinds.append(("pick", np.broadcast_to(p.x.reshape(-1), (n,))))
+            else:
+                kinds = None
+                break
+        axes = [k[1] for k in kinds if k[0] == "axis"] if kinds is not None else None
+        if kinds is None or len(set(axes)) != len(axes):
+            index = (self.hidx(frame),) + tuple(p.x for p in persons)
+            return lambda arr: arr[index]
+        rows = np.arange(n)
 
-            def view(arr):
-                shape = [1] * frame.ndim
-                for size, axis in zip(arr.shape, order):
-                    shape[axis] = size
-                return arr.transpose(perm).reshape(shape)
-            return view
-        index = (self.hidx(frame), a.x, b.x)
-        return lambda arr: arr[index]
+        def read(arr):
+            targets = [0]
+            # pick the per-household persons first: from the last axis back, so that the
+            # positions of the others stay the same
+            for k in range(len(kinds) - 1, -1, -1):
+                if kinds[k][0] == "pick":
+                    arr = arr[(rows,) + (slice(None),) * k + (kinds[k][1],)] if k == 0 else \
+                        np.take_along_axis(arr, kinds[k][1].reshape((n,) + (1,) * (arr.ndim - 1)), axis=k + 1) \
+                        .squeeze(axis=k + 1)
+            targets += axes
+            perm = sorted(range(len(targets)), key=lambda k: targets[k])
+            shape = [1] * frame.ndim
+            for size, axis in zip(arr.shape, targets):
+                shape[axis] = size
+            return arr.transpose(perm).reshape(shape)
+        return read
 
     def relation_fact(self, relation: Relation, a: V, b: V, frame: Frame):
         """Per row: whether the relation holds on the read day, and the 'vanaf'
@@ -857,7 +905,7 @@ class GroupRun:
             return self.ones(frame, False, bool), self.ones(frame, 0)
         start, end = self.g.relation_table(relation)
         day = self.read_day(frame, (start, end))
-        pick = self._pair_reader(a, b, frame)
+        pick = self._person_reader([a, b], frame)
         holds, begin = None, None
         for k in range(start.shape[-1]):
             s = pick(start[..., k])
@@ -1033,7 +1081,10 @@ class GroupRun:
                 return None
             held = value.x if held is None else held & value.x
         held = np.broadcast_to(held, held.shape[:-1] + (12,))
-        so_far = np.logical_or.accumulate(held, axis=-1)  # [k]: in month k or before
+        so_far = np.empty(held.shape, dtype=bool)  # [k]: in month k or before
+        so_far[..., 0] = held[..., 0]
+        for k in range(1, 12):  # month by month: faster than accumulate over a short last axis
+            np.logical_or(so_far[..., k - 1], held[..., k], out=so_far[..., k])
         own = np.array(frame.axes[j][1])
         if first.compare == "<":
             so_far = np.concatenate([np.zeros(so_far.shape[:-1] + (1,), dtype=bool), so_far[..., :-1]], axis=-1)
@@ -1183,10 +1234,10 @@ class GroupRun:
             c = np.broadcast_to(cond.x, shape(cond.x))
             if node.kind == "er_is_een":
                 c = c if valid is None else c & valid
-                value, stop = c.any(axis=-1), c
+                value, stop = _fold_last(np.logical_or, c), c
             else:
                 c = c if valid is None else c | ~valid
-                value, stop = c.all(axis=-1), ~c
+                value, stop = _fold_last(np.logical_and, c), ~c
             err = None
             if cond.err is not None:
                 e = cond.err if valid is None else np.where(valid, cond.err, 0)
