@@ -41,6 +41,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,6 +59,13 @@ import kgb_numpy  # noqa: E402
 PEER = Path("/work/shared/peers/openfisca_kgb")
 EPOCH = dt.date(1970, 1, 1).toordinal()
 ABROAD = ["MA", "TR", "SR", "SY", "ER"]
+
+
+def _amounts(cents: np.ndarray) -> np.ndarray:
+    """Whole cents as decimal text with a point ('1234.05'), as narrow as the amounts allow."""
+    whole = (cents // 100).astype(str)
+    frac = np.char.zfill((cents % 100).astype(str), 2)
+    return np.char.add(np.char.add(whole, "."), frac)
 
 
 def generate(n: int, year: int, seed: int = 2021) -> dict:
@@ -93,18 +101,17 @@ def generate(n: int, year: int, seed: int = 2021) -> dict:
     is_child = child_slot >= 0
     slot = np.maximum(child_slot, 0)
     sh = statushouder[hh_of]
-    pid = np.where(rank == 0, "ouder", np.where(is_partner, "partner", np.char.add("kind", slot.astype(str))))
     born = np.where(rank == 0, parent_born[hh_of], np.where(is_partner, parent_born[hh_of] - np.where(sh, 800, 400),
                                                                child_born[hh_of, slot]))
     cents = np.where(rank == 0, income[hh_of], partner_income[hh_of])
-    income_text = np.char.add(np.char.add((cents // 100).astype(str), "."),
-                              np.char.zfill((cents % 100).astype(str), 2))
-    income_text = np.where(is_child | (is_partner & sh), "", income_text)
+    income_text = _amounts(cents)
+    income_text[is_child | (is_partner & sh)] = ""
     assets_p = np.where(rank == 0, assets[hh_of], 0)
-    assets_text = np.char.add(np.char.add((assets_p // 100).astype(str), "."),
-                              np.char.zfill((assets_p % 100).astype(str), 2))
-    address = np.where(is_partner & sh, "buitenland", np.char.add("adres ", hh_of.astype(str)))
-    persons = {"huishouden": hh_of, "persoon": pid.astype(str),
+    assets_text = _amounts(assets_p)
+    address = np.char.add("adres ", hh_of.astype(str))
+    address[is_partner & sh] = "buitenland"
+    persons = {"huishouden": hh_of, "persoon": np.array(["ouder", "partner", "kind0", "kind1", "kind2", "kind3"])[
+                   np.where(rank == 0, 0, np.where(is_partner, 1, 2 + slot))],
                "geboortedatum": (born - EPOCH).astype("datetime64[D]"),
                "toetsingsinkomen": income_text, "rendementsgrondslag": assets_text, "woonadres": address,
                "ingezetene": ~(is_partner & sh), "heeft_bsn": ~(is_partner & sh),
@@ -114,24 +121,25 @@ def generate(n: int, year: int, seed: int = 2021) -> dict:
     married = np.flatnonzero(partner)
     kids_hh, kids_slot = np.nonzero(child_valid)
     both = partner[kids_hh] & ~statushouder[kids_hh]
-    kid = np.char.add("kind", kids_slot.astype(str))
-    never = np.datetime64("NaT", "D")
-    parts = [
-        (married, "huwelijk", np.full(len(married), "ouder"), np.full(len(married), "partner"),
-         np.full(len(married), np.datetime64(f"{year - 8}-05-01", "D"))),
-        (kids_hh, "ouder_van", np.full(len(kids_hh), "ouder"), kid, np.full(len(kids_hh), never)),
-        (kids_hh[both], "ouder_van", np.full(int(both.sum()), "partner"), kid[both], np.full(int(both.sum()), never)),
-        (kids_hh, "kinderbijslag_voor", np.full(len(kids_hh), "ouder"), kid,
-         (child_since[kids_hh, kids_slot] - EPOCH).astype("datetime64[D]")),
-    ]
-    rel_hh = np.concatenate([p[0] for p in parts])
+    # records as small codes, turned into text once, in household order
+    kinds = np.array(["huwelijk", "ouder_van", "kinderbijslag_voor"])
+    people = np.array(["ouder", "partner", "kind0", "kind1", "kind2", "kind3"])
+    rel_hh = np.concatenate([married, kids_hh, kids_hh[both], kids_hh])
+    kind = np.concatenate([np.zeros(len(married), np.int8), np.ones(len(kids_hh) + int(both.sum()), np.int8),
+                           np.full(len(kids_hh), 2, np.int8)])
+    first_p = np.concatenate([np.zeros(len(married), np.int8), np.zeros(len(kids_hh), np.int8),
+                              np.ones(int(both.sum()), np.int8), np.zeros(len(kids_hh), np.int8)])
+    second_p = np.concatenate([np.ones(len(married), np.int8), 2 + kids_slot.astype(np.int8),
+                               2 + kids_slot[both].astype(np.int8), 2 + kids_slot.astype(np.int8)])
+    since = np.concatenate([np.full(len(married), dt.date(year - 8, 5, 1).toordinal()),
+                            np.full(len(kids_hh) + int(both.sum()), 0), child_since[kids_hh, kids_slot]])
+    del kids_slot, both
     order = np.argsort(rel_hh, kind="stable")
-    relations = {"huishouden": rel_hh[order],
-                 "soort": np.concatenate([np.full(len(p[0]), p[1]) for p in parts])[order],
-                 "eerste": np.concatenate([p[2] for p in parts])[order],
-                 "tweede": np.concatenate([p[3] for p in parts])[order],
-                 "vanaf": np.concatenate([p[4] for p in parts])[order],
-                 "tot": np.full(len(rel_hh), never)}
+    since = since[order]
+    vanaf = np.where(since > 0, since - EPOCH, np.iinfo(np.int64).min).astype("datetime64[D]")  # min: NaT
+    relations = {"huishouden": rel_hh[order], "soort": kinds[kind[order]], "eerste": people[first_p[order]],
+                 "tweede": people[second_p[order]], "vanaf": vanaf,
+                 "tot": np.full(len(rel_hh), np.datetime64("NaT", "D"))}
     households = {"huishouden": np.arange(n), "berekeningsjaar": np.full(n, year),
                   "aanvrager": np.full(n, "ouder")}
     arrays = {"partner": partner, "income_ouder": income, "income_partner": partner_income,
@@ -203,8 +211,56 @@ def end_to_end(rule_set, plan, columns, outcomes, out_dir: Path) -> None:
     os.replace(tmp, out_dir / "uitkomsten.parquet")
 
 
+def write_population(columns: dict, folder: Path) -> None:
+    """The three tables as Parquet files, as `regels batch` would read them."""
+    for name, key in (("huishoudens", "households"), ("personen", "persons"), ("relaties", "relations")):
+        pq.write_table(pa.table({k: pa.array(v) for k, v in columns[key].items()}), folder / f"{name}.parquet")
+
+
+def read_parquet(path: Path) -> dict:
+    """A Parquet table as numpy columns: texts through a dictionary (few distinct values are
+    made into text once), dates as datetime64[D]."""
+    table = pq.read_table(path)
+    out = {}
+    for name in table.column_names:
+        column = table.column(name).combine_chunks()
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            encoded = pc.dictionary_encode(pc.fill_null(column, ""))
+            words = np.array(encoded.dictionary.to_pylist(), dtype=str)
+            out[name] = words[encoded.indices.to_numpy()]
+        else:
+            out[name] = column.to_numpy(zero_copy_only=False)
+    return out
+
+
+def whole_process(folder: Path, year: int) -> None:
+    """--heel-proces: one run from the start of the process (imports done) to the written outcomes:
+    load the rules, read the Parquet tables, build, evaluate, write. Prints the times and the peak."""
+    started = time.perf_counter()
+    rule_set = load_rules(ROOT / "rules")
+    plan = Plan(rule_set)
+    outcomes = [rule_set.rule("kindgebonden_budget"), rule_set.rule("kindgebonden_budget_maand")]
+    loaded = time.perf_counter()
+    columns = {key: read_parquet(folder / f"{name}.parquet") for name, key in
+               (("huishoudens", "households"), ("personen", "persons"), ("relaties", "relations"))}
+    read = time.perf_counter()
+    end_to_end(rule_set, plan, columns, outcomes, folder)
+    done = time.perf_counter()
+    print(f"regels {loaded - started:.3f} s, lezen {read - loaded:.3f} s, opbouw+evaluatie+schrijven "
+          f"{done - read:.3f} s, totaal {done - started:.3f} s, piek {peak_mb():.0f} MB")
+
+
+def process_run(folder: Path, year: int) -> tuple[float, str]:
+    """The whole process (python benchmarks/columnar.py --heel-proces), timed from outside."""
+    start = time.perf_counter()
+    out = subprocess.run(["nice", sys.executable, str(Path(__file__).resolve()), "--heel-proces", str(folder),
+                          "--jaar", str(year)], capture_output=True, text=True, check=True).stdout
+    return time.perf_counter() - start, out.strip()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--heel-proces", type=Path, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--aantallen", type=int, nargs="+", default=[10_000, 100_000],
                         help="aantallen huishoudens, bijvoorbeeld 10000 100000 1000000")
     parser.add_argument("--herhalingen", type=int, default=3)
@@ -212,6 +268,8 @@ def main() -> None:
     parser.add_argument("--steekproef", type=int, default=200)
     parser.add_argument("--openfisca-python", default=None)
     args = parser.parse_args()
+    if args.heel_proces:
+        return whole_process(args.heel_proces, args.jaar)
 
     rule_set = load_rules(ROOT / "rules")
     plan = Plan(rule_set)
@@ -245,6 +303,10 @@ def main() -> None:
         del result, population
         with tempfile.TemporaryDirectory() as out_dir:
             e2e, _ = timed(lambda: end_to_end(rule_set, plan, columns, outcomes, Path(out_dir)), args.herhalingen)
+            write_population(columns, Path(out_dir))
+            del columns, arrays
+            runs = [process_run(Path(out_dir), args.jaar) for _ in range(args.herhalingen)]
+        process_times = [t for t, _ in runs]
         print(f"\nN = {n:,}")
         print(f"  opbouw (kolommen -> arrays):      {rate(n, build)}")
         print(f"  evaluatie (tabellen + regels):    {rate(n, ev_times)}")
@@ -254,15 +316,19 @@ def main() -> None:
         print(f"  evaluatie / met de hand:          {min(ev_times) / min(hand_times):.1f}x zo lang "
               f"(mediaan {statistics.median(ev_times) / statistics.median(hand_times):.1f}x)")
         print(f"  van begin tot eind (kolommen -> Parquet): {rate(n, e2e)}")
+        print(f"  heel proces (regels laden, Parquet lezen, opbouw, evaluatie, Parquet schrijven): "
+              f"{rate(n, process_times)}")
+        print(f"    snelste: {min(runs)[1]}")
         print(f"  verhouding tot de interpreter:    {n / min(ev_times) / interp_rate:,.0f}x")
         if args.openfisca_python:
             calc, whole = openfisca(args.openfisca_python, n, args.herhalingen)
             print(f"  OpenFisca (vereenvoudigd) build+calc: {rate(n, calc)}")
             print(f"  OpenFisca hele proces (import, opbouw, genereren, rekenen): {rate(n, whole)}")
-            print(f"  begin tot eind / OpenFisca hele proces: {min(e2e) / min(whole):.2f}x zo lang; "
+            print(f"  heel proces / OpenFisca hele proces: {min(process_times) / min(whole):.2f}x zo lang "
+                  f"(mediaan {statistics.median(process_times) / statistics.median(whole):.2f}x); "
+                  f"kolommen -> Parquet / OpenFisca hele proces: {min(e2e) / min(whole):.2f}x; "
                   f"evaluatie / OpenFisca build+calc: {min(ev_times) / min(calc):.1f}x zo lang")
-        print(f"  piekgeheugen van dit proces tot nu toe: {peak_mb():,.0f} MB")
-        del columns, arrays
+        print(f"  piekgeheugen van dit proces tot nu toe (met de gegenereerde kolommen): {peak_mb():,.0f} MB")
 
 
 if __name__ == "__main__":

@@ -50,11 +50,12 @@ class _Text:
     points, so that presence and decimal numbers are found without a Python loop."""
 
     def __init__(self, values: np.ndarray):
-        self.codes = _code_points(values)
-        width = self.codes.shape[1]
-        c = self.codes
+        c = _code_points(values)
+        if c.size and int(c.max()) < 256:  # the usual case: one byte per character is enough
+            c = c.astype(np.uint8)
+        self.codes = c
         self.space = (c == 0) | (c == 32) | ((c >= 9) & (c <= 13))
-        self.present = ~self.space.all(axis=1) if width else np.zeros(len(values), dtype=bool)
+        self.present = ~self.space.all(axis=1) if c.shape[1] else np.zeros(len(values), dtype=bool)
 
     def decimals(self):
         """(numerators, number of decimals) of decimal text ('-12.50', ' 7 ') where present
@@ -67,30 +68,31 @@ class _Text:
         dot, minus = c == 46, c == 45
         if not (digit | dot | minus | self.space).all():
             return None
-        # the characters that are not space form one run, with '-' only first and one '.' at most
-        solid = ~self.space
-        first = np.argmax(solid, axis=1)
-        last = width - 1 - np.argmax(solid[:, ::-1], axis=1)
-        pos = np.arange(width)[None, :]
-        inside = (pos >= first[:, None]) & (pos <= last[:, None]) & self.present[:, None]
-        if (self.space & inside).any() or (dot.sum(axis=1) > 1).any() \
-                or (minus & (pos != first[:, None])).any():
+        # column by column: the characters that are not space form one run, '-' only first,
+        # one '.' at most; the value by Horner's rule, counting the digits after the point
+        value = np.zeros(n, dtype=np.int64)
+        count = np.zeros(n, dtype=np.int64)
+        frac = np.zeros(n, dtype=np.int64)
+        started, ended, seen_dot = (np.zeros(n, dtype=bool) for _ in range(3))
+        bad = np.zeros(n, dtype=bool)
+        for j in range(width):
+            solid, d = ~self.space[:, j], digit[:, j]
+            bad |= (solid & ended) | (minus[:, j] & started) | (dot[:, j] & seen_dot)
+            ended |= started & ~solid
+            started |= solid
+            seen_dot |= dot[:, j]
+            value = np.where(d, value * 10 + (c[:, j].astype(np.int64) - 48), value)
+            count += d
+            frac += d & seen_dot
+            if int(count.max()) > 18:
+                return None
+        if bad.any() or ((count == 0) & self.present).any():
             return None
-        count = digit.sum(axis=1)
-        if ((count == 0) & self.present).any() or count.max(initial=0) > 18:
-            return None
-        dot_at = np.where(dot.any(axis=1), np.argmax(dot, axis=1), width)
-        before = pos < dot_at[:, None]
-        running = np.cumsum(digit, axis=1)
-        whole = np.where(digit & before, running, 0).max(axis=1)  # digits before the point
-        frac = count - whole
         decimals = int(frac.max(initial=0))
-        if int((whole + decimals).max(initial=0)) > 18:
+        if int((count - frac + decimals).max(initial=0)) > 18:
             return None
-        # the place of each digit: its rank from the point, shifted by the decimals
-        place = np.where(before, whole[:, None] - running + decimals, decimals - (running - whole[:, None]))
         powers = 10 ** np.arange(19, dtype=np.int64)
-        value = (np.where(digit, c.astype(np.int64) - 48, 0) * powers[np.clip(place, 0, 18)]).sum(axis=1)
+        value = value * powers[decimals - frac]
         value = np.where(minus.any(axis=1), -value, value)
         return np.where(self.present, value, 0), decimals
 
@@ -132,13 +134,28 @@ def _factorize(values: np.ndarray):
         return np.unique(values, return_inverse=True)
     codes = _code_points(values)
     width = codes.shape[1]
+    if width % 2:
+        codes = np.concatenate([codes, np.zeros((len(values), 1), dtype=np.uint32)], axis=1)
+    pairs = np.ascontiguousarray(codes).view(np.uint64)  # two code points at a time
     h = np.zeros(len(values), dtype=np.uint64)
     with np.errstate(over="ignore"):
-        for j in range(width):
-            h *= np.uint64(1_000_003)
-            h += codes[:, j]
-    _, first, inverse = np.unique(h, return_index=True, return_inverse=True)
-    uniques = values[first]
+        for j in range(pairs.shape[1]):
+            h *= np.uint64(0x9E3779B97F4A7C15)
+            h ^= pairs[:, j]
+    if len(np.unique(h[:1000])) <= 8:  # few distinct texts (a kind, a country): pick them one by one
+        inverse = np.full(len(values), -1, dtype=np.int64)
+        first = []
+        while True:
+            left = np.flatnonzero(inverse < 0)[:1]
+            if not len(left) or len(first) > 64:
+                break
+            first.append(int(left[0]))
+            inverse[h == h[left[0]]] = len(first) - 1
+        if (inverse < 0).any():
+            _, first, inverse = np.unique(h, return_index=True, return_inverse=True)
+    else:
+        _, first, inverse = np.unique(h, return_index=True, return_inverse=True)
+    uniques = values[np.asarray(first, dtype=np.int64)]
     if not (uniques[inverse] == values).all():  # two texts with one hash: sort the texts after all
         return np.unique(values, return_inverse=True)
     return uniques, inverse
