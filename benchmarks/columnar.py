@@ -2,7 +2,7 @@
 households, against the interpreter on a sample and the OpenFisca peer, in
 the same run.
 
-    nice python benchmarks/columnar.py [--aantallen 10000 100000] [--herhalingen 3] [--jaar 2021]
+    nice python benchmarks/columnar.py [--aantallen 10000 100000 1000000] [--herhalingen 3] [--jaar 2021]
         [--steekproef 200] [--openfisca-python PATH]
 
 The households are distinct (every income in cents, every birth date drawn)
@@ -13,15 +13,27 @@ child living abroad (about 5,000 in 1,000,000). The outcomes are the kgb for
 the year and per month (WKB art. 2, Awir art. 14), which rest on the
 toeslagpartner (Awir art. 3, AWR art. 5a) and the income (Awir art. 7, 8).
 
-Figures (min and median of the repeats):
+Figures (min and median of the repeats), per number of households:
+- 'opbouw': from the columnar input (typed numpy columns, as Parquet gives them) to a
+  Population (columns.population_from_columns);
 - 'evaluatie': batch.run over a Population already built, the rule tables only;
-- 'opbouw': from the columnar input to a Population (columns.population_from_columns);
+- 'numpy met de hand': benchmarks/kgb_numpy.py, the same real rules written out by hand for
+  this population (the limit proxy), its parameters read from the loaded rule set; its
+  agreement with the columnar result (every household, year and 12 months) is printed;
+- 'van begin tot eind': columns in memory -> Population -> evaluation -> the outcome columns
+  (BatchResult.column) written as Parquet;
+- 'heel proces': a fresh process (python benchmarks/columnar.py --heel-proces MAP) that loads
+  the rules, reads the three tables from Parquet, builds, evaluates and writes, timed from
+  outside, with its own peak memory (ru_maxrss): the figure to put next to OpenFisca's whole
+  process;
 - 'interpreter': api.evaluate without trace, per household, on a sample;
-- 'OpenFisca': the peer's e2e.py (its simplified yearly formula, its own venv),
-  build + calculate, if --openfisca-python names its interpreter. Make that venv
-  as the peer's README says, outside the repository's files or ignored by git:
+- 'OpenFisca': the peer's e2e.py (its simplified yearly formula, its own venv), build +
+  calculate and the whole process timed from outside, if --openfisca-python names its
+  interpreter. Make that venv as the peer's README says, outside the repository's files or
+  ignored by git:
       python3.11 -m venv .venv-openfisca
       .venv-openfisca/bin/pip install openfisca-core==46.0.1 numpy==2.4.6
+- the peak memory of the benchmark process itself (it holds the generated columns too).
 The numbers are measured, not asserted."""
 
 from __future__ import annotations
@@ -158,6 +170,7 @@ def case_texts(rule_set, columns: dict, sample: int) -> list[str]:
 def timed(fn, repeat: int):
     times, result = [], None
     for _ in range(repeat):
+        result = None  # the previous result is not kept while the next one is made
         start = time.perf_counter()
         result = fn()
         times.append(time.perf_counter() - start)
@@ -182,7 +195,14 @@ def openfisca(python: str, n: int, repeat: int) -> tuple[list[float], list[float
 
 
 def peak_mb() -> float:
-    """The peak resident memory of this process so far (Linux: ru_maxrss in KiB)."""
+    """The peak resident memory of this process so far: VmHWM on Linux (ru_maxrss would carry
+    the parent's peak over into a child process), else ru_maxrss."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
