@@ -520,3 +520,112 @@ def test_facts_that_change_over_time_through_the_facts_table():
         for p in range(len(case.persons)) if rule.voor else [None]:
             for m in range(1, 13) if rule.per == "maand" else [None]:
                 assert got.cell(rule, 0, p, m) == expected.cell(rule, 0, p, m), (rule.name, p, m)
+
+
+# --- the mechanisms that make it fast ---------------------------------------------------------------
+
+_MARRIED = """
+casus: {title}
+berekeningsjaar: 2021
+gegevens:
+  aanvrager: ouder
+personen:
+  ouder:
+    geboortedatum: 1985-03-02
+    toetsingsinkomen: € 31.000
+    woonadres: "Dorpsstraat 1"
+    ingezetene: ja
+  partner:
+    geboortedatum: 1984-11-30
+    toetsingsinkomen: € 12.000
+    woonadres: "Kerkstraat 2"
+    ingezetene: ja
+  kind:
+    geboortedatum: 2015-05-05
+    woonadres: "Dorpsstraat 1"
+    ingezetene: ja
+relaties:
+  - {{soort: huwelijk, tussen: [ouder, partner], vanaf: {married}}}
+  - {{soort: ouder_van, tussen: [ouder, kind]}}
+  - {{soort: kinderbijslag_voor, tussen: [ouder, kind], vanaf: 2015-06-01}}
+"""
+
+
+def _married(married: str):
+    rule_set, _ = plan_for()
+    return case_from_text(_MARRIED.format(title=f"getrouwd {married}", married=married), rule_set)
+
+
+def test_a_relation_that_begins_within_the_year_is_read_month_by_month():
+    """Facts and relations are read once for the whole year when nothing begins or ends in it, and
+    a table that does not change along the months is kept as one month: a marriage on 15 July
+    (the partner living elsewhere) must still make the partner toeslagpartner from August on,
+    also in a group whose other household married long ago."""
+    rule_set, plan = plan_for()
+    toeslagpartner = rule_set.rule("toeslagpartner")
+    constant = batch.run(plan, Population.from_cases(rule_set, [_married("2010-05-01")]), [toeslagpartner])
+    assert constant.runs[0].table(toeslagpartner).x.shape[-1] == 1  # the same in every month: one month
+    cases = [_married("2010-05-01"), _married("2021-07-15")]
+    result = batch.run(plan, Population.from_cases(rule_set, cases), [toeslagpartner])
+    assert [result.cell(toeslagpartner, 1, 1, m)[0] for m in range(1, 13)] == [False] * 7 + [True] * 5
+    assert [result.cell(toeslagpartner, 0, 1, m)[0] for m in range(1, 13)] == [True] * 12
+    compared, mismatches = differential.compare(rule_set, plan, cases + [_married("2021-07-15")])
+    assert compared > 1000 and not mismatches, _report(mismatches)
+
+
+def test_numpy_text_columns_read_as_the_lists_do():
+    """The vectorised reader parses decimal text and hashes texts on numpy text columns (as
+    Parquet gives them); the results must be those of the same columns as Python lists."""
+    from interpreter.columnar.columns import _numbers, population_from_columns
+
+    parsed = _numbers(np.array(["12.5", "-3", " 7.25 ", "", "0.001", "100"]))
+    assert [Fraction(int(a), parsed.d) for a in parsed.a] == [Fraction("12.5"), -3, Fraction("7.25"), 0,
+                                                             Fraction("0.001"), 100]
+    for bad in ("1 2", "1.2.3", "2-1", "12,50"):
+        with pytest.raises(ValueError):
+            _numbers(np.array([bad, "1.00"]))
+    rule_set, plan = plan_for()
+    cases = [c for c in _read_all() if set(c.facts) == {"aanvrager"} and
+             all(len(t.entries) == 1 and t.entries[0].vanaf is None and t.entries[0].knowledge is None
+                 for p in c.persons.values() for t in p.facts.values()) and
+             all(f.knowledge is None for fs in c.relations.values() for f in fs)]
+    columns = _as_columns(cases)
+
+    def as_numpy(values):
+        if all(x is None or isinstance(x, str) for x in values):
+            return np.array(["" if x is None else x for x in values], dtype=str)
+        return values
+    typed = {table: {name: as_numpy(values) for name, values in cols.items()} for table, cols in columns.items()}
+    assert any(isinstance(x, np.ndarray) and x.dtype.kind == "U" for x in typed["persons"].values())
+    rules = [rule_set.rule("kindgebonden_budget"), rule_set.rule("kindgebonden_budget_maand"),
+             rule_set.rule("toeslagpartner")]
+    expected = batch.run(plan, population_from_columns(rule_set, **columns, chunk=5), rules)
+    got = batch.run(plan, population_from_columns(rule_set, **typed, chunk=5), rules)
+    for h, case in enumerate(cases):
+        for rule in rules:
+            for p in range(len(case.persons)) if rule.voor else [None]:
+                for m in range(1, 13):
+                    assert got.cell(rule, h, p, m) == expected.cell(rule, h, p, m), (case.path, rule.name, p, m)
+
+
+def test_a_whole_output_column_holds_the_cells():
+    rule_set, plan = plan_for()
+    # the case files, and a household without a birth date: an error in its row
+    cases = _read_all() + [case_from_text(_CASE.format(title="zonder geboortedatum", birth="woonland: NL"),
+                                          rule_set)]
+    rules = [rule_set.rule("kindgebonden_budget"), rule_set.rule("kindgebonden_budget_maand")]
+    result = batch.run(plan, Population.from_cases(rule_set, cases), rules)
+    (a, d), err = result.column(rules[0])
+    (am, dm), errm = result.column(rules[1])
+    assert a.shape == (len(cases),) and am.shape == (len(cases), 12)
+    for h in range(len(cases)):
+        value, error = result.cell(rules[0], h)
+        assert (error is None) == (err[h] == 0)
+        assert error is not None or Fraction(int(a[h]), int(d[h])) == value
+        for m in range(1, 13):
+            value, error = result.cell(rules[1], h, None, m)
+            assert (error is None) == (errm[h, m - 1] == 0)
+            assert error is not None or Fraction(int(am[h, m - 1]), int(dm[h, m - 1])) == value
+    assert err[-1] != 0 and (err[:-1] == 0).all()
+    with pytest.raises(ValueError):
+        result.column(rule_set.rule("toeslagpartner"))

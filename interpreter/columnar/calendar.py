@@ -69,7 +69,12 @@ def months_later(ordinals, months):
 
 def age(born, on):
     """Whole years from `born` to `on`, as evaluate._age."""
-    by, bm, bd = split(born)
-    oy, om, od = split(on)
-    before = (om < bm) | ((om == bm) & (od < bd))
-    return oy - by - before.astype(np.int64)
+    # as yyyymmdd numbers the difference, floored to ten thousands, is the number of whole
+    # years (one less before the birthday in the year of `on`); the keys are made on the
+    # (small) operands, only the difference on the broadcast shape
+    return (_key(on) - _key(born)) // 10000
+
+
+def _key(ordinals):
+    year, month, day = split(ordinals)
+    return year * 10000 + month * 100 + day

@@ -126,6 +126,7 @@ class Plan:
         self._site_codes: dict = {}
         self.problems: dict[str, Unsupported] = {}
         self.causes: dict[str, Unsupported] = {}  # the construct itself, for a rule that rests on it
+        self._signatures: dict = {}
         done: set = set()
         for rule in rule_set.rules():
             if rule.target is None:
@@ -137,6 +138,14 @@ class Plan:
             code = self._site_codes[key] = len(self.sites)
             self.sites.append(Site(kind, message, pos, input_name))
         return code
+
+    def signature(self, rule: Rule, day: dt.date) -> tuple:
+        """Which versions of a rule and its exceptions are in force on a day (cached)."""
+        key = (id(rule), day)
+        found = self._signatures.get(key)
+        if found is None:
+            found = self._signatures[key] = tuple(id(m.version_on(day)) for m in _rules_tree(rule))
+        return found
 
     def supported(self, rule: Rule) -> bool:
         return rule.root.name not in self.problems
@@ -255,6 +264,39 @@ def first_error(*errors):
     return result
 
 
+def _fold_last(op, a: np.ndarray) -> np.ndarray:
+    """op.reduce over the last axis, item by item: for the few persons or months of an
+    axis this is much faster than numpy's reduction over a short, strided last axis."""
+    size = a.shape[-1]
+    if size > 16:
+        return op.reduce(a, axis=-1)
+    result = a[..., 0].copy()
+    for k in range(1, size):
+        op(result, a[..., k], out=result)
+    return result
+
+
+def _covering(val: V) -> V:
+    """A value whose data covers its error column (what reads it broadcasts the data)."""
+    if val.err is None:
+        return val
+    shape_x = val.x.a.shape if val.kind == "num" else val.x.shape
+    shape = np.broadcast_shapes(shape_x, val.err.shape)
+    if shape == shape_x:
+        return val
+    x = money.broadcast(val.x, shape) if val.kind == "num" else np.broadcast_to(val.x, shape)
+    return V(val.kind, x, val.err)
+
+
+def _constant_along(a: np.ndarray, axis: int) -> bool:
+    before = (slice(None),) * axis
+    first = a[before + (slice(0, 1),)]
+    # the first against the last item first: where something changes, that usually shows it
+    if not (first == a[before + (slice(-1, None),)]).all():
+        return False
+    return bool((a == first).all())
+
+
 def _pruned(err):
     """None for an error column without errors, so that what follows stays cheap."""
     return None if err is None or not err.any() else err
@@ -343,6 +385,7 @@ class GroupRun:
         self.month_days = np.array([dt.date(self.year, m, 1).toordinal() for m in range(1, 13)], dtype=np.int64)
         self._params: dict = {}
         self._changes: dict = {}
+        self._spans: dict = {}
 
     # helpers ------------------------------------------------------------------------------------
 
@@ -371,17 +414,30 @@ class GroupRun:
         year, every month reads what 1 January reads, and the value does not depend
         on the month."""
         if frame.at is not None:
-            return frame.at.x
+            day = frame.at.x
+            if starts is not None and day.size > 1:
+                # facts read on days lo..hi that do not change after lo: all read what lo reads
+                lo, hi = self._span(day)
+                if not self._changes_in(starts, lo, hi):
+                    return self.ones(frame, lo)
+            return day
         if frame.month is not None and frame.month[0] == "axis" and starts is not None \
-                and not self._changes_in_year(starts):
+                and not self._changes_in(starts, self.month_days[0], self.month_days[-1]):
             return self.ones(frame, self.month_days[0])
         return self.law_day(frame)
 
-    def _changes_in_year(self, arrays) -> bool:
-        key = tuple(id(a) for a in arrays)
+    def _span(self, day: np.ndarray) -> tuple[int, int]:
+        found = self._spans.get(id(day))
+        if found is None:
+            # the array is kept with the answer, so that its id is not reused
+            found = self._spans[id(day)] = (int(day.min()), int(day.max()), day)
+        return found[0], found[1]
+
+    def _changes_in(self, arrays, first: int, last: int) -> bool:
+        """Whether a day in `arrays` (when facts begin or end) falls in first+1..last."""
+        key = tuple(id(a) for a in arrays) + (first, last)
         found = self._changes.get(key)
         if found is None:
-            first, last = self.month_days[0], self.month_days[-1]
             # the arrays are kept with the answer, so that their ids are not reused
             found = self._changes[key] = (any(bool(((a > first) & (a <= last)).any()) for a in arrays), arrays)
         return found[0]
@@ -466,6 +522,22 @@ class GroupRun:
         so that what reads it stays small too; an error column without errors is dropped."""
         if val.err is not None and not val.err.any():
             val.err = None
+        arrays = [val.x.a] + ([] if val.x.static else [val.x.d]) if val.kind == "num" else [val.x]
+        if val.err is not None:
+            arrays.append(val.err)
+        ndim = max(a.ndim for a in arrays)
+        # a person or month axis along which nothing differs in this group: size 1, so that
+        # what reads the table (the pair tables over persons, the months) stays small
+        for axis in range(1, ndim):
+            if all(a.ndim == ndim for a in arrays) and any(a.shape[axis] > 1 for a in arrays) and \
+                    all(a.shape[axis] == 1 or _constant_along(a, axis) for a in arrays):
+                arrays = [a if a.shape[axis] == 1 else np.take(a, [0], axis=axis) for a in arrays]
+        if val.kind == "num":
+            a, rest = arrays[0], arrays[1:]
+            d = val.x.d if val.x.static else rest.pop(0)
+            val = V("num", Num(a, d, val.x.bound, val.x.dbound), rest[0] if rest else None)
+        else:
+            val = V(val.kind, arrays[0], arrays[1] if len(arrays) > 1 else None)
         return val
 
     def _normalise(self, val: V, shape) -> V:
@@ -512,12 +584,11 @@ class GroupRun:
 
     def resolve_rule(self, rule: Rule, frame: Frame) -> V:
         law_days = self.law_day(frame)
-        days = np.unique(law_days)
+        days = np.unique(law_days) if law_days.size > 1 else law_days.reshape(-1)
         by_signature: dict = {}
-        for d in days:
-            day = dt.date.fromordinal(int(d))
-            signature = tuple(id(m.version_on(day)) for m in _rules_tree(rule))
-            by_signature.setdefault(signature, []).append(day)
+        for d in days.tolist():
+            day = dt.date.fromordinal(d)
+            by_signature.setdefault(self.plan.signature(rule, day), []).append(day)
         if len(by_signature) == 1:
             return self._resolve_on(rule, frame, dt.date.fromordinal(int(days[0])))
         # a month per household, in periods with different versions: each set of
@@ -626,12 +697,14 @@ class GroupRun:
             """`arr` (a table column, of size 1 where it does not vary) read in this frame."""
             sizes = arr.shape
             used = [(i, ident) for i, ident in enumerate(idents) if sizes[i] != 1]
-            if all(ident is not None for _, ident in used) and \
-                    [ident for _, ident in used] == sorted({ident for _, ident in used}):
-                shape = [1] * frame.ndim  # the table's axes are axes of the frame: a reshape, no copy
+            if all(ident is not None for _, ident in used) and len({ident for _, ident in used}) == len(used):
+                # the table's axes are axes of the frame (in any order): a view, no copy
+                sub = arr.squeeze(axis=tuple(i for i in range(arr.ndim) if sizes[i] == 1))
+                sub = sub.transpose(sorted(range(len(used)), key=lambda k: used[k][1]))
+                shape = [1] * frame.ndim
                 for i, ident in used:
                     shape[ident] = sizes[i]
-                return arr.reshape(shape)
+                return sub.reshape(shape)
             picked = arr[tuple(index[i] if sizes[i] != 1 else 0 for i in range(len(sizes)))]
             return picked.reshape((1,) * frame.ndim) if picked.ndim < frame.ndim else picked
 
@@ -678,17 +751,22 @@ class GroupRun:
         index = (self.hidx(frame),) if person is None else (self.hidx(frame), person.x)
         day = self.read_day(frame, (vanaf,))
         E = vanaf.shape[-1]
-        last = None  # the last slot that has begun on the day: Timeline.at
-        for e in range(E):
-            hit = vanaf[index + (e,)] <= day
-            last = np.where(hit, e, -1) if last is None else np.where(hit, e, last)
-        present = last >= 0
-        pick = (np.maximum(last, 0),) if E > 1 else (0,)
         kind = _kind(inp.type)
-        if kind == "num":
-            x = Num(values.a[index + pick], values.d, values.bound)
+        if E == 1:  # one slot: read as views where the persons are axes of the frame
+            read = self._person_reader([] if person is None else [person], frame)
+            present = read(vanaf[..., 0]) <= day
+            x = Num(read(values.a[..., 0]), values.d, values.bound) if kind == "num" else read(values[..., 0])
         else:
-            x = values[index + pick]
+            last = None  # the last slot that has begun on the day: Timeline.at
+            for e in range(E):
+                hit = vanaf[index + (e,)] <= day
+                last = np.where(hit, e, -1) if last is None else np.where(hit, e, last)
+            present = last >= 0
+            pick = (np.maximum(last, 0),)
+            if kind == "num":
+                x = Num(values.a[index + pick], values.d, values.bound)
+            else:
+                x = values[index + pick]
         val = V(kind, x)
         err = None if person is None else person.err
         if inp.has_default:
@@ -757,7 +835,7 @@ class GroupRun:
 
     def parameter(self, param: Parameter, frame: Frame, pos: Pos, key: V | None = None) -> V:
         starts, data = self._param_entries(param)
-        day = self.read_day(frame)
+        day = self.read_day(frame, (starts,))
         entry = np.searchsorted(starts, day, side="right") - 1
         missing = entry < 0
         entry = np.maximum(entry, 0)
@@ -782,6 +860,44 @@ class GroupRun:
             return V("num", Num(data.a[entry], data.d, data.bound), err)
         return V(_kind(param.type), data[entry], err)
 
+    def _person_reader(self, persons: list, frame: Frame):
+        """A function reading an array (n, P, ...) of the group, one axis per person in
+        `persons`, at (household, persons...) in this frame. A person that is an axis of the
+        frame (a bound variable) is read as a view; one that is a person per household (such
+        as 'aanvrager') by picking one item per household; anything else by a gather."""
+        n = self.n
+        kinds = []
+        for p in persons:
+            if p.ident is not None:
+                kinds.append(("axis", p.ident))
+            elif p.x.shape[0] in (1, n) and all(size == 1 for size in p.x.shape[1:]):
+                kinds.append(("pick", np.broadcast_to(p.x.reshape(-1), (n,))))
+            else:
+                kinds = None
+                break
+        axes = [k[1] for k in kinds if k[0] == "axis"] if kinds is not None else None
+        if kinds is None or len(set(axes)) != len(axes):
+            index = (self.hidx(frame),) + tuple(p.x for p in persons)
+            return lambda arr: arr[index]
+        rows = np.arange(n)
+
+        def read(arr):
+            targets = [0]
+            # pick the per-household persons first: from the last axis back, so that the
+            # positions of the others stay the same
+            for k in range(len(kinds) - 1, -1, -1):
+                if kinds[k][0] == "pick":
+                    arr = arr[(rows,) + (slice(None),) * k + (kinds[k][1],)] if k == 0 else \
+                        np.take_along_axis(arr, kinds[k][1].reshape((n,) + (1,) * (arr.ndim - 1)), axis=k + 1) \
+                        .squeeze(axis=k + 1)
+            targets += axes
+            perm = sorted(range(len(targets)), key=lambda k: targets[k])
+            shape = [1] * frame.ndim
+            for size, axis in zip(arr.shape, targets):
+                shape[axis] = size
+            return arr.transpose(perm).reshape(shape)
+        return read
+
     def relation_fact(self, relation: Relation, a: V, b: V, frame: Frame):
         """Per row: whether the relation holds on the read day, and the 'vanaf'
         of the first record that holds (ALWAYS if it has none)."""
@@ -789,11 +905,11 @@ class GroupRun:
             return self.ones(frame, False, bool), self.ones(frame, 0)
         start, end = self.g.relation_table(relation)
         day = self.read_day(frame, (start, end))
-        index = (self.hidx(frame), a.x, b.x)
+        pick = self._person_reader([a, b], frame)
         holds, begin = None, None
         for k in range(start.shape[-1]):
-            s = start[index + (k,)]
-            hit = (s <= day) & (day < end[index + (k,)])
+            s = pick(start[..., k])
+            hit = (s <= day) & (day < pick(end[..., k]))
             if holds is None:
                 holds, begin = hit, np.where(hit, s, 0)
             else:
@@ -885,7 +1001,7 @@ class GroupRun:
     def ev_Binary(self, node: Binary, frame: Frame) -> V:
         op = node.op
         left = self.ev(node.left, frame)
-        if op in ("en", "of") and left.x.size == 1 and bool(left.x.reshape(-1)[0]) == (op == "of"):
+        if op in ("en", "of") and (left.x.all() if op == "of" else not left.x.any()):
             return left  # decided by the left operand in every row: the right one is not evaluated
         right = V("list", None) if isinstance(node.right, ListLit) else self.ev(node.right, frame)
         if op == "en":
@@ -965,7 +1081,10 @@ class GroupRun:
                 return None
             held = value.x if held is None else held & value.x
         held = np.broadcast_to(held, held.shape[:-1] + (12,))
-        so_far = np.logical_or.accumulate(held, axis=-1)  # [k]: in month k or before
+        so_far = np.empty(held.shape, dtype=bool)  # [k]: in month k or before
+        so_far[..., 0] = held[..., 0]
+        for k in range(1, 12):  # month by month: faster than accumulate over a short last axis
+            np.logical_or(so_far[..., k - 1], held[..., k], out=so_far[..., k])
         own = np.array(frame.axes[j][1])
         if first.compare == "<":
             so_far = np.concatenate([np.zeros(so_far.shape[:-1] + (1,), dtype=bool), so_far[..., :-1]], axis=-1)
@@ -1077,10 +1196,9 @@ class GroupRun:
 
     def ev_If(self, node: If, frame: Frame) -> V:
         cond = self.ev(node.cond, frame)
-        if cond.x.size == 1:  # the same branch in every row
+        if cond.x.size == 1 or cond.x.all() or not cond.x.any():  # the same branch in every row
             result = self.ev(node.then if bool(cond.x.reshape(-1)[0]) else node.other, frame)
-            result = V(result.kind, result.x, first_error(cond.err, result.err))
-            return result
+            return _covering(V(result.kind, result.x, first_error(cond.err, result.err)))
         result = _select(cond.x, self.ev(node.then, frame), self.ev(node.other, frame))
         result.err = first_error(cond.err, result.err)
         return result
@@ -1116,10 +1234,10 @@ class GroupRun:
             c = np.broadcast_to(cond.x, shape(cond.x))
             if node.kind == "er_is_een":
                 c = c if valid is None else c & valid
-                value, stop = c.any(axis=-1), c
+                value, stop = _fold_last(np.logical_or, c), c
             else:
                 c = c if valid is None else c | ~valid
-                value, stop = c.all(axis=-1), ~c
+                value, stop = _fold_last(np.logical_and, c), ~c
             err = None
             if cond.err is not None:
                 e = cond.err if valid is None else np.where(valid, cond.err, 0)

@@ -46,6 +46,14 @@ class StringPool:
         self.ids: dict[str, int] = {}
         self.texts: list[str] = []
 
+    def ids_of(self, texts: list[str]) -> np.ndarray:
+        """The ids of many texts at once (as id() gives them, one by one)."""
+        ids = self.ids
+        new = [t for t in dict.fromkeys(texts) if t not in ids]
+        ids.update(zip(new, range(len(self.texts), len(self.texts) + len(new))))
+        self.texts.extend(new)
+        return np.fromiter(map(ids.__getitem__, texts), dtype=np.int64, count=len(texts))
+
     def id(self, text: str) -> int:
         found = self.ids.get(text)
         if found is None:
