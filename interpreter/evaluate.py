@@ -28,6 +28,7 @@ from .case import Case
 from .diagnostics import Diagnostic, Pos, RegelsError, error
 from .knowledge import first_known
 from .model import Input, Parameter, Relation, Rule, RuleSet
+from .segments import Segments
 from .syntax import (AsKnown, AtDate, Binary, Call, If, ListLit, Lit, Name, Node, Quantifier, Round, Unary, Van, With,
                      children)
 
@@ -39,12 +40,21 @@ from .syntax import (AsKnown, AtDate, Binary, Call, If, ListLit, Lit, Name, Node
 # a sum over every day of it stays well under a second.
 MAX_DAYS_IN_RANGE = 36_600
 
+# How many step ids a rule set remembers for the cases evaluated with it (see step_id).
+MAX_REMEMBERED_STEP_IDS = 100_000
+
 # The calendar dates are computed in (Python's): 1 January 1 to 31 December 9999.
 CALENDAR = "1 januari 1 tot en met 31 december 9999"
 
 # How often the time limit is looked at: once every this many steps (rule
 # evaluations and quantifier iterations), so that the clock costs next to nothing.
 DEADLINE_EVERY = 256
+
+
+# Whether an evaluation without trace computes a monthly rule once per segment of months in
+# which it provably has one value (segments.py); off, every month is computed (the tests
+# compare the two).
+USE_SEGMENTS = True
 
 
 class EvaluationError(RegelsError):
@@ -172,6 +182,20 @@ def _citation(item, lid: str | None) -> str:
     if lid:
         text += f" lid {lid}"
     return text
+
+
+def _version_on(rule_set: RuleSet, item, day: dt.date):
+    """item.version_on(day) for a rule or an article, remembered on the (checked, so no
+    longer changing) rule set: the same few days are asked for every case."""
+    cache = rule_set.__dict__.get("_version_on")
+    if cache is None:
+        cache = rule_set.__dict__["_version_on"] = {}
+    key = (id(item), day)
+    try:
+        return cache[key]
+    except KeyError:
+        found = cache[key] = item.version_on(day)
+        return found
 
 
 # --- evaluation context ------------------------------------------------------------
@@ -734,6 +758,7 @@ class Evaluation:
         # once is a set lookup rather than a scan of everything recorded so far
         self.frame_seen: list[tuple[set, set]] = []
         self.step_ids: dict = {}  # memo key -> step id, in a trace
+        self.step_ids_of_rule_set: dict = rule_set.__dict__.setdefault("_step_ids", {})  # the same, of any case
         self.overrides: dict = {}  # rule or input name -> value, set by 'waarbij'
         # What an outcome must mention, per memo key, and a stack for the rules being
         # computed: parameter values marked 'onbevestigd', parameter values carried forward
@@ -744,6 +769,7 @@ class Evaluation:
         self.noted_stack: list[set] = []
         self.relation_index: dict = {}  # relation name -> {(first, second): [facts]}, see relation_fact
         self.hoisted: dict = {}  # quantifiers computed once, see _hoisted
+        self.segments = None  # see segments.py; made when first needed (a known view's truth is set later)
         # The time limit: a time.monotonic() moment, or None; the limit itself for the message.
         self.deadline = None if deadline is None else time.monotonic() + deadline
         self.time_limit = deadline
@@ -787,10 +813,30 @@ class Evaluation:
         if rule.name in self.overrides:
             self.memo[key] = self.overrides[rule.name]
             return self.memo[key]
+        if month is not None and not self.trace and USE_SEGMENTS:
+            # a month in the segment of an earlier month has its value (segments.py); the
+            # trace has a step per month, so with the trace every month is computed
+            segments = self.segments
+            if segments is None:
+                segments = self.segments = Segments(self.rule_set, self.year, (self.case, self.truth.case))
+            start = segments.start(rule, month)
+            if start is not None and start != month:
+                try:
+                    value = self.rule_value(rule, person, start)
+                except DeadlineExceeded:
+                    raise
+                except EvaluationError:
+                    pass  # computed for this month instead, so that the error names this month
+                else:
+                    noted = self.noted.get((id(rule), person, start))
+                    if noted:
+                        self.noted[key] = noted
+                    self.memo[key] = value
+                    return value
         if self.deadline is not None:
             self.tick()
         day = month.first_day() if month else dt.date(self.year, 1, 1)
-        version = rule.version_on(day)
+        version = _version_on(self.rule_set, rule, day)
         if version is None:
             periods = ", ".join(f"{ver.geldig_vanaf} tot {ver.geldig_tot or 'heden'}" for ver in rule.versions)
             _fail(rule.pos, f"regel '{rule.name}' geldt niet op {day.isoformat()} (wel: {periods})",
@@ -798,8 +844,8 @@ class Evaluation:
         ctx = Ctx(self, month, {rule.voor: person} if rule.voor else {}, day)
         step = None
         if self.trace:
-            step = Step(self.step_id(rule, person, month), rule, person, month, day, version,
-                        rule.article.version_on(day))
+            step = Step(self.step_ids_of_rule_set.get(key) or self.step_id(rule, person, month), rule, person,
+                        month, day, version, _version_on(self.rule_set, rule.article, day))
             self.step_ids[key] = step.id
             if self.frames:
                 seen = self.frame_seen[-1][0]
@@ -844,7 +890,7 @@ class Evaluation:
         written, reported with both rules."""
         applicable = []
         for exception in rule.exceptions:
-            exc_version = exception.version_on(ctx.day)
+            exc_version = _version_on(self.rule_set, exception, ctx.day)
             if exc_version is None:
                 continue
             if compiled(exc_version.condition)(ctx):
@@ -960,6 +1006,10 @@ class Evaluation:
             text += f"[{person}]"
         if month is not None:
             text += f"@{month.key()}"
+        # the same for every case: kept on the rule set (whose rules the keys' ids name),
+        # up to a bound, as persons' names differ from case to case
+        if len(self.step_ids_of_rule_set) < MAX_REMEMBERED_STEP_IDS:
+            self.step_ids_of_rule_set[(id(rule), person, month)] = text
         return text
 
     # what was known when -------------------------------------------------------------
@@ -1155,6 +1205,11 @@ class Evaluation:
         return found is not None
 
     def _record_input(self, name, person, value, type_, day, bron, place):
+        try:  # recorded already (see _add_input): no need to make the entry
+            if (name, person, value) in self.frame_seen[-1][1]:
+                return
+        except TypeError:
+            pass
         self._add_input({"naam": name, "persoon": person, "waarde": value, "type": type_,
                          "datum": day.isoformat(), "bron": bron, "plaats": place})
 
