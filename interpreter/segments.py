@@ -107,7 +107,8 @@ class _Analysis:
                     days.add(version.geldig_vanaf)
                     if version.geldig_tot is not None:
                         days.add(version.geldig_tot)
-            found = self.static[id(rule)] = frozenset(days)
+            low = self.first - _ONE_MONTH  # only days that can fall between two first days (or a month before)
+            found = self.static[id(rule)] = frozenset(d for d in days if low < d <= self.last)
         return found
 
     def node(self, node, in_months: bool, closure: _Closure):
@@ -313,7 +314,7 @@ class Segments:
         if kind not in (CLEAN, THRESHOLD):
             return None
         closure = self.analysis.closure[id(rule)]
-        days = set(self.analysis.static_days(rule, closure))
+        days = set(self.analysis.static_days(rule, closure))  # each set below holds only days in the window
         for name in closure.inputs:
             days |= self.input_days(name)
         for name in closure.relations:
@@ -325,10 +326,10 @@ class Segments:
                 found = set()
                 for date in (self.input_values(name) if source == "input" else {name}):
                     found |= self._threshold_days(date, how, offset)
-                self._thresholds[threshold] = found
+                self._thresholds[threshold] = found = self._window(found)
             days |= found
         if closure.shift:  # a change in one month may show in the next (see _running)
-            days |= {_month_later(d) for d in days if self.first - _ONE_MONTH < d <= self.last}
+            days |= {_month_later(d) for d in days}
             days.add(dt.date(self.year, 2, 1))
         key = frozenset(d for d in days if self.first < d <= self.last)
         starts = self._by_days.get(key)
@@ -367,6 +368,12 @@ class Segments:
                     pass
         return days
 
+    def _window(self, days) -> frozenset:
+        """The days that can matter: after a first day of a month of the year (or up to a
+        month before, for a change that shows a month later) and not after the last."""
+        low = self.first - _ONE_MONTH
+        return frozenset(d for d in days if low < d <= self.last)
+
     def _timelines(self, name: str):
         for case in self.cases:
             timeline = case.facts.get(name)
@@ -380,8 +387,8 @@ class Segments:
     def input_days(self, name: str) -> set:
         found = self._input_days.get(name)
         if found is None:
-            found = self._input_days[name] = {e.vanaf for t in self._timelines(name) for e in t.entries
-                                              if e.vanaf is not None}
+            found = self._input_days[name] = self._window(
+                {e.vanaf for t in self._timelines(name) for e in t.entries if e.vanaf is not None})
         return found
 
     def input_values(self, name: str) -> set:
@@ -398,8 +405,9 @@ class Segments:
     def relation_days(self, name: str) -> set:
         found = self._relation_days.get(name)
         if found is None:
-            found = self._relation_days[name] = {d for case in self.cases for fact in case.relations.get(name, ())
-                                                 for d in (fact.vanaf, fact.tot) if d is not None}
+            found = self._relation_days[name] = self._window(
+                {d for case in self.cases for fact in case.relations.get(name, ()) for d in (fact.vanaf, fact.tot)
+                 if d is not None})
         return found
 
 
