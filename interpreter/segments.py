@@ -45,11 +45,14 @@ _ONE_MONTH = dt.timedelta(days=31)
 class _Closure:
     """What a rule reads, transitively through the monthly rules it refers to."""
 
-    __slots__ = ("inputs", "relations", "parameters", "rules", "thresholds", "shift")
+    __slots__ = ("inputs", "relations", "parameters", "rules", "thresholds", "shift", "running")
 
     def __init__(self):
         self.inputs, self.relations, self.parameters, self.rules, self.thresholds = set(), set(), {}, {}, set()
         self.shift = False  # the change days count a month later too (see _running)
+        # the rule's own formula has a _running quantifier: the same value, but it reads the
+        # months up to this one, so the trace of each month differs (not merged by add)
+        self.running = False
 
     def add(self, other: "_Closure") -> None:
         self.inputs |= other.inputs
@@ -135,7 +138,7 @@ class _Analysis:
         if isinstance(node, AtDate):
             date = self.node(node.date, in_months, closure)
             expr = self.node(node.expr, in_months, closure)
-            if date == ("day", 0):  # read on the first day of the month: what the rule reads anyway
+            if own_day_date(node.date) and not in_months:  # read on the first day: what the rule reads anyway
                 return expr
             return _combine([expr, date])
         if isinstance(node, (AsKnown, With)):
@@ -176,6 +179,7 @@ class _Analysis:
         kinds = [self.node(p, False, closure) for p in parts[1:]]
         if _combine(kinds) == OTHER:
             return None
+        closure.running = True
         if parts[0].compare == "<":
             closure.shift = True
         return _combine(kinds)
@@ -239,6 +243,20 @@ def _month_up_to(node, var: str) -> bool:
             and node.right.ref[0] != "var" and node.right.name == "maand")
 
 
+def own_day_date(node) -> bool:
+    """Whether a date is the first day of the month the rule is computed for, in every
+    version: 'eerste_dag(maand)', or a monthly rule that is just that (awir.5.peildatum).
+    The evaluator uses the same test to date the trace of a month taken from its segment."""
+    if isinstance(node, Call) and node.ref == "eerste_dag" and len(node.args) == 1:
+        arg = node.args[0]
+        return isinstance(arg, Name) and isinstance(arg.ref, tuple) and arg.ref[0] != "var" and arg.name == "maand"
+    if isinstance(node, Name) and isinstance(node.ref, Rule):
+        rule = node.ref
+        return (rule.per == "maand" and rule.voor is None and not rule.exceptions and bool(rule.versions)
+                and all(version.condition is None and own_day_date(version.formula) for version in rule.versions))
+    return False
+
+
 def _is_day(kind) -> bool:
     return isinstance(kind, tuple) and kind[0] == "day"
 
@@ -299,6 +317,10 @@ class Segments:
         self._thresholds: dict[tuple, set] = {}
         self._by_days: dict[frozenset, tuple] = {}
         self.first, self.last = dt.date(year, 1, 1), dt.date(year, 12, 1)
+
+    def same_trace(self, rule: Rule) -> bool:
+        """Whether the months of a segment also read the same (so that their trace is alike)."""
+        return not self.analysis.closure[id(rule)].running
 
     def start(self, rule: Rule, month: v.Month):
         """The month whose value `rule` has in `month` as well (possibly `month` itself), or None."""

@@ -1,10 +1,13 @@
-"""An evaluation without trace computes a monthly rule once per segment of months in
-which it provably has one value (interpreter/segments.py). These tests compare it
-with the evaluation that computes every month: same values for every rule, person and
-month computed, same notes (unconfirmed, carried forward, defaulted), same errors."""
+"""An evaluation computes a monthly rule once per segment of months in which it
+provably has one value (interpreter/segments.py); with the trace, the step of a later
+month of the segment is made from the first one (Evaluation._clone). These tests
+compare it with the evaluation that computes every month: same values for every rule,
+person and month computed, same notes (unconfirmed, carried forward, defaulted), same
+errors, and the same trace, byte for byte."""
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 
@@ -39,12 +42,28 @@ def _outcome(rule_set, case, use_segments: bool):
             result.carried_forward, result.defaulted), result.evaluation
 
 
+def _trace(rule_set, case, use_segments: bool) -> str:
+    """The JSON of `regels bereken --json`, trace and all, or the error."""
+    old = evaluation.USE_SEGMENTS
+    evaluation.USE_SEGMENTS = use_segments
+    try:
+        out = io.StringIO()
+        evaluate(rule_set, case, trace=True).write_json(out)
+        return out.getvalue()
+    except RegelsError as exc:
+        return "fout: " + "\n".join(d.format() for d in exc.diagnostics)
+    finally:
+        evaluation.USE_SEGMENTS = old
+
+
 def _same_as_every_month(rule_set, case) -> int:
     """Assert that the evaluation with segments agrees with the one without; the number
     of monthly values that were taken from an earlier month of their segment."""
     with_segments, ev = _outcome(rule_set, case, True)
     every_month, _ = _outcome(rule_set, case, False)
     assert with_segments == every_month
+    # with the trace, a month taken from its segment has the step it would have if computed
+    assert _trace(rule_set, case, True) == _trace(rule_set, case, False)
     if ev is None:
         return 0
     # every value in the memo, also of the rules in between, as computed month by month
@@ -90,6 +109,18 @@ def test_random_households_agree_with_every_month_computed(text):
 def test_random_households_agree_under_the_variants(text, variant):
     rule_set = _RULE_SETS.get([variant])
     _same_as_every_month(rule_set, case_from_text(text, rule_set))
+
+
+def test_the_example_takes_most_steps_of_the_trace_from_their_segment(monkeypatch):
+    rule_set, case = read_case_file(ROOT / "voorbeelden" / "alleenstaande_ouder_2020.yaml", _RULE_SETS)
+    made = []
+    clone = evaluation.Evaluation._clone
+    monkeypatch.setattr(evaluation.Evaluation, "_clone", lambda self, *args: made.append(args) or clone(self, *args))
+    result = evaluate(rule_set, case, trace=True)
+    assert len(result.steps) == 1005 and len(made) > 500
+    # Sara's leeftijdsverhoging starts in April: that step is computed, May's is made from it
+    ids = {args[0].name + "@" + args[2].key() for args in made if args[1] == "sara"}
+    assert "leeftijdsverhoging@2020-05" in ids and "leeftijdsverhoging@2020-04" not in ids
 
 
 def test_the_example_takes_most_months_from_their_segment():
