@@ -40,8 +40,9 @@ from .syntax import (AsKnown, AtDate, Binary, Call, If, ListLit, Lit, Name, Node
 # a sum over every day of it stays well under a second.
 MAX_DAYS_IN_RANGE = 36_600
 
-# How many step ids a rule set remembers for the cases evaluated with it (see step_id).
-MAX_REMEMBERED_STEP_IDS = 100_000
+# How many step ids a rule set remembers for the cases evaluated with it (see step_id):
+# a bound on a cache, not on what a case may hold.
+REMEMBERED_STEP_IDS = 100_000
 
 # The calendar dates are computed in (Python's): 1 January 1 to 31 December 9999.
 CALENDAR = "1 januari 1 tot en met 31 december 9999"
@@ -1106,7 +1107,7 @@ class Evaluation:
             text += f"@{month.key()}"
         # the same for every case: kept on the rule set (whose rules the keys' ids name),
         # up to a bound, as persons' names differ from case to case
-        if len(self.step_ids_of_rule_set) < MAX_REMEMBERED_STEP_IDS:
+        if len(self.step_ids_of_rule_set) < REMEMBERED_STEP_IDS:
             self.step_ids_of_rule_set[(id(rule), person, month)] = text
         return text
 
