@@ -28,6 +28,7 @@ from .case import Case
 from .diagnostics import Diagnostic, Pos, RegelsError, error
 from .knowledge import first_known
 from .model import Input, Parameter, Relation, Rule, RuleSet
+from .segments import Segments, own_day_date
 from .syntax import (AsKnown, AtDate, Binary, Call, If, ListLit, Lit, Name, Node, Quantifier, Round, Unary, Van, With,
                      children)
 
@@ -39,12 +40,22 @@ from .syntax import (AsKnown, AtDate, Binary, Call, If, ListLit, Lit, Name, Node
 # a sum over every day of it stays well under a second.
 MAX_DAYS_IN_RANGE = 36_600
 
+# How many step ids a rule set remembers for the cases evaluated with it (see step_id):
+# a bound on a cache, not on what a case may hold.
+REMEMBERED_STEP_IDS = 100_000
+
 # The calendar dates are computed in (Python's): 1 January 1 to 31 December 9999.
 CALENDAR = "1 januari 1 tot en met 31 december 9999"
 
 # How often the time limit is looked at: once every this many steps (rule
 # evaluations and quantifier iterations), so that the clock costs next to nothing.
 DEADLINE_EVERY = 256
+
+
+# Whether an evaluation without trace computes a monthly rule once per segment of months in
+# which it provably has one value (segments.py); off, every month is computed (the tests
+# compare the two).
+USE_SEGMENTS = True
 
 
 class EvaluationError(RegelsError):
@@ -82,6 +93,11 @@ class Step:
     parameters: list = field(default_factory=list)  # (Parameter, ParamValue, key of a table or None)
     inputs: list = field(default_factory=list)  # dicts, see _record_input
     deps: list = field(default_factory=list)  # step ids
+    # the deps read for this step's own month (rather than a fixed month, as inside
+    # 'over m in maanden'), and those read for a fixed month: see Evaluation._clone
+    rel_deps: set = field(default_factory=set, repr=False)
+    fixed_deps: set = field(default_factory=set, repr=False)
+    clone_plan: Any = field(default=None, repr=False)  # see Evaluation._clonable
 
     @property
     def effective(self):
@@ -174,6 +190,20 @@ def _citation(item, lid: str | None) -> str:
     return text
 
 
+def _version_on(rule_set: RuleSet, item, day: dt.date):
+    """item.version_on(day) for a rule or an article, remembered on the (checked, so no
+    longer changing) rule set: the same few days are asked for every case."""
+    cache = rule_set.__dict__.get("_version_on")
+    if cache is None:
+        cache = rule_set.__dict__["_version_on"] = {}
+    key = (id(item), day)
+    try:
+        return cache[key]
+    except KeyError:
+        found = cache[key] = item.version_on(day)
+        return found
+
+
 # --- evaluation context ------------------------------------------------------------
 
 
@@ -181,19 +211,22 @@ class Ctx:
     """What a formula is evaluated in: the month (if any), bound variables, the
     law date, and the date on which facts are read."""
 
-    __slots__ = ("ev", "month", "vars", "day", "at", "own_month")
+    __slots__ = ("ev", "month", "vars", "day", "at", "own_month", "rel_month", "rel_day")
 
-    def __init__(self, ev, month, vars_, day, at=None, own_month=None):
+    def __init__(self, ev, month, vars_, day, at=None, own_month=None, rel_month=True, rel_day=True):
         self.ev, self.month, self.vars, self.day, self.at = ev, month, vars_, day, at
         # 'maand' in a formula: the month the rule is computed for, also inside
         # 'som ... over m in maanden', where other rules are read for month m.
         self.own_month = own_month if own_month is not None else month
+        # For the trace of a month taken from its segment (Evaluation._clone): whether
+        # 'month' is the rule's own month, and whether facts are read on its first day.
+        self.rel_month, self.rel_day = rel_month, rel_day
 
     def bind(self, name, value, month=None):
         new_vars = {**self.vars, name: value}
         if month is not None:
-            return Ctx(self.ev, month, new_vars, month.first_day(), self.at, self.own_month)
-        return Ctx(self.ev, self.month, new_vars, self.day, self.at, self.own_month)
+            return Ctx(self.ev, month, new_vars, month.first_day(), self.at, self.own_month, False, False)
+        return Ctx(self.ev, self.month, new_vars, self.day, self.at, self.own_month, self.rel_month, self.rel_day)
 
     @property
     def read_day(self) -> dt.date:
@@ -234,9 +267,11 @@ def _compile(node: Node):
         return _compile_binary(node)
     if isinstance(node, AtDate):
         expr, date_fn = compiled(node.expr), compiled(node.date)
+        own_day = own_day_date(node.date)  # 'op eerste_dag(maand)': read on the first day of the month
 
         def at_date(c):
-            return expr(Ctx(c.ev, c.month, c.vars, c.day, date_fn(c), c.own_month))
+            return expr(Ctx(c.ev, c.month, c.vars, c.day, date_fn(c), c.own_month, c.rel_month,
+                            c.rel_month and own_day))
         return at_date
     if isinstance(node, AsKnown):
         expr, date_fn = compiled(node.expr), compiled(node.date)
@@ -245,7 +280,8 @@ def _compile(node: Node):
         def as_known(c):
             day = date_fn(c)
             known = c.ev.known_on(day)
-            value = c.ev.in_other(known, lambda: expr(Ctx(known, c.month, c.vars, c.day, c.at, c.own_month)))
+            value = c.ev.in_other(known, lambda: expr(Ctx(known, c.month, c.vars, c.day, c.at, c.own_month,
+                                                          c.rel_month, c.rel_day)))
             c.ev.record_known(text, day, value, node.type, known)
             return value
         return as_known
@@ -256,7 +292,8 @@ def _compile(node: Node):
         def with_values(c):
             overrides = {name: value(c) for name, value in values}
             other = c.ev.with_overrides(overrides)
-            value = c.ev.in_other(other, lambda: expr(Ctx(other, c.month, c.vars, c.day, c.at, c.own_month)))
+            value = c.ev.in_other(other, lambda: expr(Ctx(other, c.month, c.vars, c.day, c.at, c.own_month,
+                                                          c.rel_month, c.rel_day)))
             c.ev.record_with(node, overrides, c.day, value, node.type)
             return value
         return with_values
@@ -307,7 +344,7 @@ def _compile_name(node: Name):
         return lambda c: c.ev.fact(ref, None, c, node.pos)
     if isinstance(ref, Rule):
         if ref.per == "maand":
-            return lambda c: c.ev.rule_value(ref, None, c.month)
+            return lambda c: c.ev.rule_value(ref, None, c.month, c.rel_month)
         return lambda c: c.ev.rule_value(ref, None, None)
     raise AssertionError(ref)
 
@@ -322,7 +359,7 @@ def _compile_van(node: Van):
     if isinstance(ref, Input):
         return lambda c: c.ev.fact(ref, right(c), c, pos)
     if ref.per == "maand":
-        return lambda c: c.ev.rule_value(ref, right(c), c.month)
+        return lambda c: c.ev.rule_value(ref, right(c), c.month, c.rel_month)
     return lambda c: c.ev.rule_value(ref, right(c), None)
 
 
@@ -660,6 +697,8 @@ def _merged(rows: list):
         frame = _Recorded()
         deps, parameters, inputs = set(), set(), set()
         for part in frames:
+            frame.rel_deps |= part.rel_deps
+            frame.fixed_deps |= part.fixed_deps
             for step_id in part.deps:
                 if step_id not in deps:
                     deps.add(step_id)
@@ -734,6 +773,11 @@ class Evaluation:
         # once is a set lookup rather than a scan of everything recorded so far
         self.frame_seen: list[tuple[set, set]] = []
         self.step_ids: dict = {}  # memo key -> step id, in a trace
+        self.step_keys: dict = {}  # step id -> (rule, person, month), in a trace
+        # the facts recorded in the trace that were read on the first day of the month of the
+        # step (see _clone), by id (holding them, so that an id is not reused)
+        self.relative_inputs: dict = {}
+        self.step_ids_of_rule_set: dict = rule_set.__dict__.setdefault("_step_ids", {})  # the same, of any case
         self.overrides: dict = {}  # rule or input name -> value, set by 'waarbij'
         # What an outcome must mention, per memo key, and a stack for the rules being
         # computed: parameter values marked 'onbevestigd', parameter values carried forward
@@ -744,6 +788,7 @@ class Evaluation:
         self.noted_stack: list[set] = []
         self.relation_index: dict = {}  # relation name -> {(first, second): [facts]}, see relation_fact
         self.hoisted: dict = {}  # quantifiers computed once, see _hoisted
+        self.segments = None  # see segments.py; made when first needed (a known view's truth is set later)
         # The time limit: a time.monotonic() moment, or None; the limit itself for the message.
         self.deadline = None if deadline is None else time.monotonic() + deadline
         self.time_limit = deadline
@@ -768,29 +813,58 @@ class Evaluation:
 
     # rules ----------------------------------------------------------------------
 
-    def rule_value(self, rule: Rule, person, month):
+    def rule_value(self, rule: Rule, person, month, relative: bool = False):
+        """The value of `rule` for `person` in `month`; `relative`: read for the own month of
+        the formula that reads it (for the trace of a month taken from its segment)."""
         key = (id(rule), person, month)
         memo = self.memo
         if key in memo:
             if self.noted_stack and key in self.noted:
                 self.noted_stack[-1].update(self.noted[key])
             if self.trace and self.frames:
-                step_id = self.step_ids.get(key) or self.step_id(rule, person, month)
-                seen = self.frame_seen[-1][0]
-                if step_id not in seen:
-                    seen.add(step_id)
-                    self.frames[-1].deps.append(step_id)
+                self._record_dep(self.step_ids.get(key) or self.step_id(rule, person, month), relative)
             return memo[key]
-        return self._evaluate_rule(rule, person, month, key)
+        return self._evaluate_rule(rule, person, month, key, relative)
 
-    def _evaluate_rule(self, rule: Rule, person, month, key):
+    def _record_dep(self, step_id: str, relative: bool) -> None:
+        frame = self.frames[-1]
+        seen = self.frame_seen[-1][0]
+        if step_id not in seen:
+            seen.add(step_id)
+            frame.deps.append(step_id)
+        (frame.rel_deps if relative else frame.fixed_deps).add(step_id)
+
+    def _evaluate_rule(self, rule: Rule, person, month, key, relative: bool = False):
         if rule.name in self.overrides:
             self.memo[key] = self.overrides[rule.name]
             return self.memo[key]
+        if month is not None and USE_SEGMENTS:
+            # a month in the segment of an earlier month has its value (segments.py)
+            segments = self.segments
+            if segments is None:
+                segments = self.segments = Segments(self.rule_set, self.year, (self.case, self.truth.case))
+            start = segments.start(rule, month)
+            if start is not None and start != month and self.trace and segments.same_trace(rule):
+                first = self.steps.get(self.step_ids.get((id(rule), person, start)))
+                if first is not None and self._clonable(first):
+                    return self._clone(rule, person, month, key, relative, first, (id(rule), person, start))
+            elif start is not None and start != month and not self.trace:
+                try:
+                    value = self.rule_value(rule, person, start)
+                except DeadlineExceeded:
+                    raise
+                except EvaluationError:
+                    pass  # computed for this month instead, so that the error names this month
+                else:
+                    noted = self.noted.get((id(rule), person, start))
+                    if noted:
+                        self.noted[key] = noted
+                    self.memo[key] = value
+                    return value
         if self.deadline is not None:
             self.tick()
         day = month.first_day() if month else dt.date(self.year, 1, 1)
-        version = rule.version_on(day)
+        version = _version_on(self.rule_set, rule, day)
         if version is None:
             periods = ", ".join(f"{ver.geldig_vanaf} tot {ver.geldig_tot or 'heden'}" for ver in rule.versions)
             _fail(rule.pos, f"regel '{rule.name}' geldt niet op {day.isoformat()} (wel: {periods})",
@@ -798,14 +872,12 @@ class Evaluation:
         ctx = Ctx(self, month, {rule.voor: person} if rule.voor else {}, day)
         step = None
         if self.trace:
-            step = Step(self.step_id(rule, person, month), rule, person, month, day, version,
-                        rule.article.version_on(day))
+            step = Step(self.step_ids_of_rule_set.get(key) or self.step_id(rule, person, month), rule, person,
+                        month, day, version, _version_on(self.rule_set, rule.article, day))
             self.step_ids[key] = step.id
+            self.step_keys[step.id] = (rule, person, month)
             if self.frames:
-                seen = self.frame_seen[-1][0]
-                if step.id not in seen:
-                    seen.add(step.id)
-                    self.frames[-1].deps.append(step.id)
+                self._record_dep(step.id, relative)
             self.frames.append(step)
             self.frame_seen.append((set(), set()))
         self.noted_stack.append(set())
@@ -838,13 +910,83 @@ class Evaluation:
             self.steps[step.id] = step
         return value
 
+    def _clonable(self, first: Step) -> bool:
+        """Whether the step of a later month of the segment can be made from `first` (see
+        _clone): no step it depends on was read both for its own month and for a fixed one
+        (the later month would list them apart), and every one is a step of this evaluation.
+        Then also: its deps as (rule, person, month, whether read for the own month), in order."""
+        plan = first.clone_plan
+        if plan is None:
+            keys = self.step_keys
+            if (first.rel_deps & first.fixed_deps) or not all(d in keys for d in first.deps):
+                plan = first.clone_plan = False
+            else:
+                relative = first.rel_deps
+                plan = first.clone_plan = [(*keys[d], d in relative) for d in first.deps]
+        return plan is not False
+
+    def _clone(self, rule: Rule, person, month, key, relative: bool, first: Step, first_key):
+        """The value and the step of `rule` for `person` in `month`, a later month of the
+        segment that `first` starts (segments.py): the same value, version, exceptions,
+        parameter values and facts, the facts read on the first day of the month dated on
+        this month's, and the steps read for the own month read for this month, as the
+        formula would read them (in the same order, so the trace lists the steps as if
+        computed): the computation takes the same path to the same value."""
+        day = month.first_day()
+        step = Step(self.step_ids_of_rule_set.get(key) or self.step_id(rule, person, month), rule, person,
+                    month, day, first.version, _version_on(self.rule_set, rule.article, day))
+        self.step_ids[key] = step.id
+        self.step_keys[step.id] = (rule, person, month)
+        if self.frames:
+            self._record_dep(step.id, relative)
+        self.frames.append(step)
+        self.frame_seen.append((set(), set()))
+        self.noted_stack.append(set())
+        try:
+            memo, step_ids, seen = self.memo, self.step_ids, self.frame_seen[-1][0]
+            deps, rel_deps, fixed_deps = step.deps, step.rel_deps, step.fixed_deps
+            for dep_rule, dep_person, dep_month, relative in first.clone_plan:
+                dep_key = (id(dep_rule), dep_person, month if relative else dep_month)
+                if dep_key in memo:  # rule_value's memo hit, without the notes (those of `first` count)
+                    step_id = step_ids.get(dep_key) or self.step_id(dep_rule, dep_person, dep_key[2])
+                    if step_id not in seen:
+                        seen.add(step_id)
+                        deps.append(step_id)
+                    (rel_deps if relative else fixed_deps).add(step_id)
+                else:
+                    self.rule_value(dep_rule, dep_person, dep_key[2], relative)
+        finally:
+            self.frames.pop()
+            self.frame_seen.pop()
+            self.noted_stack.pop()
+        relative_inputs = self.relative_inputs
+        inputs = first.inputs
+        if any(id(entry) in relative_inputs for entry in inputs):
+            today, inputs = day.isoformat(), list(inputs)
+            for index, entry in enumerate(inputs):
+                if id(entry) in relative_inputs:
+                    entry = inputs[index] = dict(entry, datum=today)
+                    relative_inputs[id(entry)] = entry
+        else:
+            inputs = list(inputs)
+        step.inputs, step.parameters, step.exceptions = inputs, list(first.parameters), list(first.exceptions)
+        noted = self.noted.get(first_key)
+        if noted:
+            self.noted[key] = noted
+            if self.noted_stack:
+                self.noted_stack[-1].update(noted)
+        value = step.value = self.memo[first_key]
+        self.memo[key] = value
+        self.steps[step.id] = step
+        return value
+
     def resolve(self, rule: Rule, version, ctx: Ctx):
         """The value of a rule after its exceptions: an exception whose condition
         holds replaces the rule's value; two at once is a conflict in the law as
         written, reported with both rules."""
         applicable = []
         for exception in rule.exceptions:
-            exc_version = exception.version_on(ctx.day)
+            exc_version = _version_on(self.rule_set, exception, ctx.day)
             if exc_version is None:
                 continue
             if compiled(exc_version.condition)(ctx):
@@ -944,10 +1086,13 @@ class Evaluation:
             if frame.deps:
                 # a captured frame lists each step once: add those not recorded here yet, in
                 # order (a quantifier over all persons replays hundreds at a time)
-                deps, seen = self.frames[-1].deps, self.frame_seen[-1][0]
+                current = self.frames[-1]
+                deps, seen = current.deps, self.frame_seen[-1][0]
                 new = [step_id for step_id in frame.deps if step_id not in seen] if seen else frame.deps
                 deps.extend(new)
                 seen.update(new)
+                current.rel_deps |= frame.rel_deps
+                current.fixed_deps |= frame.fixed_deps
             for entry in frame.parameters:
                 self._record_parameter(*entry)
             for entry in frame.inputs:
@@ -960,6 +1105,10 @@ class Evaluation:
             text += f"[{person}]"
         if month is not None:
             text += f"@{month.key()}"
+        # the same for every case: kept on the rule set (whose rules the keys' ids name),
+        # up to a bound, as persons' names differ from case to case
+        if len(self.step_ids_of_rule_set) < REMEMBERED_STEP_IDS:
+            self.step_ids_of_rule_set[(id(rule), person, month)] = text
         return text
 
     # what was known when -------------------------------------------------------------
@@ -1108,7 +1257,7 @@ class Evaluation:
         else:
             value, bron, place = fact.value, fact.bron or "casus", f"{fact.pos.file}:{fact.pos.line}"
         if self.trace and self.frames:
-            self._record_input(inp.name, person, value, inp.type, day, bron, place)
+            self._record_input(inp.name, person, value, inp.type, day, bron, place, ctx.rel_day)
         return value
 
     def _given_in_case(self, inp: Input, person, day: dt.date) -> bool:
@@ -1129,7 +1278,7 @@ class Evaluation:
         if self.trace and self.frames:
             self._record_input(f"opgegeven({inp.name}{' van ' + person if person else ''})", None, given, v.WAARHEID,
                                ctx.read_day, "casus" if given else "niet in de casus",
-                               f"{self.case.pos.file}:{self.case.pos.line}")
+                               f"{self.case.pos.file}:{self.case.pos.line}", ctx.rel_day)
         return given
 
     def relation_fact(self, relation: Relation, first, second, ctx: Ctx):
@@ -1151,12 +1300,21 @@ class Evaluation:
         found = self.relation_fact(relation, first, second, ctx)
         if self.trace and self.frames and found is not None:
             self._record_input(f"{relation.name}({first}; {second})", None, True, v.WAARHEID, day,
-                               found.bron or "casus", f"{found.pos.file}:{found.pos.line}")
+                               found.bron or "casus", f"{found.pos.file}:{found.pos.line}", ctx.rel_day)
         return found is not None
 
-    def _record_input(self, name, person, value, type_, day, bron, place):
-        self._add_input({"naam": name, "persoon": person, "waarde": value, "type": type_,
-                         "datum": day.isoformat(), "bron": bron, "plaats": place})
+    def _record_input(self, name, person, value, type_, day, bron, place, relative: bool = False):
+        """`relative`: read on the first day of the step's own month (see _clone)."""
+        try:  # recorded already (see _add_input): no need to make the entry
+            if (name, person, value) in self.frame_seen[-1][1]:
+                return
+        except TypeError:
+            pass
+        entry = {"naam": name, "persoon": person, "waarde": value, "type": type_,
+                 "datum": day.isoformat(), "bron": bron, "plaats": place}
+        if relative:
+            self.relative_inputs[id(entry)] = entry
+        self._add_input(entry)
 
     def _add_input(self, entry: dict) -> None:
         """Record a fact the current step read, once per name, person and value."""
@@ -1176,10 +1334,11 @@ class Evaluation:
 class _Recorded:
     """What a part of a formula recorded for the trace while it was captured (Evaluation.capture)."""
 
-    __slots__ = ("deps", "parameters", "inputs")
+    __slots__ = ("deps", "parameters", "inputs", "rel_deps", "fixed_deps")
 
     def __init__(self):
         self.deps, self.parameters, self.inputs = [], [], []
+        self.rel_deps, self.fixed_deps = set(), set()  # see Step
 
 
 def _pair(relation: Relation, first, second) -> tuple:
