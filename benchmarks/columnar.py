@@ -242,7 +242,7 @@ def read_parquet(path: Path) -> dict:
     are read, texts dictionary-encoded (no Python object per cell)."""
     schema = pq.read_schema(path)
     texts = [f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
-    table = pq.read_table(path, read_dictionary=texts)
+    table = pq.ParquetFile(path, read_dictionary=texts).read()  # read_table would import pyarrow.dataset
     return {name: table.column(name) for name in table.column_names}
 
 

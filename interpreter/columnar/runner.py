@@ -75,7 +75,7 @@ def _read_table(folder: Path, name: str, required: bool = True):
         return None, None
     try:
         if suffix == ".parquet":
-            table = pyarrow.parquet.read_table(path)
+            table = pyarrow.parquet.ParquetFile(path).read()  # read_table would import pyarrow.dataset (~0.5 s)
         else:
             with open(path, encoding="utf-8") as handle:
                 header = next(csv.reader([handle.readline()]), [])
