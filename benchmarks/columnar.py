@@ -238,19 +238,12 @@ def write_population(columns: dict, folder: Path) -> None:
 
 
 def read_parquet(path: Path) -> dict:
-    """A Parquet table as numpy columns: texts through a dictionary (few distinct values are
-    made into text once), dates as datetime64[D]."""
-    table = pq.read_table(path)
-    out = {}
-    for name in table.column_names:
-        column = table.column(name).combine_chunks()
-        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-            encoded = pc.dictionary_encode(pc.fill_null(column, ""))
-            words = np.array(encoded.dictionary.to_pylist(), dtype=str)
-            out[name] = words[encoded.indices.to_numpy()]
-        else:
-            out[name] = column.to_numpy(zero_copy_only=False)
-    return out
+    """A Parquet table as the columns population_from_columns takes: pyarrow columns as they
+    are read, texts dictionary-encoded (no Python object per cell)."""
+    schema = pq.read_schema(path)
+    texts = [f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+    table = pq.ParquetFile(path, read_dictionary=texts).read()  # read_table would import pyarrow.dataset
+    return {name: table.column(name) for name in table.column_names}
 
 
 def whole_process(folder: Path, year: int) -> None:

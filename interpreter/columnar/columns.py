@@ -25,14 +25,103 @@ _TRUE = {"ja", "waar", "true", "1"}
 _FALSE = {"nee", "onwaar", "false", "0"}
 
 
+class Coded:
+    """A text column as small integer codes into its distinct words (a pyarrow dictionary
+    array, a categorical): read per distinct word, not per cell. '' stands for empty."""
+
+    def __init__(self, codes: np.ndarray, words: np.ndarray):
+        self.codes, self.words = codes, words
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __getitem__(self, rows) -> "Coded":
+        return Coded(self.codes[rows], self.words)
+
+    def decoded(self) -> np.ndarray:
+        return self.words[self.codes]
+
+
+def _words(strings) -> np.ndarray:
+    """A pyarrow string array without nulls as a numpy text array, straight from its buffers
+    when it is ASCII (no Python object per text)."""
+    import pyarrow as pa
+
+    n = len(strings)
+    if n and pa.types.is_string(strings.type) and not strings.null_count:
+        offsets = np.frombuffer(strings.buffers()[1], dtype=np.int32)[strings.offset:strings.offset + n + 1]
+        data = np.frombuffer(strings.buffers()[2], dtype=np.uint8) if strings.buffers()[2] else np.zeros(0, np.uint8)
+        lengths = np.diff(offsets)
+        width = int(lengths.max(initial=0))
+        used = data[offsets[0]:offsets[-1]]
+        if width and (used < 128).all() and n * width <= 1 << 28:
+            at = np.arange(width, dtype=np.int32)
+            cells = data[np.minimum(offsets[:-1, None] + at, len(data) - 1)]
+            cells[at[None, :] >= lengths[:, None]] = 0
+            return cells.astype(np.uint32).view(f"<U{width}").reshape(n)
+    return strings.to_numpy(zero_copy_only=False).astype(str)
+
+
+def _arrow(values):
+    """A pyarrow column as numpy or Coded (other values unchanged): texts as codes into
+    their dictionary (nulls as ''), dates as datetime64[D] (nulls as NaT), other typed
+    columns without nulls as numpy, with nulls as Python objects (None where empty)."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:  # pragma: no cover - pyarrow is a dependency
+        return values
+    if not isinstance(values, (pa.Array, pa.ChunkedArray)):
+        return values
+    if isinstance(values, pa.ChunkedArray):
+        if pa.types.is_dictionary(values.type) and values.num_chunks > 1:
+            # chunk by chunk, the dictionaries one after the other (a word may come twice:
+            # the readers work per distinct code and _factorize merges them)
+            parts = [_arrow(chunk) for chunk in values.chunks]
+            sizes = np.cumsum([0] + [len(p.words) for p in parts])
+            return Coded(np.concatenate([p.codes.astype(np.int64) + k for p, k in zip(parts, sizes)]),
+                         np.concatenate([p.words for p in parts]))
+        values = values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
+    kind = values.type.value_type if pa.types.is_dictionary(values.type) else values.type
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        if not pa.types.is_dictionary(values.type):
+            values = pc.dictionary_encode(values)
+        words = _words(values.dictionary)
+        codes = values.indices
+        if codes.null_count:
+            codes = pc.fill_null(codes, len(words))
+            words = np.append(words, "")
+        codes = codes.to_numpy(zero_copy_only=False)
+        return Coded(codes, words if len(words) else np.zeros(0, dtype="U1"))
+    if pa.types.is_dictionary(values.type):
+        values = values.dictionary_decode()
+    if pa.types.is_date(values.type) or pa.types.is_timestamp(values.type):
+        return values.cast(pa.date32()).to_numpy(zero_copy_only=False).astype("datetime64[D]")
+    if values.null_count:
+        return np.asarray(values.to_pylist(), dtype=object)
+    return values.to_numpy(zero_copy_only=False)
+
+
 def _present(values) -> np.ndarray:
+    if isinstance(values, Coded):
+        return _Text(values.words).present[values.codes] if len(values.words) else np.zeros(len(values), bool)
     if isinstance(values, np.ndarray) and values.dtype.kind == "U":
         return _Text(values).present
     if isinstance(values, np.ndarray) and values.dtype != object:  # typed columns (Parquet, numpy): NaT is empty
         return ~np.isnat(values) if values.dtype.kind == "M" else np.ones(values.shape, dtype=bool)
     a = np.asarray(values, dtype=object)
-    return np.array([not (x is None or (isinstance(x, str) and not x.strip()) or (isinstance(x, float) and x != x))
-                     for x in a], dtype=bool) if a.size else np.zeros(0, dtype=bool)
+    if not a.size:
+        return np.zeros(0, dtype=bool)
+    texts = _texts(a)
+    present = _Text(texts).present
+    for i in np.flatnonzero(present & (texts == "nan")):  # NaN: a float read as empty
+        present[i] = not (isinstance(a[i], float) and a[i] != a[i])
+    return present
+
+
+def _texts(a: np.ndarray) -> np.ndarray:
+    """An object column as numpy text, str() of each cell in numpy's loop ('' for None)."""
+    return np.where(np.equal(a, None), "", a).astype(str)
 
 
 def _code_points(values: np.ndarray) -> np.ndarray:
@@ -99,6 +188,13 @@ class _Text:
 
 def _numbers(values) -> money.Num:
     """Decimal text or ints -> exact numerators over one power of ten."""
+    if isinstance(values, Coded):
+        found = _Text(values.words).decimals()
+        if found is None:
+            return _numbers(values.decoded())
+        a, decimals = found
+        a = a[values.codes]
+        return money.Num(a, 10 ** decimals, int(np.abs(a).max(initial=0)))
     if isinstance(values, np.ndarray) and values.dtype.kind == "U":
         found = _Text(values).decimals()
         if found is not None:
@@ -107,7 +203,12 @@ def _numbers(values) -> money.Num:
     if isinstance(values, np.ndarray) and values.dtype.kind in "iu":
         a = values.astype(np.int64)
         return money.Num(a, 1, int(np.abs(a).max(initial=0)))
-    texts = np.array([str(x).strip() for x in values], dtype=str) if len(values) else np.zeros(0, dtype=str)
+    texts = np.char.strip(_texts(np.asarray(values, dtype=object))) if len(values) else np.zeros(0, dtype=str)
+    if texts.size and texts.dtype.kind == "U":
+        found = _Text(texts).decimals()
+        if found is not None and _Text(texts).present.all():
+            a, decimals = found
+            return money.Num(a, 10 ** decimals, int(np.abs(a).max(initial=0)))
     if texts.size == 0:
         return money.Num(np.zeros(0, dtype=np.int64), 1, 0)
     negative = np.char.startswith(texts, "-")
@@ -127,6 +228,9 @@ def _factorize(values: np.ndarray):
     """(uniques, inverse) of a column, as np.unique gives them but without sorting texts
     where it can: texts are hashed by their code points and each hash checked to stand
     for one text."""
+    if isinstance(values, Coded):  # the distinct words only; a dictionary may repeat one
+        uniques, inverse = _factorize(values.words)
+        return uniques, np.asarray(inverse)[values.codes]
     values = np.asarray(values)
     if values.dtype == object:
         values = values.astype(str)
@@ -163,6 +267,8 @@ def _factorize(values: np.ndarray):
 
 def _keys(values) -> np.ndarray:
     """A key column (households, persons) as a numpy array that compares as the keys do."""
+    if isinstance(values, Coded):
+        return values.decoded()
     if isinstance(values, np.ndarray) and values.dtype.kind in "iuU":
         return values
     a = np.asarray(values, dtype=object)
@@ -191,6 +297,8 @@ def _lookup(keys: np.ndarray, wanted: np.ndarray, what: str) -> np.ndarray:
 
 
 def _dates(values) -> np.ndarray:
+    if isinstance(values, Coded):
+        return _dates(values.words)[values.codes]
     if isinstance(values, np.ndarray) and values.dtype.kind == "M":
         return values.astype("datetime64[D]").astype(np.int64) + cal.EPOCH
     days = np.array([x if isinstance(x, dt.date) else str(x).strip() for x in values], dtype="datetime64[D]")
@@ -207,15 +315,20 @@ def _coerce(values, type_: v.Type, pool: StringPool, person_index=None):
     if name == "waar/onwaar":
         if isinstance(values, np.ndarray) and values.dtype == bool:
             return values
-        words = [str(x).strip().lower() if not isinstance(x, (bool, np.bool_)) else ("ja" if x else "nee") for x in values]
-        unknown = set(words) - _TRUE - _FALSE
+        if isinstance(values, Coded):
+            return _coerce(values.words, type_, pool)[values.codes] if len(values.words) else \
+                np.zeros(len(values), dtype=bool)
+        # str(True) is 'True': lowered, a word of _TRUE, as a bool cell should be
+        words = np.char.lower(np.char.strip(_texts(np.asarray(values, dtype=object)))) if len(values) else \
+            np.zeros(0, dtype=str)
+        unknown = set(np.unique(words).tolist()) - _TRUE - _FALSE
         if unknown:
             raise ValueError(f"geen waar/onwaar: {sorted(unknown)[:3]}")
-        return np.array([w in _TRUE for w in words], dtype=bool)
+        return np.isin(words, list(_TRUE))
     if name == "persoon":
         return person_index(values)
     if name == "tekst":
-        unique, inverse = _factorize(np.asarray(values).astype(str))
+        unique, inverse = _factorize(values if isinstance(values, Coded) else np.asarray(values).astype(str))
         return pool.ids_of(unique.tolist())[inverse] if len(unique) else np.zeros(0, dtype=np.int64)
     raise ValueError(f"gegevens van type {type_}")
 
@@ -223,16 +336,19 @@ def _coerce(values, type_: v.Type, pool: StringPool, person_index=None):
 class ArrayGroup:
     """A group (tables.Group) whose arrays were built from columns."""
 
-    def __init__(self, rule_set: RuleSet, year: int, P: int, rows: np.ndarray, names: np.ndarray, pool: StringPool):
+    def __init__(self, rule_set: RuleSet, year: int, P: int, rows: np.ndarray, names: np.ndarray, pool: StringPool,
+                 words: np.ndarray | None = None):
         self.rule_set, self.year, self.P, self.rows, self.pool = rule_set, year, P, rows, pool
         self.n = len(rows)
-        self.names = names  # (n, P) person ids
+        self.names = names  # (n, P) person ids, or their codes into `words`
+        self.words = words
         self.valid = None  # every household of an ArrayGroup has P persons
         self.inputs: dict = {}
         self.relations: dict = {}
 
     def person_name(self, row: int, index: int) -> str:
-        return str(self.names[row, index])
+        found = self.names[row, index]
+        return str(found if self.words is None else self.words[found])
 
     def empty(self, definition) -> bool:
         return definition.name not in (self.relations if isinstance(definition, Relation) else self.inputs)
@@ -253,6 +369,8 @@ def population_from_columns(rule_set: RuleSet, households: dict, persons: dict, 
     change over time, the optional fourth table of from_columns, are not read here yet).
     Vectorised throughout: the work per row is numpy's, not Python's."""
     inputs = {i.name: i for i in rule_set.inputs()}
+    households, persons = ({k: _arrow(x) for k, x in t.items()} for t in (households, persons))
+    relations = {k: _arrow(x) for k, x in relations.items()} if relations else relations
     pool = StringPool()
     hh_keys = _keys(households["huishouden"])
     N = len(hh_keys)
@@ -263,8 +381,9 @@ def population_from_columns(rule_set: RuleSet, households: dict, persons: dict, 
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
     position = np.empty(len(person_hh), dtype=np.int64)
     position[sort] = np.arange(len(person_hh)) - np.repeat(starts, counts)
-    pids = _keys(persons["persoon"]).astype(str)
-    pid_names, pid_codes = _factorize(pids)
+    pids = persons["persoon"]
+    pid_names, pid_codes = _factorize(pids if isinstance(pids, Coded) else _keys(pids).astype(str))
+    pid_codes = pid_codes.astype(np.int32 if len(pid_names) < 1 << 31 else np.int64)
     pid_id = {str(x): i for i, x in enumerate(pid_names.tolist())}
     person_key = person_hh * max(len(pid_names), 1) + pid_codes
     key_order = np.argsort(person_key, kind="stable")
@@ -272,14 +391,15 @@ def population_from_columns(rule_set: RuleSet, households: dict, persons: dict, 
 
     def person_index(hh_rows: np.ndarray, values) -> np.ndarray:
         """The position in its household of each person named in `values` (ids in the person table)."""
-        names, inverse = _factorize(_keys(values).astype(str))
+        names, inverse = _factorize(values if isinstance(values, Coded) else _keys(values).astype(str))
         codes = np.array([pid_id.get(str(x), -1) for x in names.tolist()], dtype=np.int64)[inverse]
         wanted = hh_rows * max(len(pid_names), 1) + codes
         at = np.minimum(np.searchsorted(person_key_sorted, wanted), max(len(person_key) - 1, 0))
         bad = (codes < 0) | (person_key_sorted[at] != wanted) if len(person_key) else np.ones(len(wanted), bool)
         if bad.any():
             i = int(np.argmax(bad))
-            raise ValueError(f"persoon '{np.asarray(values, dtype=object)[i]}' bestaat niet in huishouden "
+            shown = values.decoded() if isinstance(values, Coded) else np.asarray(values, dtype=object)
+            raise ValueError(f"persoon '{shown[i]}' bestaat niet in huishouden "
                              f"'{hh_keys[hh_rows[i]]}'")
         return position[key_order[at]]
 
@@ -304,14 +424,14 @@ def population_from_columns(rule_set: RuleSet, households: dict, persons: dict, 
     for g in range(G):
         rows = by[bounds[g]:bounds[g + 1]]
         P = int(counts[rows[0]])
-        groups.append(ArrayGroup(rule_set, int(years[rows[0]]), P, rows, np.empty((len(rows), P), dtype=object),
-                                 pool))
+        groups.append(ArrayGroup(rule_set, int(years[rows[0]]), P, rows,
+                                 np.zeros((len(rows), P), dtype=pid_codes.dtype), pool, pid_names))
     g_of_person, r_of_person = g_of[person_hh], r_of[person_hh]
     person_by_group = np.argsort(g_of_person, kind="stable")
     person_bounds = np.searchsorted(g_of_person[person_by_group], np.arange(G + 1))
     for g, group in enumerate(groups):
         mine = person_by_group[person_bounds[g]:person_bounds[g + 1]]
-        group.names[r_of_person[mine], position[mine]] = pids[mine]
+        group.names[r_of_person[mine], position[mine]] = pid_codes[mine]
 
     def scatter(type_, index, cells, shape):
         """The (values, vanaf) arrays of one group for the cells at `index`."""
@@ -331,7 +451,7 @@ def population_from_columns(rule_set: RuleSet, households: dict, persons: dict, 
         values = _column(values)
         present = _present(values)
         rows = np.flatnonzero(present)
-        if type_.name in v.NUMERIC and values.dtype.kind == "U":
+        if type_.name in v.NUMERIC and (isinstance(values, Coded) or values.dtype.kind == "U"):
             cells = _numbers(values)  # the whole column at once; absent rows hold 0
             return present, money.Num(cells.a[rows], cells.d, cells.bound)
         return present, _coerce(values[rows], type_, pool, lambda x: person_index(hh_rows[rows], x))
@@ -365,7 +485,8 @@ def population_from_columns(rule_set: RuleSet, households: dict, persons: dict, 
     # relations: per ordered pair the records in file order, symmetric ones both ways
     if relations and len(relations["huishouden"]):
         rel_hh = _lookup(hh_keys, _keys(relations["huishouden"]), "huishouden")
-        kind_names, kind_codes = _factorize(_keys(relations["soort"]).astype(str))
+        kinds = relations["soort"]
+        kind_names, kind_codes = _factorize(kinds if isinstance(kinds, Coded) else _keys(kinds).astype(str))
         first = person_index(rel_hh, relations["eerste"])
         second = person_index(rel_hh, relations["tweede"])
         vanaf = np.full(len(rel_hh), ALWAYS, dtype=np.int64)
@@ -412,6 +533,8 @@ def population_from_columns(rule_set: RuleSet, households: dict, persons: dict, 
 
 def _column(values) -> np.ndarray:
     """A column as an array: typed if it is typed already, else of Python objects."""
+    if isinstance(values, Coded):
+        return values
     return values if isinstance(values, np.ndarray) else np.asarray(values, dtype=object)
 
 

@@ -97,7 +97,7 @@ def read_file(path: Path, mapping: Mapping) -> dict:
         elif suffix == ".parquet":
             import pyarrow.parquet
 
-            table = pyarrow.parquet.read_table(path)
+            table = pyarrow.parquet.ParquetFile(path).read()  # read_table would import pyarrow.dataset (~0.5 s)
         else:
             raise _error(path, f"onbekend soort populatiebestand '{path.suffix}'",
                          "gebruik CSV (.csv) of Parquet (.parquet), één huishouden per rij")
@@ -208,13 +208,13 @@ class _Eval:
                          "schrijf 'kolom = waarde' of 'kolom != waarde'")
         name, op, value = match.groups()
         if name == "n":
-            left = np.full(len(rows), str(n), dtype=object)
+            left = np.full(len(rows), str(n))
         else:
             left = self.column(name, rows)
             if left.dtype.kind == "M":
-                left = np.datetime_as_string(left).astype(object)
+                left = np.datetime_as_string(left)
             else:
-                left = left.astype(str).astype(object)
+                left = left.astype(str)  # numpy text: compared in numpy's loop
         hit = left == value
         return hit if op == "=" else ~hit
 
@@ -294,7 +294,7 @@ def derive(mapping: Mapping, columns: dict, rule_set: RuleSet) -> Tables:
     """The household, person and relation tables of the rows of a population file."""
     inputs = {i.name: i for i in rule_set.inputs()}
     N = len(columns[mapping.key])
-    keys = columns[mapping.key].astype(str).astype(object)
+    keys = columns[mapping.key].astype(str)  # numpy text, not a Python object per row
     everyone = np.arange(N)
     ev = _Eval(mapping, columns, "gegevens")
 
@@ -358,7 +358,7 @@ def derive(mapping: Mapping, columns: dict, rule_set: RuleSet) -> Tables:
                 pieces.setdefault(name, []).append((index, values, present))
             total += len(rows)
     hh = np.concatenate([b[0] for b in blocks]) if blocks else np.zeros(0, dtype=np.int64)
-    names = np.concatenate([np.full(len(b[0]), b[1], dtype=object) for b in blocks]) if blocks else np.zeros(0, object)
+    names = np.concatenate([np.full(len(b[0]), b[1]) for b in blocks]) if blocks else np.zeros(0, str)
     order = np.argsort(hh, kind="stable")
     persons = {"huishouden": keys[hh][order], "persoon": names[order]}
     for name, parts in pieces.items():
@@ -377,9 +377,9 @@ def derive(mapping: Mapping, columns: dict, rule_set: RuleSet) -> Tables:
             count = len(rows)
             first, second = (_name(str(x), n) for x in spec["tussen"])
             rel["huishouden_index"].append(rows)
-            rel["soort"].append(np.full(count, str(spec["soort"]), dtype=object))
-            rel["eerste"].append(np.full(count, first, dtype=object))
-            rel["tweede"].append(np.full(count, second, dtype=object))
+            rel["soort"].append(np.full(count, str(spec["soort"])))
+            rel["eerste"].append(np.full(count, first))
+            rel["tweede"].append(np.full(count, second))
             for column, key in (("vanaf", "vanaf"), ("tot", "tot"), ("known", "bekend_vanaf")):
                 if key in spec:
                     values, present = ev.value(spec[key], rows, n)

@@ -36,7 +36,7 @@ from ..api import case_from_text
 from ..diagnostics import Diagnostic, Pos, RegelsError, suggest
 from ..model import Rule, RuleSet
 from . import batch, mapping, money
-from .columns import population_from_columns
+from .columns import _words, population_from_columns
 from .compiler import Plan
 from .tables import Population
 
@@ -75,7 +75,7 @@ def _read_table(folder: Path, name: str, required: bool = True):
         return None, None
     try:
         if suffix == ".parquet":
-            table = pyarrow.parquet.read_table(path)
+            table = pyarrow.parquet.ParquetFile(path).read()  # read_table would import pyarrow.dataset (~0.5 s)
         else:
             with open(path, encoding="utf-8") as handle:
                 header = next(csv.reader([handle.readline()]), [])
@@ -126,12 +126,14 @@ def _typed(path, table, name: str, type_: v.Type, header: int):
                      row + 1 + header, table.column_names.index(name) + 1)
     if kind == "datum":
         return days.to_numpy(zero_copy_only=False).astype("datetime64[D]")
-    values = text.to_numpy(zero_copy_only=False).astype(object)
-    if empty.any():
-        values[empty] = None
-    elif kind == "waar/onwaar":
+    if kind == "waar/onwaar" and not empty.any():
         return np.isin(pc.utf8_lower(text).to_numpy(zero_copy_only=False).astype(object), ["ja", "waar", "true", "1"])
-    return values
+    return _numpy_text(text)  # '' where empty: the columnar reader takes it as a fact not given
+
+
+def _numpy_text(column) -> np.ndarray:
+    """A pyarrow text column without nulls as numpy text, not a Python object per cell."""
+    return _words(column.combine_chunks() if hasattr(column, "combine_chunks") else column)
 
 
 def read_folder(folder: Path, rule_set: RuleSet) -> mapping.Tables:
@@ -156,7 +158,7 @@ def read_folder(folder: Path, rule_set: RuleSet) -> mapping.Tables:
         columns = {}
         for column in table.column_names:
             if column in fixed[name]:
-                columns[column] = _text_column(table.column(column)).to_numpy(zero_copy_only=False).astype(object)
+                columns[column] = _numpy_text(_text_column(table.column(column)))
             elif name == "huishoudens" and column == "berekeningsjaar":
                 text = _text_column(table.column(column))
                 ok = pc.match_substring_regex(text, r"^[0-9]{4}$").to_numpy(zero_copy_only=False)
