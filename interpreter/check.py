@@ -12,22 +12,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import values as v
+from .builtins import BUILTINS
+from .builtins import NAMES as BUILTIN_NAMES
 from .diagnostics import UNKNOWN_POS, Collector, Diagnostic, Pos, RegelsError, suggest
 from .loader import NOT_LAW, coerce_value
 from .model import Input, Parameter, Relation, Rule, RuleSet
 from .syntax import AsKnown, AtDate, Binary, Call, If, ListLit, Lit, Name, Node, Quantifier, Round, Unary, Van, With
 
-# Names every formula may use. 'maand' only where a month is being computed.
-BUILTIN_NAMES = {
-    "berekeningsjaar": v.JAAR,
-    "maand": v.MAAND,
-    "maanden": v.lijst(v.MAAND),
-    "personen": v.lijst(v.PERSOON),
-}
 
-# Built-in functions: name -> (description of arguments, checker)
-FUNCTIONS = ("max", "min", "abs", "eerste_dag", "laatste_dag", "leeftijd", "datum", "jaar", "maand",
-             "vorige_maand", "volgende_maand", "begin", "maanden_later", "dagen", "opgegeven")
+# Built-in functions, their types and both implementations: builtins.py
+FUNCTIONS = tuple(BUILTINS)
 
 
 @dataclass
@@ -475,81 +469,16 @@ class _Checker:
                                 _name_hint(name, list(FUNCTIONS) + relations) or "functies: " + ", ".join(FUNCTIONS))
             return v.ANY
         node.ref = name
-
-        def arity(n: int) -> bool:
-            if len(args) != n:
-                self.problems.error(node.pos, f"'{name}' heeft {n} argument{'en' if n != 1 else ''}, niet {len(args)}",
-                                    "scheid argumenten met ';'")
-                return False
-            return True
-
-        if name in ("max", "min"):
-            if len(args) < 2:
-                self.problems.error(node.pos, f"'{name}' heeft ten minste twee argumenten", f"{name}(a; b)")
-                return v.ANY
-            result = args[0]
-            for arg, type_ in zip(node.args[1:], args[1:]):
-                joined = _join(result, type_)
-                if joined is None or not (joined.is_numeric or joined in (v.DATUM, v.MAAND, v.JAAR, v.ANY)):
-                    self.problems.error(arg.pos, f"'{name}' vergelijkt waarden van één soort; hier een {result} en een {type_}")
-                    return v.ANY
-                result = joined
-            return result
-        if name == "abs":
-            if arity(1) and args[0] != v.ANY and not args[0].is_numeric:
-                self.problems.error(node.args[0].pos, f"'abs' werkt op een getal of bedrag, niet op een {args[0]}")
-            return args[0] if args else v.ANY
-        if name in ("eerste_dag", "laatste_dag"):
-            if arity(1) and args[0] not in (v.MAAND, v.JAAR, v.ANY):
-                self.problems.error(node.args[0].pos, f"'{name}' werkt op een maand of jaar, niet op een {args[0]}")
-            return v.DATUM
-        if name == "leeftijd":
-            if arity(2):
-                self.expect(node.args[0], args[0], v.DATUM, "de geboortedatum in 'leeftijd'")
-                self.expect(node.args[1], args[1], v.DATUM, "de peildatum in 'leeftijd'")
-            return v.GEHEEL
-        if name == "datum":
-            if arity(3):
-                for arg, type_ in zip(node.args, args):
-                    if type_ not in (v.GEHEEL, v.JAAR, v.ANY):
-                        self.problems.error(arg.pos, f"'datum(jaar; maand; dag)' verwacht gehele getallen, niet een {type_}")
-            return v.DATUM
-        if name == "jaar":
-            if arity(1) and args[0] not in (v.DATUM, v.MAAND, v.ANY):
-                self.problems.error(node.args[0].pos, f"'jaar' werkt op een datum of maand, niet op een {args[0]}")
-            return v.JAAR
-        if name == "maand":
-            if arity(1):
-                self.expect(node.args[0], args[0], v.DATUM, "het argument van 'maand'")
-            return v.MAAND
-        if name == "begin":
-            if arity(1) and not (isinstance(node.args[0], Call) and isinstance(node.args[0].ref, Relation)):
-                self.problems.error(node.args[0].pos, "'begin' geeft de begindatum van een relatie",
-                                    "bijvoorbeeld: begin(huwelijk(aanvrager; p))")
-            return v.DATUM
-        if name == "maanden_later":
-            if arity(2):
-                self.expect(node.args[0], args[0], v.DATUM, "de datum in 'maanden_later'")
-                self.expect(node.args[1], args[1], v.GEHEEL, "het aantal maanden in 'maanden_later'")
-            return v.DATUM
-        if name == "dagen":
-            if arity(2):
-                self.expect(node.args[0], args[0], v.DATUM, "de eerste dag in 'dagen'")
-                self.expect(node.args[1], args[1], v.DATUM, "de laatste dag in 'dagen'")
-            return v.lijst(v.DATUM)
-        if name in ("vorige_maand", "volgende_maand"):
-            if arity(1):
-                self.expect(node.args[0], args[0], v.MAAND, f"het argument van '{name}'")
-            return v.MAAND
-        if name == "opgegeven":
-            if arity(1):
-                arg = node.args[0]
-                target = arg.left if isinstance(arg, Van) and arg.kind == "kenmerk" else arg
-                if not (isinstance(target, Name) and isinstance(target.ref, Input)):
-                    self.problems.error(arg.pos, "'opgegeven' vraagt of de casus een gegeven noemt",
-                                        "noem een invoer: opgegeven(datum_herziening) of opgegeven(woonadres van p)")
-            return v.WAARHEID
-        raise AssertionError(name)
+        builtin = BUILTINS[name]
+        if builtin.arity is None and len(args) < 2:
+            self.problems.error(node.pos, f"'{name}' heeft ten minste twee argumenten", f"{name}(a; b)")
+            return v.ANY
+        if builtin.arity is not None and len(args) != builtin.arity:
+            n = builtin.arity
+            self.problems.error(node.pos, f"'{name}' heeft {n} argument{'en' if n != 1 else ''}, niet {len(args)}",
+                                "scheid argumenten met ';'")
+            return v.ANY
+        return builtin.type_of(self, node, args)
 
     def binary_type(self, node: Binary, env: _Env) -> v.Type:
         left, right = self.infer(node.left, env), self.infer(node.right, env)

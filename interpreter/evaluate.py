@@ -24,6 +24,8 @@ from fractions import Fraction
 from typing import Any
 
 from . import values as v
+from .builtins import BUILTINS, CALENDAR, MAX_DAYS_IN_RANGE  # noqa: F401 (the limit is read as evaluate's)
+from .builtins import outside_calendar as _outside_calendar
 from .case import Case
 from .diagnostics import Diagnostic, Pos, RegelsError, error
 from .knowledge import first_known
@@ -35,17 +37,9 @@ from .syntax import (AsKnown, AtDate, Binary, Call, If, ListLit, Lit, Name, Node
 
 # --- limits ------------------------------------------------------------------------
 
-# The most days a 'dagen(van; tot)' range may hold: a century, longer than any period
-# the law counts in days (interest over a recovery runs for years), and few enough that
-# a sum over every day of it stays well under a second.
-MAX_DAYS_IN_RANGE = 36_600
-
 # How many step ids a rule set remembers for the cases evaluated with it (see step_id):
 # a bound on a cache, not on what a case may hold.
 REMEMBERED_STEP_IDS = 100_000
-
-# The calendar dates are computed in (Python's): 1 January 1 to 31 December 9999.
-CALENDAR = "1 januari 1 tot en met 31 december 9999"
 
 # How often the time limit is looked at: once every this many steps (rule
 # evaluations and quantifier iterations), so that the clock costs next to nothing.
@@ -394,104 +388,14 @@ def _compile_call(node: Call):
             return lambda c: c.ev.fact_given(inp, person(c), c)
         inp = arg.ref
         return lambda c: c.ev.fact_given(inp, None, c)
-    if name == "maanden_later":
-        date_fn, months_fn = args
-        pos = node.pos
-        return lambda c: _months_later(date_fn(c), int(months_fn(c)), pos)
-    if name == "dagen":
-        first, last = args
-        pos = node.pos
-
-        def days(c):
-            start, end = first(c), last(c)
-            count = (end - start).days + 1
-            if count > MAX_DAYS_IN_RANGE:
-                _fail(pos, f"dagen({v.format_date_nl(start)}; {v.format_date_nl(end)}) telt {v.format_count_nl(count)} dagen; "
-                           f"een reeks dagen telt er ten hoogste {v.format_count_nl(MAX_DAYS_IN_RANGE)}",
-                      "tel over een kortere periode, bijvoorbeeld per jaar, of controleer de begin- en einddatum")
-            return [start + dt.timedelta(days=i) for i in range(count)]
-        return days
-    if name == "max":
-        return lambda c: max(a(c) for a in args)
-    if name == "min":
-        return lambda c: min(a(c) for a in args)
-    if name == "abs":
-        return lambda c: abs(args[0](c))
-    if name == "eerste_dag":
-        arg, pos = args[0], node.pos
-        return lambda c: _first_day(arg(c), pos)
-    if name == "laatste_dag":
-        arg, pos = args[0], node.pos
-        return lambda c: _last_day(arg(c), pos)
-    if name == "leeftijd":
-        born, on = args
-        return lambda c: _age(born(c), on(c))
-    if name == "datum":
-        y, m, d = args
-        pos = node.pos
-
-        def make_date(c):
-            try:
-                return dt.date(int(y(c)), int(m(c)), int(d(c)))
-            except (ValueError, OverflowError):
-                _fail(pos, f"datum({y(c)}; {m(c)}; {d(c)}) bestaat niet",
-                      f"een datum ligt in de kalender van {CALENDAR}, met een maand van 1 tot en met 12 "
-                      "en een dag die in die maand bestaat")
-        return make_date
-    if name == "jaar":
-        arg = args[0]
-        return lambda c: arg(c).year
-    if name == "maand":
-        arg = args[0]
-        return lambda c: v.Month(arg(c).year, arg(c).month)
-    if name in ("vorige_maand", "volgende_maand"):
-        arg, pos, step = args[0], node.pos, name
-
-        def other_month(c):
-            month = arg(c)
-            found = month.previous() if step == "vorige_maand" else month.next()
-            if not dt.MINYEAR <= found.year <= dt.MAXYEAR:
-                _outside_calendar(pos, f"{step}({month})")
-            return found
-        return other_month
-    raise AssertionError(name)
-
-
-def _outside_calendar(pos: Pos, what: str):
-    _fail(pos, f"{what} valt buiten de kalender ({CALENDAR})",
-          "controleer de getallen in de formule en de gegevens in de casus waarmee hier gerekend wordt")
-
-
-def _months_later(day: dt.date, months: int, pos: Pos) -> dt.date:
-    """The same day `months` months later; the last day of the month if it is shorter."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    if not dt.MINYEAR <= year <= dt.MAXYEAR:
-        _outside_calendar(pos, f"maanden_later({v.format_date_nl(day)}; {v.format_count_nl(months)})")
-    last = v.Month(year, month + 1).last_day().day if (year, month) != (dt.MAXYEAR, 11) else 31
-    return dt.date(year, month + 1, min(day.day, last))
-
-
-def _first_day(value, pos: Pos):
-    if isinstance(value, v.Month):
-        return value.first_day()
-    if not dt.MINYEAR <= value <= dt.MAXYEAR:
-        _outside_calendar(pos, f"eerste_dag({value})")
-    return dt.date(int(value), 1, 1)
-
-
-def _last_day(value, pos: Pos):
-    if isinstance(value, v.Month):
-        if value == (dt.MAXYEAR, 12):  # Month.last_day looks at the first day of the next month
-            return dt.date.max
-        return value.last_day()
-    if not dt.MINYEAR <= value <= dt.MAXYEAR:
-        _outside_calendar(pos, f"laatste_dag({value})")
-    return dt.date(int(value), 12, 31)
-
-
-def _age(born: dt.date, on: dt.date) -> int:
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    fn, pos = BUILTINS[name].scalar, node.pos
+    if len(args) == 1:
+        a0 = args[0]
+        return lambda c: fn(pos, a0(c))
+    if len(args) == 2:
+        a0, a1 = args
+        return lambda c: fn(pos, a0(c), a1(c))
+    return lambda c: fn(pos, *[a(c) for a in args])
 
 
 _COMPARE = {

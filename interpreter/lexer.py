@@ -7,14 +7,14 @@ from __future__ import annotations
 from pygments.lexer import RegexLexer, words
 from pygments.token import Comment, Keyword, Name, Number, Operator, Punctuation, String, Text
 
+from .builtins import FUNCTIONS, NAMES
+
 KEYWORDS = (
     "als", "dan", "anders", "er", "is", "een", "in", "waarvoor", "voor", "alle", "geldt", "aantal",
     "som", "van", "over", "en", "of", "niet", "minimaal", "maximaal", "afgerond", "naar", "beneden",
     "boven", "op", "hele", "euro's", "centen", "zoals", "bekend", "waarbij",
 )
-BUILTINS = ("berekeningsjaar", "maand", "maanden", "personen", "max", "min", "abs", "eerste_dag",
-            "laatste_dag", "leeftijd", "datum", "jaar", "vorige_maand", "volgende_maand", "begin",
-            "maanden_later", "dagen", "opgegeven")
+BUILTINS = tuple(dict.fromkeys((*NAMES, *FUNCTIONS)))  # the names and functions of builtins.py
 MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
 _NUM = r"(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?"
 

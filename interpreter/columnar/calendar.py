@@ -68,7 +68,7 @@ def months_later(ordinals, months):
 
 
 def age(born, on):
-    """Whole years from `born` to `on`, as evaluate._age."""
+    """Whole years from `born` to `on`, as builtins.age."""
     # as yyyymmdd numbers the difference, floored to ten thousands, is the number of whole
     # years (one less before the birthday in the year of `on`); the keys are made on the
     # (small) operands, only the difference on the broadcast shape

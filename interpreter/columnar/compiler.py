@@ -36,6 +36,7 @@ from fractions import Fraction
 import numpy as np
 
 from .. import values as v
+from ..builtins import BUILTINS
 from ..diagnostics import Diagnostic, Pos, RegelsError
 from ..model import Input, Parameter, Relation, Rule, RuleSet
 from ..syntax import AsKnown, AtDate, Binary, Call, If, ListLit, Lit, Name, Quantifier, Round, Unary, Van, With, children, walk
@@ -948,47 +949,12 @@ class GroupRun:
             return self.fact_given(arg.ref, None, frame)
         args = [self.ev(x, frame) for x in node.args]
         err = first_error(*(x.err for x in args))
-        if name in ("max", "min"):
-            result = args[0]
-            for other in args[1:]:
-                if result.kind == "num":
-                    pick = money.maximum if name == "max" else money.minimum
-                    result = V("num", pick(result.x, other.x))
-                else:
-                    result = V(result.kind, (np.maximum if name == "max" else np.minimum)(result.x, other.x))
-            result.err = err
-            return result
-        if name == "abs":
-            return V("num", money.absolute(args[0].x), err)
-        if name in ("eerste_dag", "laatste_dag"):
-            arg = args[0]
-            if arg.kind == "month":
-                x = cal.first_day(arg.x) if name == "eerste_dag" else cal.last_day(arg.x)
-            else:
-                year = money.truncate(arg.x)
-                x = cal.year_first_day(year) if name == "eerste_dag" else cal.year_last_day(year)
-            return V("date", x, err)
-        if name == "leeftijd":
-            return V("num", Num(cal.age(args[0].x, args[1].x), 1, 10000), err)
-        if name == "datum":
-            y, m, d = (money.truncate(a.x) for a in args)
-            x, valid = cal.make_date(y, m, d)
-            if not valid.all():
-                code = self.plan.site(("datum", node.pos), "datum", f"deze datum bestaat niet (nodig voor {node.pos})",
-                                      node.pos)
-                err = first_error(err, np.where(valid, 0, code))
-            return V("date", x, err)
-        if name == "jaar":
-            return V("num", Num(cal.split(args[0].x)[0], 1, 10000), err)
-        if name == "maand":
-            return V("month", cal.month_of(args[0].x), err)
-        if name == "vorige_maand":
-            return V("month", args[0].x - 1, err)
-        if name == "volgende_maand":
-            return V("month", args[0].x + 1, err)
-        if name == "maanden_later":
-            return V("date", cal.months_later(args[0].x, money.truncate(args[1].x)), err)
-        raise AssertionError(name)
+
+        def site(kind: str, message: str) -> int:
+            return self.plan.site((kind, node.pos), kind, f"{message} (nodig voor {node.pos})", node.pos)
+
+        kind, x, bad = BUILTINS[name].columnar(args, site)
+        return V(kind, x, first_error(err, bad) if bad is not None else err)
 
     # operators -----------------------------------------------------------------------------------------
 
