@@ -105,6 +105,23 @@ def test_overflow_switches_to_exact_python_ints():
     assert _values(product, 2) == [Fraction(2 ** 122), Fraction(2 ** 122)]
 
 
+def test_the_calendar_in_integers_matches_datetime_on_every_day():
+    from interpreter.columnar import calendar as cal
+    ordinals = np.arange(1, dt.date.max.toordinal() + 1)
+    year, month, day = cal.split(ordinals)
+    picked = np.r_[0:800, 730_000:740_000, len(ordinals) - 800:len(ordinals)]  # around year 1, 2000, 9999
+    picked = np.r_[picked, np.random.default_rng(3).integers(0, len(ordinals), 20_000)]
+    for i in picked.tolist():
+        date = dt.date.fromordinal(int(ordinals[i]))
+        assert (int(year[i]), int(month[i]), int(day[i])) == (date.year, date.month, date.day)
+    # every day: the calendar the columns use counts one day on at a time
+    starts = day == 1
+    assert (day[~starts] == day[np.flatnonzero(~starts) - 1] + 1).all()
+    assert (cal.first_day(cal.month_of(ordinals)) == ordinals - day + 1).all()
+    assert (cal.month_of(ordinals) == year * 12 + month - 1).all()
+    assert int(starts.sum()) == 9999 * 12
+
+
 # --- every case file ------------------------------------------------------------------------
 
 

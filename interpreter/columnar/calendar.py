@@ -10,23 +10,25 @@ EPOCH = 719163  # datetime.date(1970, 1, 1).toordinal()
 MIN_ORD, MAX_ORD = 1, 3652059  # 0001-01-01 .. 9999-12-31
 
 
-def _days(ordinals):
-    return (np.asarray(ordinals, dtype=np.int64) - EPOCH).astype("datetime64[D]")
-
-
 def split(ordinals):
-    """(year, month, day) arrays of day ordinals."""
-    days = _days(ordinals)
-    months = days.astype("datetime64[M]")
-    year = months.astype("datetime64[Y]").astype(np.int64) + 1970
-    month = months.astype(np.int64) % 12 + 1
-    day = (days - months.astype("datetime64[D]")).astype(np.int64) + 1
+    """(year, month, day) arrays of day ordinals, in integer arithmetic (the proleptic
+    Gregorian calendar counted in eras of 400 years from 1 March of year 0; several times
+    faster than going through datetime64 months and years)."""
+    z = np.asarray(ordinals, dtype=np.int64) + 305  # days since 0000-03-01 (ordinal 1 is 0001-01-01)
+    era = z // 146097
+    doe = z - era * 146097  # day of the era, 0..146096
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365  # year of the era
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)  # day of the year that begins on 1 March
+    mp = (5 * doy + 2) // 153  # month from March: 0..11
+    day = doy - (153 * mp + 2) // 5 + 1
+    month = np.where(mp < 10, mp + 3, mp - 9)
+    year = yoe + era * 400 + (month <= 2)
     return year, month, day
 
 
 def month_of(ordinals):
-    days = _days(ordinals)
-    return days.astype("datetime64[M]").astype(np.int64) + 1970 * 12
+    year, month, _ = split(ordinals)
+    return year * 12 + month - 1
 
 
 def first_day(month_index):

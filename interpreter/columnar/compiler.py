@@ -387,6 +387,8 @@ class GroupRun:
         self._params: dict = {}
         self._changes: dict = {}
         self._spans: dict = {}
+        self._rows = np.arange(self.n)  # the row numbers, read-only
+        self._rows.flags.writeable = False
 
     # helpers ------------------------------------------------------------------------------------
 
@@ -399,7 +401,7 @@ class GroupRun:
         return np.full((1,) * frame.ndim, value, dtype=dtype)
 
     def hidx(self, frame: Frame) -> np.ndarray:
-        return np.arange(self.n).reshape((self.n,) + (1,) * (frame.ndim - 1))
+        return self._rows.reshape((self.n,) + (1,) * (frame.ndim - 1))
 
     def law_day(self, frame: Frame) -> np.ndarray:
         if frame.month is None:
@@ -880,7 +882,7 @@ class GroupRun:
         if kinds is None or len(set(axes)) != len(axes):
             index = (self.hidx(frame),) + tuple(p.x for p in persons)
             return lambda arr: arr[index]
-        rows = np.arange(n)
+        rows = self._rows
 
         def read(arr):
             targets = [0]
@@ -899,9 +901,9 @@ class GroupRun:
             return arr.transpose(perm).reshape(shape)
         return read
 
-    def relation_fact(self, relation: Relation, a: V, b: V, frame: Frame):
-        """Per row: whether the relation holds on the read day, and the 'vanaf'
-        of the first record that holds (ALWAYS if it has none)."""
+    def relation_fact(self, relation: Relation, a: V, b: V, frame: Frame, begins: bool = False):
+        """Per row: whether the relation holds on the read day, and (if `begins`) the
+        'vanaf' of the first record that holds (ALWAYS if it has none), else None."""
         if self.g.empty(relation):  # no such relation in the group
             return self.ones(frame, False, bool), self.ones(frame, 0)
         start, end = self.g.relation_table(relation)
@@ -912,9 +914,12 @@ class GroupRun:
             s = pick(start[..., k])
             hit = (s <= day) & (day < pick(end[..., k]))
             if holds is None:
-                holds, begin = hit, np.where(hit, s, 0)
+                holds = hit
+                if begins:
+                    begin = np.where(hit, s, 0)
             else:
-                begin = np.where(~holds & hit, s, begin)
+                if begins:
+                    begin = np.where(~holds & hit, s, begin)
                 holds = holds | hit
         return holds, begin
 
@@ -933,7 +938,7 @@ class GroupRun:
         if name == "begin":
             inner = node.args[0]
             a, b = (self.ev(x, frame) for x in inner.args)
-            holds, begin = self.relation_fact(inner.ref, a, b, frame)
+            holds, begin = self.relation_fact(inner.ref, a, b, frame, begins=True)
             code_none = self.plan.site(("begin0", node.pos), "begin",
                                        f"begin({inner.ref.name}(...)): de relatie bestaat niet (nodig voor {node.pos})", node.pos)
             code_open = self.plan.site(("begin1", node.pos), "begin",
