@@ -776,14 +776,7 @@ class Evaluation:
         ctx = Ctx(self, month, {rule.voor: person} if rule.voor else {}, day)
         step = None
         if self.trace:
-            step = Step(self.step_ids_of_rule_set.get(key) or self.step_id(rule, person, month), rule, person,
-                        month, day, version, _version_on(self.rule_set, rule.article, day))
-            self.step_ids[key] = step.id
-            self.step_keys[step.id] = (rule, person, month)
-            if self.frames:
-                self._record_dep(step.id, relative)
-            self.frames.append(step)
-            self.frame_seen.append((set(), set()))
+            step = self._open_step(key, rule, person, month, day, version, relative)
         self.noted_stack.append(set())
         try:
             value, applied = self.resolve(rule, version, ctx)
@@ -837,14 +830,7 @@ class Evaluation:
         formula would read them (in the same order, so the trace lists the steps as if
         computed): the computation takes the same path to the same value."""
         day = month.first_day()
-        step = Step(self.step_ids_of_rule_set.get(key) or self.step_id(rule, person, month), rule, person,
-                    month, day, first.version, _version_on(self.rule_set, rule.article, day))
-        self.step_ids[key] = step.id
-        self.step_keys[step.id] = (rule, person, month)
-        if self.frames:
-            self._record_dep(step.id, relative)
-        self.frames.append(step)
-        self.frame_seen.append((set(), set()))
+        step = self._open_step(key, rule, person, month, day, first.version, relative)
         self.noted_stack.append(set())
         try:
             memo, step_ids, seen = self.memo, self.step_ids, self.frame_seen[-1][0]
@@ -883,6 +869,19 @@ class Evaluation:
         self.memo[key] = value
         self.steps[step.id] = step
         return value
+
+    def _open_step(self, key, rule: Rule, person, month, day: dt.date, version, relative) -> "Step":
+        """A new step of the trace for (rule, person, month), recorded as read by the step
+        being computed (if any) and made the one whose reads are recorded now."""
+        step = Step(self.step_ids_of_rule_set.get(key) or self.step_id(rule, person, month), rule, person,
+                    month, day, version, _version_on(self.rule_set, rule.article, day))
+        self.step_ids[key] = step.id
+        self.step_keys[step.id] = (rule, person, month)
+        if self.frames:
+            self._record_dep(step.id, relative)
+        self.frames.append(step)
+        self.frame_seen.append((set(), set()))
+        return step
 
     def resolve(self, rule: Rule, version, ctx: Ctx):
         """The value of a rule after its exceptions: an exception whose condition
