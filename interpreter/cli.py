@@ -31,6 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         parser = _parser()
         args = parser.parse_args(argv)
+        if args.version:
+            print(_version_text())
+            return EXIT_OK
         if not getattr(args, "command", None):
             parser.print_help()
             return EXIT_INPUT
@@ -56,6 +59,25 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
+def _version_text() -> str:
+    """The package version and the release and content hash of the rule set that
+    a case in this folder would be computed with."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        package = version("regels")
+    except PackageNotFoundError:  # run from a source tree that is not installed
+        package = "onbekend (niet geïnstalleerd)"
+    directory = rules_directory_for()
+    lines = [f"regels {package}"]
+    try:
+        rule_set = CheckedRuleSets(directory).get()
+        lines.append(f"regelset {rule_set.version_label} uit {directory}")
+    except RegelsError:
+        lines.append(f"regelset: geen geldige regelset gevonden in {directory}")
+    return "\n".join(lines)
+
+
 def _print_diagnostics(exc: RegelsError) -> None:
     for diagnostic in exc.diagnostics:
         print(diagnostic.format(), file=sys.stderr)
@@ -78,6 +100,8 @@ class CheckedRuleSets(RuleSets):
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="regels", description="Wetgeving als uitvoerbare, uitlegbare regels.")
+    parser.add_argument("--version", "--versie", action="store_true",
+                        help="toon de versie van regels en de release en hash van de regelset")
     sub = parser.add_subparsers(dest="command", metavar="OPDRACHT")
 
     def add(name, help_text, run):

@@ -552,3 +552,18 @@ def test_docs_writes_the_whole_set(tmp_path, monkeypatch, capsys):
     assert "10 bestand(en) bijgewerkt" in capsys.readouterr().out
     assert main(["docs", "--root", str(tmp_path)]) == 0
     assert "0 bestand(en) bijgewerkt" in capsys.readouterr().out
+
+
+def test_version_names_the_package_and_the_rule_set(capsys, tmp_path, monkeypatch):
+    import yaml
+    from importlib.metadata import version
+
+    release = yaml.safe_load((ROOT / "rules" / "regelset.yaml").read_text(encoding="utf-8"))["versie"]
+    assert main(["--version"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == f"regels {version('regels')}"
+    assert f"regelset {release} (sha256:" in out
+    # Outside a project there is no rule set: said so, and still exit 0.
+    monkeypatch.chdir(tmp_path)
+    assert main(["--versie"]) == 0
+    assert "geen geldige regelset gevonden" in capsys.readouterr().out
