@@ -18,7 +18,7 @@ _rule_sets = None
 def rule_sets():
     global _rule_sets
     if _rule_sets is None:
-        from interpreter.api import RuleSets
+        from regels.api import RuleSets
 
         _rule_sets = RuleSets(ROOT / "rules")
     return _rule_sets
@@ -42,8 +42,8 @@ class CaseFailure(Exception):
 
 class CaseItem(pytest.Item):
     def runtest(self):
-        from interpreter.casetest import check_case_file
-        from interpreter.diagnostics import RegelsError
+        from regels.casetest import check_case_file
+        from regels.diagnostics import RegelsError
 
         try:
             _, mismatches = check_case_file(self.path, rule_sets())

@@ -36,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PEER = Path("/work/shared/peers/openfisca_kgb")
 PEER_PYTHON = Path("/work/venv-openfisca/bin/python")
-REGELS = [sys.executable, "-m", "interpreter.cli"]
+REGELS = [sys.executable, "-m", "regels.cli"]
 
 
 def timed(command: list[str], cwd: Path) -> tuple[float, float, str]:

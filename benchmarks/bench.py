@@ -28,8 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from interpreter import syntax  # noqa: E402
-from interpreter.api import evaluate, load_case, load_rules  # noqa: E402
+from regels import syntax  # noqa: E402
+from regels.api import evaluate, load_case, load_rules  # noqa: E402
 
 DEFAULT_CASES = [ROOT / "voorbeelden" / "alleenstaande_ouder_2020.yaml", ROOT / "voorbeelden" / "statushouder_2016.yaml"]
 PEER = Path("/work/shared/peers/openfisca_kgb")

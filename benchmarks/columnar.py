@@ -59,11 +59,11 @@ import pyarrow.parquet as pq
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from interpreter.api import case_from_text, evaluate, load_rules  # noqa: E402
-from interpreter.columnar import batch  # noqa: E402
-from interpreter.columnar.compiler import Plan  # noqa: E402
-from interpreter.columnar.columns import population_from_columns  # noqa: E402
-from interpreter.columnar.rows import case_text  # noqa: E402
+from regels.api import case_from_text, evaluate, load_rules  # noqa: E402
+from regels.columnar import batch  # noqa: E402
+from regels.columnar.compiler import Plan  # noqa: E402
+from regels.columnar.columns import population_from_columns  # noqa: E402
+from regels.columnar.rows import case_text  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import kgb_numpy  # noqa: E402

@@ -40,15 +40,15 @@ _state: dict = {}
 
 
 def _combinations() -> list[tuple]:
-    from interpreter.api import variant_names
+    from regels.api import variant_names
 
     return [()] + [(name,) for name in variant_names(ROOT / "rules")]
 
 
 def _setup() -> None:
     """Per worker: the rule sets and their plans, loaded once."""
-    from interpreter.api import RuleSets
-    from interpreter.columnar.compiler import Plan
+    from regels.api import RuleSets
+    from regels.columnar.compiler import Plan
 
     rule_sets = RuleSets(ROOT / "rules")
     _state["plans"] = {}
@@ -81,9 +81,9 @@ def _disagreement(rule_set, plan, h: dict):
     """The mismatches of one household (a list, empty when both agree), or the
     columnar backend's crash as text."""
     from columnar_households import render
-    from interpreter.api import case_from_text
-    from interpreter.columnar import differential
-    from interpreter.diagnostics import RegelsError
+    from regels.api import case_from_text
+    from regels.columnar import differential
+    from regels.diagnostics import RegelsError
 
     try:
         case = case_from_text(render(h), rule_set, name="<huishouden>")
@@ -98,8 +98,8 @@ def _disagreement(rule_set, plan, h: dict):
 def run_block(task: tuple) -> dict:
     block, size, seed = task
     from columnar_households import features, reduce, render
-    from interpreter.api import case_from_text
-    from interpreter.columnar import differential
+    from regels.api import case_from_text
+    from regels.columnar import differential
 
     if "plans" not in _state:
         _setup()

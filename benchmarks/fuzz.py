@@ -38,7 +38,7 @@ _STATE: dict = {}
 
 
 def _setup():
-    from interpreter.api import RuleSets
+    from regels.api import RuleSets
     _STATE["rule_sets"] = RuleSets(ROOT / "rules")
     _STATE["rule_sets"].get()
     _STATE["cases"] = fz.case_texts()
@@ -161,10 +161,10 @@ def run_atheris(runs: int) -> None:
     """Coverage-guided: atheris mutates bytes; the first byte picks the target."""
     import atheris
 
-    with atheris.instrument_imports(include=["interpreter"]):
-        import interpreter.check  # noqa: F401
-        import interpreter.evaluate  # noqa: F401
-        import interpreter.loader  # noqa: F401
+    with atheris.instrument_imports(include=["regels"]):
+        import regels.check  # noqa: F401
+        import regels.evaluate  # noqa: F401
+        import regels.loader  # noqa: F401
     _setup()
     seen = Counter()
 

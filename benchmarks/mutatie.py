@@ -25,10 +25,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from interpreter.api import RuleSets  # noqa: E402
-from interpreter.casetest import check_case_file  # noqa: E402
-from interpreter.diagnostics import RegelsError  # noqa: E402
-from interpreter.loader import load_rule_set  # noqa: E402
+from regels.api import RuleSets  # noqa: E402
+from regels.casetest import check_case_file  # noqa: E402
+from regels.diagnostics import RegelsError  # noqa: E402
+from regels.loader import load_rule_set  # noqa: E402
 
 # (pattern, replacement, description): each match is one mutant.
 FORMULA_MUTATIONS = [

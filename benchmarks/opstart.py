@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 EXAMPLE = "voorbeelden/alleenstaande_ouder_2020.yaml"
-REGELS = [sys.executable, "-m", "interpreter.cli"]
+REGELS = [sys.executable, "-m", "regels.cli"]
 
 
 def _figures(times: list[float]) -> str:
@@ -35,7 +35,7 @@ def _figures(times: list[float]) -> str:
 
 
 def load_check(repeats: int) -> dict:
-    from interpreter.api import load_rules
+    from regels.api import load_rules
 
     times = {"koud (cache mist, schrijft)": [], "zonder cache": [], "warm (cache raakt)": []}
     with tempfile.TemporaryDirectory() as tmp:

@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from interpreter import api, cli  # noqa: E402
+from regels import api, cli  # noqa: E402
 
 
 def _cached_loader():

@@ -7,8 +7,8 @@ from pathlib import Path
 def on_pre_build(config, **kwargs):
     from mkdocs.exceptions import PluginError
 
-    from interpreter.diagnostics import RegelsError
-    from interpreter.docs import write_docs
+    from regels.diagnostics import RegelsError
+    from regels.docs import write_docs
 
     try:
         write_docs(Path(config.config_file_path).parent)

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
-from interpreter import values as v
+from regels import values as v
 
 ADDRESS = "Utrecht, Domplein 1"
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,8 +60,8 @@ def thresholds(year: int) -> dict:
     law in rules/: the drempelinkomen, it plus the raise for partners, and the
     asset limits on the rendementsgrondslag (before 2021 the limit applies to
     the grondslag sparen en beleggen, so plus one or two heffingvrije vermogens)."""
-    from interpreter.api import case_from_text
-    from interpreter.evaluate import Evaluation
+    from regels.api import case_from_text
+    from regels.evaluate import Evaluation
 
     rule_set = _law()
     jan = dt.date(year, 1, 1)
@@ -86,7 +86,7 @@ def thresholds(year: int) -> dict:
 
 @functools.lru_cache(maxsize=None)
 def _law():
-    from interpreter.api import RuleSets
+    from regels.api import RuleSets
 
     return RuleSets(ROOT / "rules").get()
 

@@ -63,7 +63,7 @@ def time_limit(seconds: float):
 
 def guarded(run, *args, seconds: float = TIME_LIMIT) -> Outcome:
     """Run a target and classify what escaped it."""
-    from interpreter.diagnostics import RegelsError
+    from regels.diagnostics import RegelsError
 
     try:
         with time_limit(seconds):
@@ -95,7 +95,7 @@ def _base_files() -> list[Path]:
 def _cache_base_yaml() -> None:
     """The base rule files never change: parse them once per process (the
     loader reads each file it is given; the fuzzed extra file is read anew)."""
-    from interpreter import loader
+    from regels import loader
 
     if "patched" in _BASIS_CACHE:
         return
@@ -124,9 +124,9 @@ def rule_file_target(text: str) -> Outcome:
     """An extra article next to the small base rule set of tests/fouten/basis:
     loaded and checked, then a one-person case evaluated with every rule it
     defines requested."""
-    from interpreter.api import case_from_text, evaluate
-    from interpreter.check import check_rule_set
-    from interpreter.loader import load_rule_set
+    from regels.api import case_from_text, evaluate
+    from regels.check import check_rule_set
+    from regels.loader import load_rule_set
 
     _cache_base_yaml()
     extra = _scratch() / "extra.yaml"
@@ -141,7 +141,7 @@ def rule_file_target(text: str) -> Outcome:
 
 def syntax_target(formula: str) -> Outcome:
     """A formula through the parser alone: syntax errors are located errors."""
-    from interpreter.syntax import parse_formula
+    from regels.syntax import parse_formula
 
     parse_formula(formula, "fuzz.yaml")
     return Outcome(OK)
@@ -190,9 +190,9 @@ def formula_target(formula: str, type_: str = "bedrag", per: str = "jaar") -> Ou
 
 def case_target(text: str, rule_sets, trace: bool = False) -> Outcome:
     """A case file's text read against the real rule set and evaluated."""
-    from interpreter.api import evaluate
-    from interpreter.case import declared_variant, read_case
-    from interpreter.yamlpos import parse_yaml
+    from regels.api import evaluate
+    from regels.case import declared_variant, read_case
+    from regels.yamlpos import parse_yaml
 
     data = parse_yaml(text, "fuzz.yaml")
     variant = declared_variant(data)
@@ -203,7 +203,7 @@ def case_target(text: str, rule_sets, trace: bool = False) -> Outcome:
 
 
 def _variants() -> list[str]:
-    from interpreter.api import variant_names
+    from regels.api import variant_names
     if "variants" not in _BASIS_CACHE:
         _BASIS_CACHE["variants"] = variant_names(ROOT / "rules")
     return _BASIS_CACHE["variants"]
@@ -214,9 +214,9 @@ def amount_target(rendering: str, intended: Fraction | None, quoted: bool) -> Ou
     value read must be the one meant, or the reading must fail: `intended` is
     None when the rendering is ambiguous (any located error is then right,
     and so is no value at all; only a wrong value is not)."""
-    from interpreter import values as v
-    from interpreter.loader import coerce_value
-    from interpreter.yamlpos import parse_yaml
+    from regels import values as v
+    from regels.loader import coerce_value
+    from regels.yamlpos import parse_yaml
 
     scalar = '"' + rendering.replace('"', '') + '"' if quoted else rendering
     data = parse_yaml(f"toetsingsinkomen:\n  waarde: {scalar}\n", "fuzz.yaml")
@@ -237,7 +237,7 @@ def cli_target(argv: list[str]) -> Outcome:
     """A command line, run in-process; stdout and stderr are swallowed. An exit
     code of 3 is an internal error. '{kras}' in an argument is a scratch folder
     with an empty folder 'leeg' and a good case 'goed.yaml' for the base rules."""
-    from interpreter.cli import main
+    from regels.cli import main
 
     scratch = _scratch() / "kras"
     if not scratch.exists():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from interpreter.api import case_from_text, evaluate, load_rules
+from regels.api import case_from_text, evaluate, load_rules
 
 HEADER = """\
 wet: Testwet

@@ -15,10 +15,10 @@ import pytest
 from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
-from interpreter import values as v
-from interpreter.api import RuleSets, case_from_text, evaluate
-from interpreter.cli import main
-from interpreter.columnar import mapping, runner
+from regels import values as v
+from regels.api import RuleSets, case_from_text, evaluate
+from regels.cli import main
+from regels.columnar import mapping, runner
 
 ROOT = Path(__file__).resolve().parent.parent
 VARIANT = "afzien_terugvordering_alo_kop"

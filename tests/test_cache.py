@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from interpreter import api, cache
-from interpreter.api import evaluate, load_case, load_rules
-from interpreter.cli import main
-from interpreter.diagnostics import RegelsError
+from regels import api, cache
+from regels.api import evaluate, load_case, load_rules
+from regels.cli import main
+from regels.diagnostics import RegelsError
 
 from .helpers import write_rules
 
@@ -97,7 +97,7 @@ def test_a_changed_rule_file_misses_the_cache(cache_dir, tmp_path):
 
 
 def load_case_text(rules):
-    from interpreter.api import case_from_text
+    from regels.api import case_from_text
 
     return case_from_text(CASE, load_rules(rules))
 

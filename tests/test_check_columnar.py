@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from interpreter.cli import main
+from regels.cli import main
 
 from .helpers import write_rules
 

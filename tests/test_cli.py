@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from interpreter.cli import main
+from regels.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = "voorbeelden/alleenstaande_ouder_2020.yaml"
@@ -105,7 +105,7 @@ def test_broken_rule_set_exits_2_without_traceback(tmp_path):
     text = (rules / "wkb" / "artikel_2.yaml").read_text(encoding="utf-8")
     (rules / "wkb" / "artikel_2.yaml").write_text(text.replace("dan alo_kop anders", "dan alo_kopp anders"),
                                                   encoding="utf-8")
-    run = subprocess.run([sys.executable, "-m", "interpreter.cli", "check", str(rules)],
+    run = subprocess.run([sys.executable, "-m", "regels.cli", "check", str(rules)],
                          capture_output=True, text=True, cwd=tmp_path)
     assert run.returncode == 2
     assert "artikel_2.yaml:" in run.stderr and "onbekende naam 'alo_kopp'" in run.stderr
@@ -348,7 +348,7 @@ def test_check_refuses_a_folder_that_is_no_rule_set_without_walking_it(capsys):
 
 def test_test_refuses_to_walk_a_folder_beyond_the_scan_limit(tmp_path, capsys, monkeypatch):
     # 'regels test /' searched the whole disk for .yaml files; a folder is now searched a bounded way
-    from interpreter import files
+    from regels import files
 
     for i in range(5):
         (tmp_path / f"map{i}").mkdir()
@@ -465,10 +465,10 @@ def test_ctrl_c_during_start_up_is_one_line(tmp_path):
         "import sys\n"
         "class Interrupt:\n"
         "    def find_spec(self, name, path=None, target=None):\n"
-        "        if name == 'interpreter.api':\n"
+        "        if name == 'regels.api':\n"
         "            raise KeyboardInterrupt\n"
         "sys.meta_path.insert(0, Interrupt())\n"
-        "from interpreter.cli import main\n"
+        "from regels.cli import main\n"
         "sys.exit(main(['check', 'rules']))\n")
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
     assert run.returncode == 130
@@ -479,7 +479,7 @@ def test_ctrl_c_while_running_is_one_line(capsys, monkeypatch):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("interpreter.api.RuleSets.get", interrupted)
+    monkeypatch.setattr("regels.api.RuleSets.get", interrupted)
     assert main(["check", "rules"]) == 130
     assert capsys.readouterr().err.strip() == "afgebroken (Ctrl-C)"
 
@@ -489,14 +489,14 @@ def test_ctrl_c_while_running_is_one_line(capsys, monkeypatch):
 
 def _fake_site(tmp_path, monkeypatch, count=9):
     """A project whose generated files are `count` pages, each with old content on disk."""
-    import interpreter.docs
+    import regels.docs
 
     files = {Path("docs/voorbeelden") / f"pagina_{i}.md": f"nieuw {i}\n" for i in range(count)}
     files[Path("docs/wetten/nieuwe_map/index.md")] = "nieuw\n"
     for path in list(files)[:count]:
         (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / path).write_text("oud\n", encoding="utf-8")
-    monkeypatch.setattr(interpreter.docs, "generated_files", lambda root: files)
+    monkeypatch.setattr(regels.docs, "generated_files", lambda root: files)
     return files
 
 

@@ -17,10 +17,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from interpreter.api import RuleSets, case_from_text, load_case, read_case_file, variant_names
-from interpreter.columnar import batch, differential, money
-from interpreter.columnar.compiler import Plan, Unsupported
-from interpreter.columnar.tables import Population, from_columns
+from regels.api import RuleSets, case_from_text, load_case, read_case_file, variant_names
+from regels.columnar import batch, differential, money
+from regels.columnar.compiler import Plan, Unsupported
+from regels.columnar.tables import Population, from_columns
 
 from .columnar_households import case_text
 
@@ -92,7 +92,7 @@ def test_money_matches_fractions(pairs, dynamic):
        st.sampled_from([Fraction(1), Fraction(1, 100), Fraction(5)]),
        st.sampled_from(["rekenkundig", "naar_beneden", "naar_boven"]))
 def test_rounding_matches_the_interpreter(xs, unit, direction):
-    from interpreter.values import round_to
+    from regels.values import round_to
     assert _values(money.round_to(_column(xs), unit, direction), len(xs)) == [round_to(x, unit, direction) for x in xs]
     dynamic = _dynamic([x / 3 for x in xs])
     assert _values(money.round_to(dynamic, unit, direction), len(xs)) == [round_to(x / 3, unit, direction) for x in xs]
@@ -106,7 +106,7 @@ def test_overflow_switches_to_exact_python_ints():
 
 
 def test_the_calendar_in_integers_matches_datetime_on_every_day():
-    from interpreter.columnar import calendar as cal
+    from regels.columnar import calendar as cal
     ordinals = np.arange(1, dt.date.max.toordinal() + 1)
     year, month, day = cal.split(ordinals)
     picked = np.r_[0:800, 730_000:740_000, len(ordinals) - 800:len(ordinals)]  # around year 1, 2000, 9999
@@ -230,7 +230,7 @@ regels:
 
 
 def test_an_unsupported_construct_names_the_rule_and_the_place(tmp_path):
-    from interpreter.api import load_rules
+    from regels.api import load_rules
 
     (tmp_path / "regelset.yaml").write_text("naam: test\nversie: '1'\n", encoding="utf-8")
     (tmp_path / "tw").mkdir()
@@ -325,7 +325,7 @@ def _as_columns(cases) -> dict:
 
 
 def test_the_vectorised_columnar_reader_agrees_with_the_cases():
-    from interpreter.columnar.columns import population_from_columns
+    from regels.columnar.columns import population_from_columns
 
     rule_set, plan = plan_for()
 
@@ -362,7 +362,7 @@ def test_random_households_agree_under_the_variants(text, variant):
 def test_a_population_folder_in_one_row_per_household_out(tmp_path):
     import csv
 
-    from interpreter.columnar import runner
+    from regels.columnar import runner
 
     rule_set, _ = plan_for()
     cases = [load_case(ROOT / "voorbeelden" / "alleenstaande_ouder_2020.yaml", rule_set),
@@ -389,8 +389,8 @@ def test_a_population_folder_in_one_row_per_household_out(tmp_path):
 
 
 def test_a_row_of_the_columnar_input_as_a_case_for_the_interpreter():
-    from interpreter.api import evaluate
-    from interpreter.columnar.rows import case_text
+    from regels.api import evaluate
+    from regels.columnar.rows import case_text
 
     rule_set, _ = plan_for()
     cases = [load_case(ROOT / "voorbeelden" / "alleenstaande_ouder_2020.yaml", rule_set),
@@ -443,7 +443,7 @@ regels:
 
 
 def test_smaller_households_padded_into_one_group_count_only_their_own_persons(tmp_path):
-    from interpreter.api import load_rules
+    from regels.api import load_rules
 
     (tmp_path / "regelset.yaml").write_text("naam: test\nversie: '1'\n", encoding="utf-8")
     (tmp_path / "tw").mkdir()
@@ -496,7 +496,7 @@ regels:
 
 
 def test_a_rule_whose_versions_change_within_the_year(tmp_path):
-    from interpreter.api import load_rules
+    from regels.api import load_rules
 
     (tmp_path / "regelset.yaml").write_text("naam: test\nversie: '1'\n", encoding="utf-8")
     (tmp_path / "tw").mkdir()
@@ -593,7 +593,7 @@ def test_a_relation_that_begins_within_the_year_is_read_month_by_month():
 def test_numpy_text_columns_read_as_the_lists_do():
     """The vectorised reader parses decimal text and hashes texts on numpy text columns (as
     Parquet gives them); the results must be those of the same columns as Python lists."""
-    from interpreter.columnar.columns import _numbers, population_from_columns
+    from regels.columnar.columns import _numbers, population_from_columns
 
     parsed = _numbers(np.array(["12.5", "-3", " 7.25 ", "", "0.001", "100"]))
     assert [Fraction(int(a), parsed.d) for a in parsed.a] == [Fraction("12.5"), -3, Fraction("7.25"), 0,

@@ -8,7 +8,7 @@ import collections
 
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
-from interpreter.api import case_from_text
+from regels.api import case_from_text
 
 from .columnar_households import YEARS, _law, features, household, reduce, render, thresholds
 

@@ -10,8 +10,8 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from interpreter.columnar import batch
-from interpreter.columnar.columns import Coded, _arrow, _present, population_from_columns
+from regels.columnar import batch
+from regels.columnar.columns import Coded, _arrow, _present, population_from_columns
 
 from .test_columnar import _as_columns, _read_all, plan_for
 

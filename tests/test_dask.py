@@ -16,7 +16,7 @@ distributed = pytest.importorskip("distributed")
 
 import pyarrow.parquet  # noqa: E402
 
-from interpreter.cli import main  # noqa: E402
+from regels.cli import main  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = str(ROOT / "rules")

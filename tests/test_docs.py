@@ -4,7 +4,7 @@ produces now, and the README's commands are the ones CI runs."""
 import re
 from pathlib import Path
 
-from interpreter.docs import generated_files
+from regels.docs import generated_files
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from interpreter.api import RuleSets, case_from_text, evaluate
+from regels.api import RuleSets, case_from_text, evaluate
 from tests import fuzzdoelen as fz
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -5,10 +5,10 @@ and compared with the original tree: a lost parenthesis changes the tree."""
 
 import pytest
 
-from interpreter import api
-from interpreter.diagnostics import RegelsError
-from interpreter.explain.why import _render
-from interpreter.syntax import (AsKnown, Binary, Call, If, ListLit, Lit, Name, Quantifier, Round,
+from regels import api
+from regels.diagnostics import RegelsError
+from regels.explain.why import _render
+from regels.syntax import (AsKnown, Binary, Call, If, ListLit, Lit, Name, Quantifier, Round,
                                 Unary, Van, With, AtDate, parse_formula, walk)
 
 RENDERED_WHOLE = (Binary, Unary, Van, Call, Name, AtDate, ListLit, Lit)

@@ -36,14 +36,14 @@ import textwrap
 import pytest
 import yaml
 
-from interpreter import values as v
-from interpreter import yamlpos
-from interpreter.api import case_from_text, evaluate, load_case, load_rules
-from interpreter.case import MAX_PERSONS
-from interpreter.check import check_rule_set
-from interpreter.diagnostics import Diagnostic, RegelsError
-from interpreter.loader import load_rule_set, rule_files
-from interpreter.yamlpos import MAX_ALIAS_VALUES, MAX_DEPTH, MAX_FILE_BYTES, load_yaml, parse_yaml
+from regels import values as v
+from regels import yamlpos
+from regels.api import case_from_text, evaluate, load_case, load_rules
+from regels.case import MAX_PERSONS
+from regels.check import check_rule_set
+from regels.diagnostics import Diagnostic, RegelsError
+from regels.loader import load_rule_set, rule_files
+from regels.yamlpos import MAX_ALIAS_VALUES, MAX_DEPTH, MAX_FILE_BYTES, load_yaml, parse_yaml
 from tests.helpers import write_rules
 
 ROOT = Path(__file__).resolve().parent
@@ -224,7 +224,7 @@ def _cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
     env = dict(os.environ)
     env.pop("REGELS_DEBUG", None)
     env["PYTHONPATH"] = os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-    return subprocess.run([sys.executable, "-m", "interpreter.cli", *args], cwd=cwd, env=env,
+    return subprocess.run([sys.executable, "-m", "regels.cli", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, encoding="utf-8", timeout=120)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from interpreter.api import RuleSets
+from regels.api import RuleSets
 from tests import fuzzdoelen as fz
 
 FIXTURES = sorted(fz.FAILURES.glob("*.txt")) if fz.FAILURES.exists() else []

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from interpreter import evaluate as evaluator
-from interpreter.api import case_from_text, evaluate, load_rules
-from interpreter.cli import main
-from interpreter.diagnostics import RegelsError
-from interpreter.explain import render_explanation
+from regels import evaluate as evaluator
+from regels.api import case_from_text, evaluate, load_rules
+from regels.cli import main
+from regels.diagnostics import RegelsError
+from regels.explain import render_explanation
 from tests.helpers import HEADER, run_case, write_rules
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -417,7 +417,7 @@ def _children_case(n: int) -> str:
 def test_relation_lookups_do_not_scan_every_relation(tmp_path, monkeypatch):
     """A relation between two persons is looked up by the pair: the number of
     relation records inspected grows with the lookups, not with lookups x relations."""
-    from interpreter import case as case_module
+    from regels import case as case_module
 
     rules = write_rules(tmp_path, CHILDREN_RULES)
     rule_set = load_rules(rules)
@@ -489,7 +489,7 @@ def test_the_json_trace_is_written_step_by_step_as_json_dumps_gives_it(tmp_path)
         out = io.StringIO()
         result.write_json(out, trace=trace)
         assert out.getvalue() == json.dumps(result.to_json(trace=trace), ensure_ascii=False, indent=2) + "\n"
-    from interpreter.api import _indented_json
+    from regels.api import _indented_json
 
     for value in ({"a": [1, 2.5, None, True, "é\n\"", {}, []], "b": {"c": -3}}, [], {}, [[[]]], ["x", "y"], {1: 2}):
         assert _indented_json(value, "") == json.dumps(value, ensure_ascii=False, indent=2), value

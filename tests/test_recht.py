@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from interpreter.api import evaluate, load_case, load_rules
-from interpreter.explain import render_explanation
+from regels.api import evaluate, load_case, load_rules
+from regels.explain import render_explanation
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,8 +62,8 @@ def test_statushouder_explanation_names_the_partner_law(rules, taal, phrases):
 def test_two_candidates_of_equal_rank_without_a_designated_partner_is_reported_not_guessed(rules):
     # Awir art. 3 lid 4 allows one partner, but does not say which of two equal candidates it is:
     # the evaluation names the missing fact instead of adding both incomes or picking one.
-    from interpreter.api import case_from_text
-    from interpreter.diagnostics import RegelsError
+    from regels.api import case_from_text
+    from regels.diagnostics import RegelsError
 
     path = ROOT / "tests" / "casussen" / "partner" / "lid4_broer_en_vader_gelijke_rang_2018.yaml"
     text = "\n".join(line for line in path.read_text(encoding="utf-8").splitlines()

@@ -20,10 +20,10 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from interpreter import case as case_module
-from interpreter import loader
-from interpreter import values as v
-from interpreter.diagnostics import RegelsError
+from regels import case as case_module
+from regels import loader
+from regels import values as v
+from regels.diagnostics import RegelsError
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "schemas"
@@ -353,8 +353,8 @@ def test_a_good_case_is_accepted():
 
 def test_the_good_examples_are_a_working_rule_set_and_test_case(tmp_path):
     """The two good documents above are not just well-formed: they check and run."""
-    from interpreter.api import case_from_text, load_rules
-    from interpreter.casetest import check_case
+    from regels.api import case_from_text, load_rules
+    from regels.casetest import check_case
 
     rules = tmp_path / "rules"
     rules.mkdir()

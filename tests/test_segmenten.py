@@ -15,10 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from interpreter import evaluate as evaluation, segments
-from interpreter import values as v
-from interpreter.api import RuleSets, case_from_text, evaluate, read_case_file, variant_names
-from interpreter.diagnostics import RegelsError
+from regels import evaluate as evaluation, segments
+from regels import values as v
+from regels.api import RuleSets, case_from_text, evaluate, read_case_file, variant_names
+from regels.diagnostics import RegelsError
 
 from .columnar_households import case_text
 

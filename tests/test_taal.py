@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from interpreter import values as v
-from interpreter.api import case_from_text, load_rules
-from interpreter.diagnostics import Pos, RegelsError
-from interpreter.loader import coerce_value
-from interpreter.values import Month
-from interpreter.yamlpos import parse_yaml
+from regels import values as v
+from regels.api import case_from_text, load_rules
+from regels.diagnostics import Pos, RegelsError
+from regels.loader import coerce_value
+from regels.values import Month
+from regels.yamlpos import parse_yaml
 from tests.helpers import run_case, write_rules
 
 CASE = """\
@@ -337,7 +337,7 @@ regels:
 
 
 def test_expectations_per_person_per_month(tmp_path):
-    from interpreter.casetest import check_case
+    from regels.casetest import check_case
 
     rules = write_rules(tmp_path, INPUTS + """\
 regels:
@@ -347,7 +347,7 @@ regels:
     per: maand
     formule: leeftijd(geboortedatum van k; eerste_dag(maand)) >= 12
 """)
-    from interpreter.api import case_from_text, load_rules
+    from regels.api import case_from_text, load_rules
     rule_set = load_rules(rules)
     case = case_from_text(CASE + """\
 verwacht:
@@ -409,7 +409,7 @@ def _knowledge_case(partner_bsn: str, knowledge: str) -> str:
     ("nee", "bekend: {register: 2020-06-01}", False, False),  # entered, but no BSN to deliver it under
 ])
 def test_zoals_bekend_op_uses_what_the_channels_delivered(tmp_path, partner_bsn, knowledge, end_2020, april_2021):
-    from interpreter.values import Month
+    from regels.values import Month
 
     rules = write_rules(tmp_path, KNOWLEDGE_RULES)
     result = run_case(rules, _knowledge_case(partner_bsn, knowledge))
@@ -430,7 +430,7 @@ def test_zoals_bekend_op_uses_what_the_channels_delivered(tmp_path, partner_bsn,
     ("bekend: {melding: 2021-03-15}, bekend_vanaf: 2021-03-15", "'bekend' en 'bekend_vanaf' samen"),
 ])
 def test_knowledge_in_a_case_is_checked_against_the_channels(tmp_path, knowledge, message):
-    from interpreter.diagnostics import RegelsError
+    from regels.diagnostics import RegelsError
 
     rules = write_rules(tmp_path, KNOWLEDGE_RULES)
     with pytest.raises(RegelsError) as info:
@@ -439,7 +439,7 @@ def test_knowledge_in_a_case_is_checked_against_the_channels(tmp_path, knowledge
 
 
 def test_a_fact_about_persons_must_reach_the_administration_through_a_named_channel(tmp_path):
-    from interpreter.diagnostics import RegelsError
+    from regels.diagnostics import RegelsError
 
     rules = write_rules(tmp_path, KNOWLEDGE_RULES.replace("gegevens: [geboortedatum, heeft_bsn, kind_van, huwelijk]",
                                                           "gegevens: [geboortedatum, heeft_bsn, kind_van]"))

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from interpreter.api import evaluate, load_case, load_rules
-from interpreter.explain import render_explanation
+from regels.api import evaluate, load_case, load_rules
+from regels.explain import render_explanation
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "gouden"

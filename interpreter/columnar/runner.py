@@ -494,7 +494,7 @@ def run_batch(rule_set: RuleSet, population: Path, output: Path, year: int | Non
 
 
 def main(argv=None) -> int:
-    """python -m interpreter.columnar.runner ...: the same as `regels batch ...`."""
+    """python -m regels.columnar.runner ...: the same as `regels batch ...`."""
     from ..cli import main as cli_main
 
     return cli_main(["batch"] + list(sys.argv[1:] if argv is None else argv))
