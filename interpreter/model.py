@@ -288,3 +288,14 @@ class RuleSet:
             if isinstance(item, Relation):
                 return item
         return None
+
+
+def description_in(item, lang: str) -> str | None:
+    """The description of a rule, input, relation, parameter or channel in a language:
+    'omschrijving' is Dutch, 'omschrijving_en' English; where the English is missing the
+    Dutch stands (`regels check` warns about it)."""
+    if lang == "en":
+        english = getattr(item, "omschrijving_en", None)
+        if english:
+            return english
+    return getattr(item, "omschrijving", None)
