@@ -11,10 +11,11 @@ from typing import Any
 
 from . import values as v
 from .diagnostics import Collector, Pos, RegelsError, error, suggest
+from .files import STDIN_NAME, is_stdin, read_stdin
 from .knowledge import Knowledge, known_on
 from .loader import coerce_value, display_path
 from .model import Input, Relation, Rule, RuleSet
-from .yamlpos import YList, YMap, load_yaml, parse_yaml
+from .yamlpos import YList, YMap, load_yaml, load_yaml_bytes, parse_yaml
 
 CASE_KEYS = {"casus", "omschrijving", "berekeningsjaar", "variant", "gegevens", "personen", "relaties", "verwacht",
              "verwacht_met_variant", "uitkomsten"}
@@ -159,7 +160,10 @@ class Case:
 
 
 def case_data(path):
-    """A case file's YAML, with positions, not yet read against a rule set."""
+    """A case file's YAML, with positions, not yet read against a rule set.
+    The path '-' is standard input (files.STDIN), named <stdin> in messages."""
+    if is_stdin(path):
+        return load_yaml_bytes(read_stdin(), STDIN_NAME)
     path = Path(path)
     return load_yaml(path, display_path(path))
 

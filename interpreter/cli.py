@@ -13,14 +13,16 @@ try:  # loading the modules takes a good part of a second: Ctrl-C then gets the 
     import argparse
     import json
     import os
+    import time
     import traceback
     from pathlib import Path
 
     from . import values as v
+    from .argparse_nl import ArgumentParser, UsageError, whole_number
     from .api import RuleSets, evaluate, read_case_file, rules_directory_for, unconfirmed_values, variant_names
-    from .casetest import check_case_file
+    from .casetest import compare_case_file
     from .diagnostics import Diagnostic, Pos, RegelsError
-    from .files import (case_files_in, os_error, require_output_path, require_regular_file, require_rule_folder,
+    from .files import (STDIN_NAME, case_files_in, forget_stdin, is_stdin, os_error, require_output_path, require_regular_file, require_rule_folder,
                         require_variant_name, write_file)
 except KeyboardInterrupt:
     print(INTERRUPTED, file=sys.stderr)
@@ -28,9 +30,16 @@ except KeyboardInterrupt:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # with --json every error is JSON too, on stdout where the answer would be (docs/cli.md)
+    as_json = "--json" in argv[:argv.index("--")] if "--" in argv else "--json" in argv
+    forget_stdin()
     try:
         parser = _parser()
-        args = parser.parse_args(argv)
+        args, unknown = parser.parse_known_args(argv)
+        if unknown:  # said by the verb they were given to, whose help names its options
+            verb = parser.verbs.get(getattr(args, "command", None), parser)
+            raise UsageError(verb, "onbekende argumenten: " + " ".join(unknown))
         if args.version:
             print(_version_text())
             return EXIT_OK
@@ -38,24 +47,33 @@ def main(argv: list[str] | None = None) -> int:
             parser.print_help()
             return EXIT_INPUT
         return args.run(args)
+    except UsageError as exc:
+        _report_usage_error(exc, as_json)
+        return EXIT_INPUT
     except RegelsError as exc:
-        _print_diagnostics(exc)
+        _report(exc.diagnostics, as_json)
         return EXIT_INPUT
     except KeyboardInterrupt:
-        print(INTERRUPTED, file=sys.stderr)
+        if as_json:
+            _report([Diagnostic(Pos("", 0, 0), INTERRUPTED)], as_json)
+        else:
+            print(INTERRUPTED, file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # e.g. 'regels bereken ... | head': the reader stopped early
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
     except OSError as exc:  # a file that cannot be read or written: the message names it
-        _print_diagnostics(os_error(exc))
+        _report(os_error(exc).diagnostics, as_json)
         return EXIT_INPUT
     except Exception:  # a bug in regels itself, not in the user's files
         if os.environ.get("REGELS_DEBUG"):
             traceback.print_exc()
-        else:
-            print("interne fout in regels (geen fout in uw bestanden); "
-                  "zet REGELS_DEBUG=1 voor de details en meld het", file=sys.stderr)
+        message = "interne fout in regels (geen fout in uw bestanden)"
+        hint = "zet REGELS_DEBUG=1 voor de details en meld het"
+        if as_json:
+            _report([Diagnostic(Pos("", 0, 0), message, hint)], as_json)
+        elif not os.environ.get("REGELS_DEBUG"):
+            print(f"{message}; {hint}", file=sys.stderr)
         return EXIT_INTERNAL
 
 
@@ -78,9 +96,24 @@ def _version_text() -> str:
     return "\n".join(lines)
 
 
-def _print_diagnostics(exc: RegelsError) -> None:
-    for diagnostic in exc.diagnostics:
+def _report(diagnostics: list[Diagnostic], as_json: bool) -> None:
+    """Errors as file:line:column lines on stderr, or with --json as
+    {"fouten": [...]} on stdout (the same fields as 'regels check --json')."""
+    if as_json:
+        print(json.dumps({"fouten": [d.to_json() for d in diagnostics]}, ensure_ascii=False, indent=2))
+        return
+    for diagnostic in diagnostics:
         print(diagnostic.format(), file=sys.stderr)
+
+
+def _report_usage_error(exc: UsageError, as_json: bool) -> None:
+    """A wrong call: the usage of the verb and what is wrong, with a hint to its help."""
+    hint = f"zie: {exc.parser.prog} --help"
+    if as_json:  # a call is no file: bestand, regel and kolom are null
+        _report([Diagnostic(Pos("", 0, 0), f"{exc.parser.prog}: {exc.message}", hint)], as_json)
+        return
+    sys.stderr.write(exc.parser.format_usage())
+    print(f"{exc.parser.prog}: fout: {exc.message}\n    hint: {hint}", file=sys.stderr)
 
 
 class CheckedRuleSets(RuleSets):
@@ -98,112 +131,177 @@ class CheckedRuleSets(RuleSets):
         return super().get(variants)
 
 
+# help texts that several verbs share
+CASE_HELP = "het casusbestand (YAML); - leest de casus van de standaardinvoer"
+RULES_HELP = ("de map met regelbestanden (standaard: de dichtstbijzijnde rules/ met regelset.yaml "
+              "boven de casus, anders ./rules)")
+VARIANT_HELP = "reken volgens de wet met deze beleidsvariant (de naam van een bestand in rules/varianten/)"
+LANGUAGE_HELP = "de taal: nl (Nederlands, standaard) of en (Engels)"
+FORMAT_HELP = "het formaat: tekst (standaard), markdown of html"
+JSON_HELP = "uitvoer als JSON (zie docs/json-uitvoer.md); ook fouten komen dan als JSON"
+COLUMNS_HELP = "de kolomindeling van een bestand met één huishouden per rij (standaard populatie/kolommen.yaml)"
+PROGRESS_HELP = ("ook als stderr geen terminal is: één regel voortgang per tiende van het werk "
+                 "(op een terminal loopt altijd een voortgangsbalk mee)")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="regels", description="Wetgeving als uitvoerbare, uitlegbare regels.")
+    parser = ArgumentParser(prog="regels", description="Wetgeving als uitvoerbare, uitlegbare regels.",
+                            epilog="Voorbeelden:\n  regels bereken voorbeelden/alleenstaande_ouder_2020.yaml\n"
+                                   "  regels OPDRACHT --help   (de opties van een opdracht)")
     parser.add_argument("--version", "--versie", action="store_true",
                         help="toon de versie van regels en de release en hash van de regelset")
-    sub = parser.add_subparsers(dest="command", metavar="OPDRACHT")
+    sub = parser.add_subparsers(dest="command", metavar="OPDRACHT", title="opdrachten",
+                                help="wat regels doet; regels OPDRACHT --help toont de opties")
 
-    def add(name, help_text, run):
-        p = sub.add_parser(name, help=help_text, description=help_text)
+    def add(name, help_text, run, example):
+        heading = "Voorbeelden:" if "\n" in example else "Voorbeeld:"
+        p = sub.add_parser(name, help=help_text, description=help_text, epilog=f"{heading}\n{example}")
         p.set_defaults(run=run)
         return p
 
-    p = add("bereken", "bereken de uitkomsten van een casus", cmd_bereken)
-    p.add_argument("casus", type=Path, help="het casusbestand (YAML)")
-    p.add_argument("--json", action="store_true", help="uitvoer als JSON (zie docs/json-uitvoer.md)")
-    p.add_argument("--zonder-trace", action="store_true", help="JSON zonder trace")
-    p.add_argument("--regels", type=Path, help="map met regelbestanden (standaard: de dichtstbijzijnde rules/)")
-    p.add_argument("--variant", help="reken volgens de wet met deze beleidsvariant (rules/varianten/)")
+    parser.verbs = sub.choices
 
-    p = add("uitleg", "leg de uitkomsten van een casus uit, stap voor stap, met de artikelen", cmd_uitleg)
-    p.add_argument("casus", type=Path)
-    p.add_argument("--taal", choices=["nl", "en"], default="nl")
-    p.add_argument("--formaat", choices=["tekst", "markdown", "html"], default="tekst")
-    p.add_argument("--uitvoer", type=Path, help="schrijf naar dit bestand in plaats van het scherm")
+    p = add("bereken", "bereken de uitkomsten van een casus", cmd_bereken,
+            "  regels bereken voorbeelden/alleenstaande_ouder_2020.yaml\n"
+            "  regels bereken voorbeelden/alleenstaande_ouder_2020.yaml --json --zonder-trace\n"
+            "  regels bereken - < casus.yaml")
+    p.add_argument("casus", type=Path, help=CASE_HELP)
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
+    p.add_argument("--zonder-trace", action="store_true", help="met --json: alleen de uitkomsten, zonder trace")
+    p.add_argument("--regels", type=Path, metavar="MAP", help=RULES_HELP)
+    p.add_argument("--variant", metavar="NAAM", help=VARIANT_HELP)
+
+    p = add("uitleg", "leg de uitkomsten van een casus uit, stap voor stap, met de artikelen", cmd_uitleg,
+            "  regels uitleg voorbeelden/alleenstaande_ouder_2020.yaml\n"
+            "  regels uitleg voorbeelden/alleenstaande_ouder_2020.yaml --taal en --formaat html --uitvoer uitleg.html\n"
+            "  regels uitleg voorbeelden/alleenstaande_ouder_2020.yaml --waarom kindgebonden_budget")
+    p.add_argument("casus", type=Path, help=CASE_HELP)
+    p.add_argument("--taal", choices=["nl", "en"], default="nl", help=LANGUAGE_HELP)
+    p.add_argument("--formaat", choices=["tekst", "markdown", "html"], default="tekst", help=FORMAT_HELP)
+    p.add_argument("--uitvoer", type=Path, metavar="BESTAND", help="schrijf naar dit bestand in plaats van het scherm")
     p.add_argument("--waarom", action="append", default=[], metavar="REGEL",
                    help="leg uit waarom deze regel de waarde heeft die hij heeft, tot op de feiten")
     p.add_argument("--waarom-niet", action="append", default=[], metavar="REGEL",
                    help="leg uit waarom deze regel nul of onwaar is, in de maanden waarin dat zo is")
     p.add_argument("--wat-verandert", action="append", default=[], metavar="REGEL",
                    help="zoek de feiten die, anders, de uitkomst van deze regel zouden veranderen")
-    p.add_argument("--regels", type=Path)
-    p.add_argument("--variant", help="reken volgens de wet met deze beleidsvariant (rules/varianten/)")
+    p.add_argument("--regels", type=Path, metavar="MAP", help=RULES_HELP)
+    p.add_argument("--variant", metavar="NAAM", help=VARIANT_HELP)
 
     p = add("tijdlijn", "de stappen van een berekeningsjaar in de tijd: voorschot, toekenning, herziening, terugvordering",
-            cmd_tijdlijn)
-    p.add_argument("casus", type=Path)
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--taal", choices=["nl", "en"], default="nl")
-    p.add_argument("--regels", type=Path)
-    p.add_argument("--variant", help="reken volgens de wet met deze beleidsvariant (rules/varianten/)")
+            cmd_tijdlijn,
+            "  regels tijdlijn voorbeelden/statushouder_2016_tijdlijn.yaml\n"
+            "  regels tijdlijn voorbeelden/statushouder_2016_tijdlijn.yaml --json")
+    p.add_argument("casus", type=Path, help=CASE_HELP)
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
+    p.add_argument("--taal", choices=["nl", "en"], default="nl", help=LANGUAGE_HELP)
+    p.add_argument("--regels", type=Path, metavar="MAP", help=RULES_HELP)
+    p.add_argument("--variant", metavar="NAAM", help=VARIANT_HELP)
 
-    p = add("vergelijk", "een casus volgens de wet en volgens een beleidsvariant, naast elkaar", cmd_vergelijk)
-    p.add_argument("casus", type=Path)
-    p.add_argument("--variant", help="de naam van een variant in rules/varianten/ "
-                                     "(standaard: de variant die de casus noemt)")
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--taal", choices=["nl", "en"], default="nl")
-    p.add_argument("--regels", type=Path)
+    p = add("vergelijk", "een casus volgens de wet en volgens een beleidsvariant, naast elkaar", cmd_vergelijk,
+            "  regels vergelijk voorbeelden/varianten/statushouder_2016_gemeente.yaml\n"
+            "  regels vergelijk voorbeelden/varianten/statushouder_2016_gemeente.yaml "
+            "--variant afzien_terugvordering_alo_kop --json")
+    p.add_argument("casus", type=Path, help=CASE_HELP)
+    p.add_argument("--variant", metavar="NAAM", help="de naam van een variant in rules/varianten/ "
+                                                     "(standaard: de variant die de casus noemt)")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
+    p.add_argument("--taal", choices=["nl", "en"], default="nl", help=LANGUAGE_HELP)
+    p.add_argument("--regels", type=Path, metavar="MAP", help=RULES_HELP)
 
     p = add("impact", "een populatie volgens de wet en volgens een beleidsvariant: aantallen en bedragen per jaar",
-            cmd_impact)
+            cmd_impact,
+            "  regels impact populatie/populatie.csv --variant afzien_terugvordering_alo_kop\n"
+            "  regels impact populatie/populatie.csv --variant afzien_terugvordering_alo_kop --json --voortgang")
     p.add_argument("populatie", type=Path, help="CSV of Parquet met één huishouden per rij, of een map met "
                                                 "tabellen (zie docs/populatie.md)")
-    p.add_argument("--variant", required=True)
-    p.add_argument("--kolommen", type=Path, default=None,
-                   help="kolomindeling van het populatiebestand (standaard populatie/kolommen.yaml)")
+    p.add_argument("--variant", required=True, metavar="NAAM",
+                   help="de beleidsvariant om met de wet te vergelijken (een bestand in rules/varianten/)")
+    p.add_argument("--kolommen", type=Path, default=None, metavar="KOLOMMEN.yaml", help=COLUMNS_HELP)
     p.add_argument("--uitkomst", action="append", default=[], metavar="REGEL",
                    help="te vergelijken uitkomst (standaard: terug_te_betalen en kindgebonden_budget)")
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--regels", type=Path)
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
+    p.add_argument("--regels", type=Path, metavar="MAP", help=RULES_HELP)
+    p.add_argument("--voortgang", action="store_true", help=PROGRESS_HELP)
 
-    p = add("batch", "reken een hele populatie door: één rij per huishouden met alle uitkomsten", cmd_batch)
+    p = add("batch", "reken een hele populatie door: één rij per huishouden met alle uitkomsten", cmd_batch,
+            "  regels batch populatie/populatie.csv --uitvoer uitkomsten.csv\n"
+            "  regels batch populatie/populatie.parquet --uitvoer uitkomsten.parquet --jaar 2021 --dask")
     p.add_argument("populatie", type=Path, help="CSV of Parquet met één huishouden per rij, of een map met "
                                                 "huishoudens, personen en relaties (zie docs/populatie.md)")
-    p.add_argument("--uitvoer", type=Path, required=True, help="het uitvoerbestand (.csv of .parquet)")
-    p.add_argument("--jaar", type=int, help="het berekeningsjaar van elk huishouden (gaat voor de kolom)")
-    p.add_argument("--variant", help="reken volgens de wet met deze beleidsvariant (rules/varianten/)")
+    p.add_argument("--uitvoer", type=Path, required=True, metavar="BESTAND",
+                   help="het uitvoerbestand (.csv of .parquet)")
+    p.add_argument("--jaar", type=whole_number, metavar="JAAR",
+                   help="het berekeningsjaar van elk huishouden (gaat voor de kolom)")
+    p.add_argument("--variant", metavar="NAAM", help=VARIANT_HELP)
     p.add_argument("--uitkomsten", nargs="+", default=["kindgebonden_budget", "kindgebonden_budget_maand"],
                    metavar="REGEL", help="de uitkomsten (standaard kindgebonden_budget en kindgebonden_budget_maand)")
-    p.add_argument("--kolommen", type=Path, default=None,
-                   help="kolomindeling van een bestand met één huishouden per rij (standaard populatie/kolommen.yaml)")
-    p.add_argument("--regels", type=Path)
+    p.add_argument("--kolommen", type=Path, default=None, metavar="KOLOMMEN.yaml", help=COLUMNS_HELP)
+    p.add_argument("--regels", type=Path, metavar="MAP", help=RULES_HELP)
     p.add_argument("--dask", action="store_true", help="reken deel voor deel met Dask (zie docs/populatie.md)")
     p.add_argument("--dask-scheduler", metavar="ADRES",
                    help="het adres van een dask.distributed-scheduler, bijvoorbeeld tcp://10.0.0.5:8786")
-    p.add_argument("--delen", type=int, default=None, help="aantal delen voor Dask (standaard: naar grootte)")
+    p.add_argument("--delen", type=whole_number, default=None, metavar="N",
+                   help="aantal delen voor Dask (standaard: naar grootte)")
+    p.add_argument("--voortgang", action="store_true", help=PROGRESS_HELP)
 
-    p = add("uitleg-rij", "leg één huishouden uit een populatie uit, met de volledige uitleg", cmd_uitleg_rij)
-    p.add_argument("populatie", type=Path)
-    p.add_argument("--rij", type=int, required=True, help="het rijnummer (1 is de eerste rij onder de kopregel)")
-    p.add_argument("--jaar", type=int)
-    p.add_argument("--variant", help="reken volgens de wet met deze beleidsvariant (rules/varianten/)")
-    p.add_argument("--taal", choices=["nl", "en"], default="nl")
-    p.add_argument("--formaat", choices=["tekst", "markdown", "html"], default="tekst")
-    p.add_argument("--kolommen", type=Path, default=None)
+    p = add("uitleg-rij", "leg één huishouden uit een populatie uit, met de volledige uitleg", cmd_uitleg_rij,
+            "  regels uitleg-rij populatie/populatie.csv --rij 3\n"
+            "  regels uitleg-rij populatie/populatie.csv --rij 3 --casus > huishouden_3.yaml")
+    p.add_argument("populatie", type=Path, help="CSV of Parquet met één huishouden per rij, of een map met "
+                                                "tabellen (zie docs/populatie.md)")
+    p.add_argument("--rij", type=whole_number, required=True, metavar="N",
+                   help="het rijnummer (1 is de eerste rij onder de kopregel)")
+    p.add_argument("--jaar", type=whole_number, metavar="JAAR",
+                   help="het berekeningsjaar van het huishouden (gaat voor de kolom)")
+    p.add_argument("--variant", metavar="NAAM", help=VARIANT_HELP)
+    p.add_argument("--taal", choices=["nl", "en"], default="nl", help=LANGUAGE_HELP)
+    p.add_argument("--formaat", choices=["tekst", "markdown", "html"], default="tekst", help=FORMAT_HELP)
+    p.add_argument("--kolommen", type=Path, default=None, metavar="KOLOMMEN.yaml", help=COLUMNS_HELP)
     p.add_argument("--casus", action="store_true", help="geef de casus (YAML) in plaats van de uitleg")
-    p.add_argument("--regels", type=Path)
+    p.add_argument("--regels", type=Path, metavar="MAP", help=RULES_HELP)
 
-    p = add("check", "laad en controleer alle regelbestanden", cmd_check)
+    p = add("check", "laad en controleer alle regelbestanden", cmd_check,
+            "  regels check\n"
+            "  regels check rules/ --json --streng")
     p.add_argument("map", type=Path, nargs="?", default=None, help="map met regelbestanden (standaard rules/)")
     p.add_argument("--json", action="store_true", help="meldingen als JSON")
     p.add_argument("--streng", action="store_true", help="waarschuwingen tellen als fouten")
 
-    p = add("docs", "genereer de documentatie onder docs/ uit rules/ en de voorbeelden", cmd_docs)
-    p.add_argument("--root", type=Path, default=Path("."), help="de map van het project (standaard: hier)")
+    p = add("docs", "genereer de documentatie onder docs/ uit rules/ en de voorbeelden", cmd_docs,
+            "  regels docs\n"
+            "  regels docs --root ../regels")
+    p.add_argument("--root", type=Path, default=Path("."), metavar="MAP",
+                   help="de map van het project (standaard: hier)")
 
-    p = add("test", "voer casussen met verwachte uitkomsten uit", cmd_test)
-    p.add_argument("paden", type=Path, nargs="*", help="casusbestanden of mappen (standaard tests/casussen)")
-    p.add_argument("--regels", type=Path)
+    p = add("test", "voer casussen met verwachte uitkomsten uit", cmd_test,
+            "  regels test\n"
+            "  regels test tests/casussen/wkb --junit rapport.xml\n"
+            "  regels test voorbeelden/alleenstaande_ouder_2020.yaml --json")
+    p.add_argument("paden", type=Path, nargs="*", metavar="PAD",
+                   help="casusbestanden of mappen (standaard tests/casussen); - leest één casus van de standaardinvoer")
+    p.add_argument("--regels", type=Path, metavar="MAP", help=RULES_HELP)
+    p.add_argument("--json", action="store_true",
+                   help="het verslag als JSON: per casus de uitkomst, de verschillen en de fouten")
+    p.add_argument("--junit", type=Path, metavar="BESTAND",
+                   help="schrijf ook een JUnit-XML-verslag (voor CI): één testgeval per verwachte waarde")
     return parser
+
+
+def _case_rule_sets(args) -> CheckedRuleSets:
+    """The rule sets for the case on the command line: --regels, else the rules/
+    nearest the case file (for a case on standard input, '-', the rules/ nearest
+    the working directory)."""
+    if is_stdin(args.casus):
+        return CheckedRuleSets(args.regels if args.regels else rules_directory_for(None))
+    require_regular_file(args.casus, "casusbestand")
+    return CheckedRuleSets(args.regels if args.regels else rules_directory_for(args.casus))
 
 
 def _case_and_rules(args):
     """The case file named on the command line and the rule set to evaluate it
     under: the law, or the law with --variant."""
-    require_regular_file(args.casus, "casusbestand")
-    rule_sets = CheckedRuleSets(args.regels if args.regels else rules_directory_for(args.casus))
+    rule_sets = _case_rule_sets(args)
     if args.variant is not None:  # also '': not the same as no --variant
         require_variant_name(rule_sets.directory, args.variant)
     return read_case_file(args.casus, rule_sets, args.variant)
@@ -314,8 +412,7 @@ def cmd_tijdlijn(args) -> int:
 def cmd_vergelijk(args) -> int:
     from .compare import compare
 
-    require_regular_file(args.casus, "casusbestand")
-    rule_sets = CheckedRuleSets(args.regels if args.regels else rules_directory_for(args.casus))
+    rule_sets = _case_rule_sets(args)
     if args.variant is not None:
         require_variant_name(rule_sets.directory, args.variant)
     case, variant, rows = compare(rule_sets, args.casus, args.variant, args.taal)
@@ -362,6 +459,12 @@ def _population_rules(args, load: bool = True):
     return directory, rule_sets, rule_sets.get([variant] if variant else []) if load else None
 
 
+def _progress(args, default: bool) -> bool | str:
+    """The progress of a population command (runner.Progress): a bar on a terminal
+    (unless `default` is False), with --voortgang also line by line in a log."""
+    return "regels" if args.voortgang else default
+
+
 def cmd_batch(args) -> int:
     from .columnar import runner
 
@@ -372,10 +475,11 @@ def cmd_batch(args) -> int:
 
         count, failed, seconds = verdeeld.run_batch(rule_set, directory, args.variant, args.populatie, args.uitvoer,
                                                     args.jaar, args.uitkomsten, args.kolommen,
-                                                    scheduler=args.dask_scheduler, parts=args.delen)
+                                                    scheduler=args.dask_scheduler, parts=args.delen,
+                                                    progress=_progress(args, True))
     else:
         count, failed, seconds = runner.run_batch(rule_set, args.populatie, args.uitvoer, args.jaar, args.uitkomsten,
-                                                  args.kolommen)
+                                                  args.kolommen, progress=_progress(args, True))
     print(f"{args.uitvoer}: {v.format_count_nl(count)} huishoudens in {seconds:.1f} s "
           f"({v.format_count_nl(int(count / max(seconds, 1e-9)))} per seconde)"
           + (f", {v.format_count_nl(failed)} met een fout (zie de kolom 'fout')" if failed else ""), file=sys.stderr)
@@ -410,7 +514,8 @@ def cmd_impact(args) -> int:
     directory, rule_sets, _ = _population_rules(args, load=False)
     require_variant_name(directory, args.variant)
     outcomes = args.uitkomst or ["terug_te_betalen", "kindgebonden_budget"]
-    report = impact(rule_sets, args.populatie, args.variant, args.kolommen, outcomes, progress=not args.json)
+    report = impact(rule_sets, args.populatie, args.variant, args.kolommen, outcomes,
+                    progress=_progress(args, not args.json))
     if args.json:
         def amounts(entry):
             return {**entry, "wet": [v.cents_string(x) for x in entry["wet"]],
@@ -531,38 +636,59 @@ def find_case_files(paths: list[Path]) -> list[Path]:
 
 
 def cmd_test(args) -> int:
+    from .casetest import CaseReport, junit_xml, report_json
+
+    if args.junit:
+        require_output_path(args.junit)  # before the work, not after
     paths = args.paden or [Path("tests/casussen")]
     files = find_case_files(paths)
     if not files:
-        print("geen casussen gevonden in " + ", ".join(map(str, paths)), file=sys.stderr)
-        return EXIT_INPUT
-    rule_sets = CheckedRuleSets(args.regels if args.regels else rules_directory_for(files[0]))
-    passed = failed = broken = 0
+        raise RegelsError(Diagnostic(Pos(", ".join(map(str, paths)), 0, 0), "geen casussen gevonden",
+                                     "geef casusbestanden (.yaml) of mappen met casussen"))
+    first = next((f for f in files if not is_stdin(f)), None)
+    rule_sets = CheckedRuleSets(args.regels if args.regels else rules_directory_for(first))
+    reports = []
     for file in files:
+        report = CaseReport(STDIN_NAME if is_stdin(file) else str(file))
+        start = time.perf_counter()
         try:
-            require_regular_file(file, "casusbestand")
+            if not is_stdin(file):
+                require_regular_file(file, "casusbestand")
             try:
-                case, mismatches = check_case_file(file, rule_sets)
+                case, report.comparisons = compare_case_file(file, rule_sets)
+                report.title = case.title
             except OSError as exc:  # e.g. a file this user may not read
                 raise os_error(exc, file, "lezen") from None
         except RegelsError as exc:
-            broken += 1
-            print(f"FOUT  {file}")
-            for diagnostic in exc.diagnostics:
-                print("  " + diagnostic.format().replace("\n", "\n  "))
-            continue
-        if mismatches:
-            failed += 1
-            print(f"MIS   {file}  ({case.title})")
-            for mismatch in mismatches:
-                print("  " + mismatch.format().replace("\n", "\n  "))
-        else:
-            passed += 1
-            print(f"GOED  {file}")
-    print(f"{passed} passed, {failed + broken} failed")
-    if broken:
+            report.errors = exc.diagnostics
+        report.seconds = time.perf_counter() - start
+        reports.append(report)
+        if not args.json:
+            _print_case_report(report)
+    counts = {status: sum(1 for r in reports if r.status == status) for status in ("goed", "mis", "fout")}
+    if args.junit:
+        write_file(args.junit, junit_xml(reports))
+    if args.json:
+        print(json.dumps(report_json(reports), ensure_ascii=False, indent=2))
+    else:
+        print(f"{counts['goed']} goed, {counts['mis']} mis, {counts['fout']} fout")
+    if counts["fout"]:
         return EXIT_INPUT
-    return EXIT_FAILED if failed else EXIT_OK
+    return EXIT_FAILED if counts["mis"] else EXIT_OK
+
+
+def _print_case_report(report) -> None:
+    if report.status == "fout":
+        print(f"FOUT  {report.file}")
+        for diagnostic in report.errors:
+            print("  " + diagnostic.format().replace("\n", "\n  "))
+    elif report.status == "mis":
+        print(f"MIS   {report.file}  ({report.title})")
+        for comparison in report.comparisons:
+            if not comparison.ok:
+                print("  " + comparison.format().replace("\n", "\n  "))
+    else:
+        print(f"GOED  {report.file}")
 
 
 if __name__ == "__main__":

@@ -81,9 +81,10 @@ def _month_summary(values, rule, summed_by, fmt) -> tuple[str, object]:
 
 
 def compare(rule_sets: RuleSets, case_path, variant: str | None, language: str = "nl"):
-    variant = variant or declared_variant(case_data(case_path))
+    data = case_data(case_path)
+    variant = variant or declared_variant(data)
     if not variant:
-        raise RegelsError(Diagnostic(Pos(str(case_path), 1, 1), "welke variant?",
+        raise RegelsError(Diagnostic(Pos(data.pos.file if hasattr(data, "pos") else str(case_path), 1, 1), "welke variant?",
                                      "geef --variant NAAM, of noem de variant in de casus: variant: NAAM"))
     law = rule_sets.get()
     with_variant, case = read_case_file(case_path, rule_sets, variant)  # facts only the variant uses are read too

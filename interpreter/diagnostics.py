@@ -10,13 +10,19 @@ from typing import Iterable
 
 @dataclass(frozen=True)
 class Pos:
-    """A place in a source file. Lines and columns count from 1."""
+    """A place in a source file. Lines and columns count from 1; line 0 means
+    the file as a whole (it is missing, unreadable, too large), column 0 the
+    line as a whole. Neither is shown then: no made-up 'file:0:0'."""
 
     file: str
     line: int
     column: int
 
     def __str__(self) -> str:
+        if self.line <= 0:
+            return self.file
+        if self.column <= 0:
+            return f"{self.file}:{self.line}"
         return f"{self.file}:{self.line}:{self.column}"
 
 
@@ -38,9 +44,9 @@ class Diagnostic:
 
     def to_json(self) -> dict:
         return {
-            "bestand": self.pos.file,
-            "regel": self.pos.line,
-            "kolom": self.pos.column,
+            "bestand": self.pos.file or None,  # null: not about a file (a wrong call, an internal error)
+            "regel": self.pos.line if self.pos.line > 0 else None,  # null: the file as a whole
+            "kolom": self.pos.column if self.pos.line > 0 and self.pos.column > 0 else None,
             "ernst": self.severity,
             "melding": self.message,
             "hint": self.hint,

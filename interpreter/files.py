@@ -14,6 +14,7 @@ import errno
 import os
 import shutil
 import signal
+import sys
 import tempfile
 import threading
 from contextlib import contextmanager
@@ -22,6 +23,7 @@ from pathlib import Path
 from .diagnostics import Pos, RegelsError, error
 from .loader import MANIFEST, NOT_LAW, display_path
 from .values import format_count_nl
+from .yamlpos import MAX_FILE_BYTES
 
 # A folder without regelset.yaml is walked for rule files (*.yaml) only this far
 # (files and folders counted together): 'regels check /' must not walk the whole disk.
@@ -94,6 +96,41 @@ def require_regular_file(path: Path, what: str = "bestand") -> None:
                         f"geef het pad naar een {what}")
     except OSError as exc:
         raise os_error(exc, path, "lezen") from None
+
+
+# '-' as a case file: the case is read from standard input, once (a command may read
+# its case twice, e.g. to find the variant it names), and named <stdin> in messages.
+STDIN = "-"
+STDIN_NAME = "<stdin>"
+_stdin_bytes: bytes | None = None
+
+
+def is_stdin(path) -> bool:
+    return path is not None and os.fspath(path) == STDIN
+
+
+def read_stdin() -> bytes:
+    """The bytes of standard input, read the first time they are asked for. At most
+    MAX_FILE_BYTES + 1 are read: more is refused as a file would be."""
+    global _stdin_bytes
+    if _stdin_bytes is None:
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is None:  # no standard input at all (e.g. a detached process)
+            raise error(Pos(STDIN_NAME, 0, 0), "er is geen standaardinvoer om de casus van te lezen",
+                        "geef het pad van een casusbestand, of stuur de casus in: regels bereken - < casus.yaml")
+        if sys.stdin.isatty():  # say why nothing happens yet
+            print("de casus wordt gelezen van de standaardinvoer (sluit af met Ctrl-D)", file=sys.stderr)
+        try:
+            _stdin_bytes = stream.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            raise error(Pos(STDIN_NAME, 0, 0), f"kan de standaardinvoer niet lezen: {reason(exc)}") from None
+    return _stdin_bytes
+
+
+def forget_stdin() -> None:
+    """Read standard input anew next time (for a second run in one process, e.g. tests)."""
+    global _stdin_bytes
+    _stdin_bytes = None
 
 
 def require_rule_folder(directory: Path) -> None:

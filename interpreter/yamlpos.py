@@ -340,8 +340,13 @@ def load_yaml(path, display_name: str | None = None):
         with open(path, "rb") as handle:
             data = handle.read(MAX_FILE_BYTES + 1)  # a pipe or device has no size until read
     except FileNotFoundError:
-        raise error(Pos(name, 0, 0), "bestand niet gevonden")
+        raise error(Pos(name, 0, 0), "bestand niet gevonden", "controleer het pad")
     # Other OS errors (a folder, no permission) are worded by the command line.
+    return load_yaml_bytes(data, name)
+
+
+def load_yaml_bytes(data: bytes, name: str):
+    """Load one YAML document from the bytes of a file (or of standard input)."""
     if len(data) > MAX_FILE_BYTES:
         raise _too_large(name)
     try:

@@ -96,7 +96,7 @@ def test_test_command_passes_and_fails_with_a_readable_diff(tmp_path, capsys):
     capsys.readouterr()
     assert main(["test", str(path), "--regels", str(ROOT / "rules")]) == 1
     out = capsys.readouterr().out
-    assert "verwacht: € 5.390" in out and "berekend: € 5.389" in out and "0 passed, 1 failed" in out
+    assert "verwacht: € 5.390" in out and "berekend: € 5.389" in out and "0 goed, 1 mis, 0 fout" in out
 
 
 def test_broken_rule_set_exits_2_without_traceback(tmp_path):

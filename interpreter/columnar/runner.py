@@ -452,10 +452,16 @@ def with_year(tables: mapping.Tables, year: int | None, where) -> None:
 
 
 class Progress:
-    """A progress bar (tqdm, with rate and ETA) on a terminal; quiet otherwise."""
+    """Progress on stderr, drawn by tqdm (count, rate and time left). `enabled`:
+    True (a bar on a terminal, quiet otherwise), False (quiet), or "regels" (a
+    bar on a terminal, otherwise one line per tenth of the work, for a log)."""
 
-    def __init__(self, total: int, what: str, enabled: bool = True):
+    STEPS = 10  # lines when stderr is no terminal
+
+    def __init__(self, total: int, what: str, enabled: bool | str = True):
         self.bar = None
+        self.lines = False
+        self.total, self.what, self.done, self.shown = total, what, 0, 0
         if enabled and sys.stderr.isatty():
             import shutil
 
@@ -463,18 +469,37 @@ class Progress:
 
             self.bar = tqdm(total=total, unit=" huishoudens", desc=what, file=sys.stderr, unit_scale=True,
                             ncols=min(shutil.get_terminal_size().columns, 120), mininterval=0.5)
+        elif enabled == "regels" and total > 0:
+            from tqdm import tqdm
+
+            self.lines, self.start, self.format = True, time.perf_counter(), tqdm.format_meter
+            self.step = -(-total // self.STEPS)  # rounded up
 
     def __call__(self, n: int) -> None:
         if self.bar is not None:
             self.bar.update(n)
+        elif self.lines:
+            self.done += n
+            if self.done // self.step > self.shown // self.step:
+                self._line()
+
+    def _line(self) -> None:
+        print(self.format(min(self.done, self.total), self.total, time.perf_counter() - self.start,
+                          prefix=self.what, unit=" huishoudens", unit_scale=self.total >= 10_000,
+                          bar_format="{desc}: {percentage:3.0f}% {n_fmt}/{total_fmt} "
+                                     "[{elapsed} verstreken, nog {remaining}, {rate_fmt}]"),
+              file=sys.stderr, flush=True)
+        self.shown = self.done
 
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
+        elif self.lines and self.shown < self.done:  # the last part, if it was less than a tenth
+            self._line()
 
 
 def run_batch(rule_set: RuleSet, population: Path, output: Path, year: int | None, outcome_names: list[str],
-              mapping_path: Path | None = None, progress: bool = True) -> tuple[int, int, float]:
+              mapping_path: Path | None = None, progress: bool | str = True) -> tuple[int, int, float]:
     """`regels batch`: read, evaluate, write. Returns (households, with an error, seconds)."""
     check_output_path(output)
     start = time.perf_counter()
