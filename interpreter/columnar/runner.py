@@ -485,8 +485,8 @@ class Progress:
 
     def _line(self) -> None:
         print(self.format(min(self.done, self.total), self.total, time.perf_counter() - self.start,
-                          prefix=self.what, unit=" huishoudens", unit_scale=self.total >= 10_000,
-                          bar_format="{desc}: {percentage:3.0f}% {n_fmt}/{total_fmt} "
+                          prefix=self.what, unit=" huishoudens", unit_scale=True,
+                          bar_format="{desc}: {percentage:3.0f}% {n}/{total} "
                                      "[{elapsed} verstreken, nog {remaining}, {rate_fmt}]"),
               file=sys.stderr, flush=True)
         self.shown = self.done
