@@ -6,7 +6,8 @@ gettext, looking up the module's `_` and `ngettext` each time it needs a
 string. A parser of this class puts a Dutch lookup in their place while it
 builds itself, parses or formats, and puts the originals back afterwards: the
 message ids are gettext's, the same in every Python version, and a string
-this table does not know stays English rather than failing. A wrong call does
+this table does not know stays English rather than failing. (The swap is of
+module globals: fine for a command line, which parses in one thread.) A wrong call does
 not exit: it raises UsageError, so the caller decides how to report it (as
 text, or as JSON with --json)."""
 

@@ -22,8 +22,8 @@ try:  # loading the modules takes a good part of a second: Ctrl-C then gets the 
     from .api import RuleSets, evaluate, read_case_file, rules_directory_for, unconfirmed_values, variant_names
     from .casetest import compare_case_file
     from .diagnostics import Diagnostic, Pos, RegelsError
-    from .files import (STDIN_NAME, case_files_in, forget_stdin, is_stdin, os_error, require_output_path, require_regular_file, require_rule_folder,
-                        require_variant_name, write_file)
+    from .files import (STDIN_NAME, case_files_in, forget_stdin, is_stdin, os_error, require_output_path,
+                        require_regular_file, require_rule_folder, require_variant_name, write_file)
 except KeyboardInterrupt:
     print(INTERRUPTED, file=sys.stderr)
     sys.exit(EXIT_INTERRUPTED)
