@@ -319,3 +319,19 @@ def test_batch_with_voortgang_writes_progress_lines_to_stderr(capsys, tmp_path):
     assert err[-1].startswith(f"{out}: 6 huishoudens in")
     assert main(["batch", "tests/data/populatie_klein.csv", "--uitvoer", str(out)]) == 0
     assert len(capsys.readouterr().err.splitlines()) == 1  # without --voortgang: the closing line only
+
+
+def test_with_json_an_internal_error_is_json_with_exit_code_3(monkeypatch, capsys):
+    import regels.cli as cli
+
+    def broken(args):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.delenv("REGELS_DEBUG", raising=False)
+    monkeypatch.setattr(cli, "cmd_bereken", broken)
+    assert main(["bereken", EXAMPLE, "--json"]) == 3
+    out, err = capsys.readouterr()
+    error = json.loads(out)["fouten"][0]
+    assert err == "" and error["melding"].startswith("interne fout in regels") and "REGELS_DEBUG" in error["hint"]
+    assert main(["bereken", EXAMPLE]) == 3
+    assert capsys.readouterr().err.startswith("interne fout in regels (geen fout in uw bestanden); zet REGELS_DEBUG=1")
