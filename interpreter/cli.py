@@ -21,7 +21,7 @@ try:  # loading the modules takes a good part of a second: Ctrl-C then gets the 
     from .argparse_nl import ArgumentParser, UsageError, whole_number
     from .api import RuleSets, evaluate, read_case_file, rules_directory_for, unconfirmed_values, variant_names
     from .casetest import compare_case_file
-    from .diagnostics import Diagnostic, Pos, RegelsError
+    from .diagnostics import Diagnostic, Pos, RegelsError, suggest
     from .files import (STDIN_NAME, case_files_in, forget_stdin, is_stdin, os_error, require_output_path,
                         require_regular_file, require_rule_folder, require_variant_name, write_file)
 except KeyboardInterrupt:
@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_INPUT
         return args.run(args)
     except UsageError as exc:
-        _report_usage_error(exc, as_json)
+        _report_usage_error(exc, as_json, argv)
         return EXIT_INPUT
     except RegelsError as exc:
         _report(exc.diagnostics, as_json)
@@ -106,9 +106,14 @@ def _report(diagnostics: list[Diagnostic], as_json: bool) -> None:
         print(diagnostic.format(), file=sys.stderr)
 
 
-def _report_usage_error(exc: UsageError, as_json: bool) -> None:
-    """A wrong call: the usage of the verb and what is wrong, with a hint to its help."""
+def _report_usage_error(exc: UsageError, as_json: bool, argv: list[str]) -> None:
+    """A wrong call: the usage of the verb and what is wrong, with a hint to its help
+    (and for a misspelt verb, the verb that was meant)."""
     hint = f"zie: {exc.parser.prog} --help"
+    verbs = getattr(exc.parser, "verbs", {})
+    given = next((a for a in argv if not a.startswith("-")), None)
+    if given is not None and verbs and given not in verbs and suggest(given, verbs):
+        hint = f"{suggest(given, verbs)} {hint}"
     if as_json:  # a call is no file: bestand, regel and kolom are null
         _report([Diagnostic(Pos("", 0, 0), f"{exc.parser.prog}: {exc.message}", hint)], as_json)
         return

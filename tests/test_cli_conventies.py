@@ -91,6 +91,7 @@ def test_argparse_speaks_dutch_only_while_regels_parses(capsys):
     (["bereken", EXAMPLE, "--jsn"], "regels bereken: fout: onbekende argumenten: --jsn"),
     (["batch", "p.csv", "--uitvoer", "u.csv", "--jaar", "twee"], "--jaar: 'twee' is geen geheel getal"),
     (["berekn", EXAMPLE], "OPDRACHT: ongeldige keuze 'berekn'"),
+    (["berekn", EXAMPLE], "hint: bedoelde u 'bereken'? zie: regels --help"),
     (["impact", "p.csv"], "deze argumenten ontbreken: --variant"),
 ])
 def test_a_wrong_call_is_told_in_dutch_with_exit_code_2(capsys, argv, dutch):
