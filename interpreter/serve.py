@@ -17,6 +17,7 @@ import io
 import json
 import threading
 import time
+from fractions import Fraction
 from importlib.metadata import PackageNotFoundError, version as package_version
 from pathlib import Path
 
@@ -114,7 +115,7 @@ def create_app(rules_dir, max_body_bytes: int = MAX_BODY_BYTES, time_limit: floa
                                      "reken een casus door, lees de uitleg en de tijdlijn, vergelijk met een "
                                      "beleidsvariant. Zie docs/serve.md.")
     app.state.rule_set = law
-    _add_error_handlers(app)
+    _add_error_handlers(app, time_limit)
 
     async def body_text(request: Request, name: str) -> tuple[str, bool]:
         """The body as text, and whether it is JSON; over the limit: 413 before it is all read."""
@@ -329,7 +330,7 @@ def _json_bytes(text: str) -> Response:
     return Response(text.encode("utf-8"), media_type="application/json")
 
 
-def _add_error_handlers(app) -> None:
+def _add_error_handlers(app, time_limit: float) -> None:
     def answer(status: int, diagnostics) -> JSONResponse:
         return JSONResponse(error_json(diagnostics), status_code=status)
 
@@ -339,7 +340,13 @@ def _add_error_handlers(app) -> None:
 
     @app.exception_handler(DeadlineExceeded)
     async def too_slow(request, exc: DeadlineExceeded):
-        return answer(503, exc.diagnostics)
+        # the interpreter names the time that was left; the reader needs the limit of the request
+        limit = v.format_number_nl(Fraction(str(time_limit)))
+        return answer(503, [Diagnostic(d.pos, f"de berekening duurt langer dan de tijdslimiet van {limit} s "
+                                              "van deze dienst (voor alle casussen van één verzoek samen)",
+                                       "stuur minder casussen per verzoek, start de dienst met een hogere "
+                                       "--tijdslimiet, of reken met de opdrachtregel (die heeft geen tijdslimiet)")
+                            for d in exc.diagnostics[:1]])
 
     @app.exception_handler(RegelsError)
     async def bad_case(request, exc: RegelsError):
