@@ -15,6 +15,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
+import socket
+import sys
 import threading
 import time
 from fractions import Fraction
@@ -26,6 +29,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
@@ -55,6 +59,26 @@ CASE_BODY = {"description": "een casus in YAML of JSON, zoals een casusbestand (
 BATCH_BODY = {"description": "een lijst van casussen in YAML of JSON", "required": True,
               "content": {"application/yaml": {"schema": {"type": "string"}},
                           "application/json": {"schema": {"type": "array", "items": {"$ref": "/schema/casus"}}}}}
+
+
+class Fout(BaseModel):
+    """One error, as `regels check --json` names it."""
+    bestand: str | None
+    regel: int | None
+    kolom: int | None
+    ernst: str
+    melding: str
+    hint: str | None
+
+
+class Fouten(BaseModel):
+    fouten: list[Fout]
+
+
+ERROR_RESPONSES = {status: {"model": Fouten, "description": what} for status, what in [
+    (404, "onbekend adres, artikel of voorbeeld"), (413, "het verzoek is te groot"),
+    (415, "geen YAML of JSON"), (422, "de casus of een parameter klopt niet: meldingen met regel, kolom en hint"),
+    (503, "het rekenen duurt langer dan de tijdslimiet")]}
 
 
 class HttpError(Exception):
@@ -113,7 +137,7 @@ def create_app(rules_dir, max_body_bytes: int = MAX_BODY_BYTES, time_limit: floa
     app = FastAPIOffline(title="regels", version=_package_version(),
                          description="De regels van de toeslagen (kindgebonden budget, Awir, AWR) als dienst: "
                                      "reken een casus door, lees de uitleg en de tijdlijn, vergelijk met een "
-                                     "beleidsvariant. Zie docs/serve.md.")
+                                     "beleidsvariant. Zie docs/serve.md.", responses=ERROR_RESPONSES)
     app.state.rule_set = law
     _add_error_handlers(app, time_limit)
 
@@ -483,6 +507,12 @@ def serve(rules_dir, host: str = "127.0.0.1", port: int = 8000, time_limit: floa
     import uvicorn
 
     app = create_app(rules_dir, time_limit=time_limit)
+    try:  # said in Dutch here, before uvicorn would say it in its own words
+        socket.create_server((host, port)).close()
+    except OSError as exc:
+        print(f"regels serve: kan niet luisteren op {host}:{port} ({os.strerror(exc.errno) if exc.errno else exc}); is de poort al in gebruik? "
+              "kies een andere met --port", file=sys.stderr)
+        raise SystemExit(2) from None
     print(f"regels serve: regelset {app.state.rule_set.version_label} uit {rules_dir}, "
           f"op http://{host}:{port}/ (API-documentatie: /docs; stoppen: Ctrl-C)", flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -319,6 +319,29 @@ def test_a_long_request_does_not_hold_up_others_and_stops_at_the_time_limit(serv
     assert TIME_LIMIT - 0.5 < slow["seconds"] < TIME_LIMIT + 10
 
 
+def test_concurrent_requests_get_the_same_bytes(service):
+    """The rule set is shared by the threads that compute; what it remembers between cases
+    must not leak from one request into another."""
+    expected = cli("bereken", EXAMPLE, "--json")
+    other = read("voorbeelden/statushouder_2016.yaml")
+    answers: list = [None] * 6
+
+    def ask(index):
+        if index % 2:
+            answers[index] = call(service, f"/bereken?bestand={EXAMPLE}", read(EXAMPLE))
+        else:
+            answers[index] = call(service, "/bereken?bestand=voorbeelden/statushouder_2016.yaml", other)
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(len(answers))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    expected_other = cli("bereken", "voorbeelden/statushouder_2016.yaml", "--json")
+    for index, (status, _, body) in enumerate(answers):
+        assert status == 200 and body == (expected if index % 2 else expected_other)
+
+
 def test_without_the_extra_the_verb_says_what_to_install():
     code = ("import sys; sys.modules['fastapi'] = None\n"
             "from regels.cli import main; sys.exit(main(['serve']))")
