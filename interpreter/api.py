@@ -13,6 +13,7 @@ from .case import Case, case_data, declared_variant, load_case as _load_case, pa
 from .evaluate import Evaluation, Step
 from .loader import load_rule_set, rule_files
 from .model import Rule, RuleSet
+from .yamlpos import parse_yaml
 
 
 def load_rules(directory="rules", variants: list[str] = ()) -> RuleSet:
@@ -73,9 +74,21 @@ def read_case_file(path, rule_sets: RuleSets, variant: str | None = None) -> tup
     """A case file and the rule set to evaluate it under: the law, or the law
     with `variant`. A case that names a variant itself ('variant:') is read
     with that variant's inputs; under the law alone those inputs go unused."""
+    return read_case_data(case_data(path), rule_sets, variant)
+
+
+def read_case_text(text: str, rule_sets: RuleSets, variant: str | None = None,
+                   name: str = "<casus>") -> tuple[RuleSet, Case]:
+    """As read_case_file, for a case given as text (YAML, or JSON, which is YAML
+    too), e.g. the body of an HTTP request; `name` stands for the file in the
+    output and in error messages."""
+    return read_case_data(parse_yaml(text, name), rule_sets, variant)
+
+
+def read_case_data(data, rule_sets: RuleSets, variant: str | None = None) -> tuple[RuleSet, Case]:
+    """As read_case_file, for a case already parsed with positions (yamlpos)."""
     chosen = [variant] if variant else []
     rule_set = rule_sets.get(chosen)
-    data = case_data(path)
     declared = declared_variant(data)
     if declared and declared not in chosen:
         case = read_case(data, rule_sets.get(chosen + [declared]))

@@ -290,6 +290,15 @@ def _parser() -> argparse.ArgumentParser:
                    help="het verslag als JSON: per casus de uitkomst, de verschillen en de fouten")
     p.add_argument("--junit", type=Path, metavar="BESTAND",
                    help="schrijf ook een JUnit-XML-verslag (voor CI): één testgeval per verwachte waarde")
+
+    p = add("serve", "bied de regels aan als HTTP-dienst, met een webpagina en API-documentatie op /docs", cmd_serve,
+            "  regels serve\n"
+            "  regels serve --port 8080 --tijdslimiet 30")
+    p.add_argument("--host", default="127.0.0.1", help="het adres om op te luisteren (standaard 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="de poort (standaard 8000)")
+    p.add_argument("--tijdslimiet", type=float, default=10.0, metavar="SECONDEN",
+                   help="de tijd die één verzoek mag rekenen (standaard 10 seconden)")
+    p.add_argument("--regels", type=Path, metavar="MAP", help=RULES_HELP)
     return parser
 
 
@@ -377,22 +386,15 @@ def cmd_uitleg(args) -> int:
 
 
 def cmd_tijdlijn(args) -> int:
-    from .timeline import timeline
+    from .timeline import timeline, timeline_json, truths as law_truths
 
     rule_set, case = _case_and_rules(args)
     result = timeline(rule_set, case, args.taal)
-    moments, skipped, ev = result.moments, result.skipped, result.evaluation
-    # what the law grants on the true facts: the rule set's yearly outcomes ('uitkomst: ja')
-    truths = [(r, ev.rule_value(r, None, None)) for r in rule_set.rules()
-              if r.uitkomst and r.target is None and not r.voor and r.per != "maand"]
+    moments, skipped = result.moments, result.skipped
     if args.json:
-        print(json.dumps({"casus": case.title, "berekeningsjaar": case.year,
-                          "regelset": rule_set.version, "tijdlijn": [m.to_json() for m in moments],
-                          "volgens_de_wet": {r.name: v.to_json(x, r.type) for r, x in truths},
-                          "niet_op_de_tijdlijn": [{"regel": n, "ontbreekt": i} for n, i in skipped.items()],
-                          "nooit_bekend": result.never_known, "nooit_bekend_tot": result.until.isoformat()},
-                         ensure_ascii=False, indent=2))
+        print(json.dumps(timeline_json(rule_set, case, result), ensure_ascii=False, indent=2))
         return EXIT_OK
+    truths = law_truths(rule_set, result)
     print(f"{case.title} — berekeningsjaar {case.year}")
     for moment in moments:
         print(f"  {v.format_date_nl(moment.day):>18}  {moment.what}: {moment.value}"
@@ -415,19 +417,14 @@ def cmd_tijdlijn(args) -> int:
 
 
 def cmd_vergelijk(args) -> int:
-    from .compare import compare
+    from .compare import compare, compare_json
 
     rule_sets = _case_rule_sets(args)
     if args.variant is not None:
         require_variant_name(rule_sets.directory, args.variant)
     case, variant, rows = compare(rule_sets, args.casus, args.variant, args.taal)
     if args.json:
-        print(json.dumps({"casus": case.title, "berekeningsjaar": case.year, "variant": variant.artikel,
-                          "verschillen": [{"regel": r.rule, "bron": r.citation, "wet": r.law_json,
-                                           "variant": r.variant_json, "opgeteld_in": r.summed_by,
-                                           "per_maand": [{"maand": m, "wet": a, "variant": b} for m, a, b in r.months],
-                                           "door": [{"regel": n, "omschrijving": o} for n, o in r.because]}
-                                          for r in rows]}, ensure_ascii=False, indent=2))
+        print(json.dumps(compare_json(case, variant, rows), ensure_ascii=False, indent=2))
         return EXIT_OK
     print(f"{case.title} — berekeningsjaar {case.year}")
     print(f"variant: {variant.titel or variant.artikel}")
@@ -694,6 +691,19 @@ def _print_case_report(report) -> None:
                 print("  " + comparison.format().replace("\n", "\n  "))
     else:
         print(f"GOED  {report.file}")
+
+
+def cmd_serve(args) -> int:
+    try:
+        from .serve import serve
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("fastapi", "fastapi_offline", "starlette", "uvicorn"):
+            raise
+        print(f"regels serve heeft de extra onderdelen voor de dienst nodig ({exc.name} ontbreekt); "
+              "installeer ze met: pip install 'regels[serve]'", file=sys.stderr)
+        return EXIT_INPUT
+    serve(CheckedRuleSets(args.regels or rules_directory_for(None)).directory, args.host, args.port, args.tijdslimiet)
+    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -12,12 +12,14 @@ the year), counts or dates: those are shown per month, without a total."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 
 from . import values as v
-from .api import RuleSets, evaluate, read_case_file
+from .api import RuleSets, evaluate, read_case_data
 from .case import case_data, declared_variant
 from .diagnostics import Diagnostic, Pos, RegelsError
+from .evaluate import DeadlineExceeded
 from .model import Rule
 from .syntax import Name, Quantifier
 
@@ -80,21 +82,28 @@ def _month_summary(values, rule, summed_by, fmt) -> tuple[str, object]:
     return "verschilt per maand", None
 
 
-def compare(rule_sets: RuleSets, case_path, variant: str | None, language: str = "nl"):
-    data = case_data(case_path)
+def compare(rule_sets: RuleSets, case_path, variant: str | None, language: str = "nl", data=None,
+            deadline: float | None = None):
+    """The differences between law and variant for a case file, or for a case
+    already parsed (`data`, with `case_path` its name); `deadline` is a time limit
+    in seconds for all of its evaluations together (api.evaluate)."""
+    data = case_data(case_path) if data is None else data
     variant = variant or declared_variant(data)
     if not variant:
         raise RegelsError(Diagnostic(Pos(data.pos.file if hasattr(data, "pos") else str(case_path), 1, 1), "welke variant?",
                                      "geef --variant NAAM, of noem de variant in de casus: variant: NAAM"))
+    ends = None if deadline is None else time.monotonic() + deadline  # one limit for all the evaluations
     law = rule_sets.get()
-    with_variant, case = read_case_file(case_path, rule_sets, variant)  # facts only the variant uses are read too
+    with_variant, case = read_case_data(data, rule_sets, variant)  # facts only the variant uses are read too
     variant_articles = {a.citation for a in with_variant.articles if a.artikel == variant}
     sums_law, sums_variant = summing_rules(law, case.year), summing_rules(with_variant, case.year)
     rows = []
     for name in _compared_rules(with_variant, case):
         try:
-            a = evaluate(law, case, trace=False, rules=[law.rule(name)])
-            b = evaluate(with_variant, case, trace=True, rules=[with_variant.rule(name)])
+            a = evaluate(law, case, trace=False, rules=[law.rule(name)], deadline=_left(ends))
+            b = evaluate(with_variant, case, trace=True, rules=[with_variant.rule(name)], deadline=_left(ends))
+        except DeadlineExceeded:
+            raise
         except RegelsError:
             continue  # this case lacks the facts for this outcome (e.g. no procedure dates)
         rule = with_variant.rule(name)
@@ -131,3 +140,18 @@ def compare(rule_sets: RuleSets, case_path, variant: str | None, language: str =
         rows.append(diff)
     variant_article = next(a for a in with_variant.articles if a.artikel == variant)
     return case, variant_article, rows
+
+
+def _left(ends: float | None) -> float | None:
+    """The seconds left before `ends` (a time.monotonic() moment), for api.evaluate(deadline=...)."""
+    return None if ends is None else max(ends - time.monotonic(), 0.001)
+
+
+def compare_json(case, variant, rows) -> dict:
+    """What `regels vergelijk --json` and POST /vergelijk give for compare()'s outcome."""
+    return {"casus": case.title, "berekeningsjaar": case.year, "variant": variant.artikel,
+            "verschillen": [{"regel": r.rule, "bron": r.citation, "wet": r.law_json,
+                             "variant": r.variant_json, "opgeteld_in": r.summed_by,
+                             "per_maand": [{"maand": m, "wet": a, "variant": b} for m, a, b in r.months],
+                             "door": [{"regel": n, "omschrijving": o} for n, o in r.because]}
+                            for r in rows]}

@@ -68,13 +68,14 @@ class Timeline:
     evaluation: Evaluation
 
 
-def timeline(rule_set, case, language: str = "nl") -> Timeline:
+def timeline(rule_set, case, language: str = "nl", deadline: float | None = None) -> Timeline:
     """The moments of the case in date order, including the days on which the
     administration learned facts and through which channel; the steps left
     off because the case does not give a fact they need (a case without a
     request date has no deadline for the request, and that is no error); and
-    the facts that never became known."""
-    ev = Evaluation(rule_set, case, trace=False)
+    the facts that never became known. `deadline` is a time limit in seconds
+    (api.evaluate)."""
+    ev = Evaluation(rule_set, case, trace=False, deadline=deadline)
     depths = _depths(rule_set)
     moments: list[Moment] = []
     skipped: dict[str, str] = {}
@@ -114,6 +115,22 @@ def timeline(rule_set, case, language: str = "nl") -> Timeline:
                               else f"the administration learns this {via}", True))
     moments.sort(key=lambda m: (m.day, m.depth, m.what))
     return Timeline(moments, skipped, unknown, until, ev)
+
+
+def truths(rule_set, result: Timeline) -> list:
+    """What the law grants on the true facts: the rule set's yearly outcomes
+    ('uitkomst: ja'), as (rule, value)."""
+    return [(r, result.evaluation.rule_value(r, None, None)) for r in rule_set.rules()
+            if r.uitkomst and r.target is None and not r.voor and r.per != "maand"]
+
+
+def timeline_json(rule_set, case, result: Timeline) -> dict:
+    """What `regels tijdlijn --json` and POST /tijdlijn give."""
+    return {"casus": case.title, "berekeningsjaar": case.year,
+            "regelset": rule_set.version, "tijdlijn": [m.to_json() for m in result.moments],
+            "volgens_de_wet": {r.name: v.to_json(x, r.type) for r, x in truths(rule_set, result)},
+            "niet_op_de_tijdlijn": [{"regel": n, "ontbreekt": i} for n, i in result.skipped.items()],
+            "nooit_bekend": result.never_known, "nooit_bekend_tot": result.until.isoformat()}
 
 
 def channel_label(channel, language: str) -> str:
