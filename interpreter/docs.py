@@ -175,8 +175,16 @@ def woven_version(article: Article, version, is_latest: bool) -> str:
     rule versions that encode it in that period; what names no lid of this text comes last."""
     start, end = version.geldig_vanaf, version.geldig_tot
     under: dict[str, list[str]] = defaultdict(list)
+    in_period = [rv for rule in article.rules.values() for rv in rule.versions
+                 if _overlaps(rv.geldig_vanaf, rv.geldig_tot, start, end)]
+    used = {id(node.ref) for rv in in_period for tree in (rv.formula, rv.condition) if tree is not None
+            for node in walk(tree) if isinstance(getattr(node, "ref", None), Parameter)}
+    used_ever = {id(node.ref) for rule in article.rules.values() for rv in rule.versions
+                 for tree in (rv.formula, rv.condition) if tree is not None
+                 for node in walk(tree) if isinstance(getattr(node, "ref", None), Parameter)}
     for parameter in article.parameters.values():
-        if _values_in(parameter, start, end):
+        # a value still in force that no rule reads in this period (replaced by another article's) is left out
+        if _values_in(parameter, start, end) and (id(parameter) in used or id(parameter) not in used_ever):
             lids = [lid for lid in _lids_in(parameter.lid) if lid in version.leden]
             under[lids[-1] if lids else ""].append(_parameter_block(parameter, start, end))
     for rule in article.rules.values():
@@ -439,6 +447,147 @@ def law_pages(rule_set, cases) -> dict[Path, str]:
     return files
 
 
+# --- the case format: every input and relation (docs/casusformaat.md) ------------------------
+
+CASE_FORMAT = Path("docs/casusformaat.md")
+BLOCK = re.compile(r"(<!-- gegenereerd: (?P<name>[a-z-]+) -->\n)(?P<body>.*?)(<!-- einde gegenereerd -->)", re.S)
+MISSING_FACT_CASE = Path("tests/data/zonder_geboortedatum.yaml")
+MISMATCH_CASE = Path("tests/data/verwachting_mis.yaml")
+EXAMPLE_BY_TYPE = {"persoon": "amira", "datum": "2020-03-01", "waar/onwaar": "ja", "bedrag": "€ 1.000",
+                   "geheel getal": "2", "getal": "2", "percentage": "6,75%", "tekst": "NL"}
+
+
+def _flow(value) -> str:
+    import yaml
+
+    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, sort_keys=False, width=10**6)
+    return text.strip().removesuffix("...").strip()
+
+
+def _examples_from_cases(paths: list[Path]) -> tuple[dict, dict]:
+    """For each input and relation the first place a case uses it: (file, 'naam: waarde')."""
+    import yaml
+
+    inputs, relations = {}, {}
+    for path in paths:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            continue
+        facts = [(data.get("gegevens") or {})] + [p or {} for p in (data.get("personen") or {}).values()]
+        for fact in facts:
+            for name, value in fact.items():
+                if isinstance(value, dict) and len(_flow(value)) > 90:  # the bron makes it long
+                    value = {k: x for k, x in value.items() if k != "bron"}
+                inputs.setdefault(name, (path, f"{name}: {_flow(value)}"))
+        for rel in data.get("relaties") or []:
+            if isinstance(rel, dict) and rel.get("soort"):
+                if len(_flow(rel)) > 110:
+                    rel = {k: x for k, x in rel.items() if k != "bron"}
+                relations.setdefault(rel["soort"], (path, _flow(rel)))
+    return inputs, relations
+
+
+def _input_rows(inputs, examples, wrap) -> list[str]:
+    rows = ["| naam | soort | omschrijving en voorbeeld |", "|---|---|---|"]
+    for inp in sorted(inputs, key=lambda i: i.name):
+        facts = [str(inp.type), "verandert in de tijd" if inp.time_varying else "één waarde"]
+        facts.append(f"standaard {v.format_value(inp.default, inp.type) or 'leeg'}" if inp.has_default
+                     else "geen standaard")
+        found = examples.get(inp.name)
+        if found:
+            example = f"`{_cell(found[1])}` ({found[0].as_posix()})"
+        elif inp.time_varying:
+            value = EXAMPLE_BY_TYPE.get(str(inp.type), "...")
+            example = f"`{inp.name}: [{{vanaf: 2020-01-01, waarde: {value}}}]`"
+        else:
+            example = f"`{inp.name}: {EXAMPLE_BY_TYPE.get(str(inp.type), '...')}`"
+        rows.append(f'| <span id="invoer-{inp.name}"></span>`{inp.name}`<br>{wrap(inp)} | {", ".join(facts)} '
+                    f"| {_cell(inp.omschrijving)}<br>{example} |")
+    return rows
+
+
+def case_format_blocks(rule_set, variant_sets: dict, case_paths: list[Path]) -> dict[str, str]:
+    """The generated parts of docs/casusformaat.md, by block name."""
+    from .api import evaluate as run
+    from .casetest import check_case
+    from .diagnostics import RegelsError
+
+    inputs, relations = _examples_from_cases(case_paths)
+
+    def article_link(item) -> str:
+        return f"[{item.article.citation}]({article_path(item.article).as_posix()}#{ANCHOR_KIND[type(item)]}-{item.name})"
+
+    law_inputs = list(rule_set.inputs())
+    blocks = {}
+    out = ["Deze lijst is gemaakt uit `rules/` (met `regels docs`); zij noemt elk gegeven en elke relatie die de "
+           "regels kennen, met het artikel waar het staat. Een gegeven zonder standaard moet in de casus staan "
+           "zodra een berekening het nodig heeft; een gegeven met een standaard mag ontbreken. Het voorbeeld "
+           "komt uit een casus in deze repository (het bestand staat erbij), of is gemaakt uit het type.", "",
+           "### Onder `gegevens`: van de casus als geheel", ""]
+    out += _input_rows([i for i in law_inputs if not i.of_person], inputs, article_link)
+    out += ["", "### Onder `personen`: van een persoon", ""]
+    out += _input_rows([i for i in law_inputs if i.of_person], inputs, article_link)
+    out += ["", "### Onder `relaties`", "", "| soort | rollen | omschrijving en voorbeeld |", "|---|---|---|"]
+    for rel in sorted(rule_set.relations(), key=lambda r: r.name):
+        roles = f"`{rel.roles[0]}`, `{rel.roles[1]}`" + (", symmetrisch" if rel.symmetric else "")
+        found = relations.get(rel.name)
+        if found:
+            example = f"`{_cell(found[1])}` ({found[0].as_posix()})"
+        elif rel.roles[0] == rel.roles[1]:
+            example = f"`{{soort: {rel.name}, tussen: [amira, bert], vanaf: 2020-01-01}}`"
+        else:
+            example = f"`{{soort: {rel.name}, {rel.roles[0]}: amira, {rel.roles[1]}: sara, vanaf: 2020-01-01}}`"
+        out.append(f'| <span id="relatie-{rel.name}"></span>`{rel.name}`<br>{article_link(rel)} | {roles} '
+                   f"| {_cell(rel.omschrijving)}<br>{example} |")
+    variant_rows = []
+    for name, variant_set in sorted(variant_sets.items()):
+        known = {id(i) for i in law_inputs}
+        extra = [i for i in variant_set.inputs() if id(i) not in known and i.name not in {x.name for x in law_inputs}]
+        variant_rows += [f"| `{i.name}` | `{name}` | {i.type}, " + ("van een persoon" if i.of_person else "onder `gegevens`")
+                         + (f", standaard {v.format_value(i.default, i.type) or 'leeg'}" if i.has_default else "")
+                         + f" | {_cell(i.omschrijving)} |" for i in extra]
+    if variant_rows:
+        out += ["", "### Alleen bij een beleidsvariant", "",
+                "Deze gegevens kent de casus alleen als hij de variant noemt (zie "
+                "[Casussen bij een beleidsvariant](#casussen-bij-een-beleidsvariant)).", "",
+                "| naam | variant | soort | omschrijving |", "|---|---|---|---|"] + variant_rows
+    blocks["gegevens"] = "\n".join(out) + "\n"
+
+    case = load_case(MISSING_FACT_CASE, rule_set)
+    try:
+        run(rule_set, case)
+        raise AssertionError(f"{MISSING_FACT_CASE} hoort een gegeven te missen")
+    except RegelsError as exc:
+        message = exc.diagnostics[0].format()
+    blocks["ontbrekend-gegeven"] = f"```text\n{message}\n```\n"
+
+    case = load_case(MISMATCH_CASE, rule_set)
+    _, mismatches = check_case(rule_set, case)
+    lines = [f"MIS   {MISMATCH_CASE.as_posix()}  ({case.title})"]
+    lines += ["  " + m.format().replace("\n", "\n  ") for m in mismatches]
+    lines.append("0 passed, 1 failed")
+    blocks["verwachting-mis"] = "```text\n" + "\n".join(lines) + "\n```\n"
+    return blocks
+
+
+def fill_blocks(text: str, blocks: dict[str, str], where: Path) -> str:
+    """Replace the body of each '<!-- gegenereerd: NAME -->' block by the generated text."""
+    found = set()
+
+    def replace(match):
+        name = match["name"]
+        if name not in blocks:
+            raise ValueError(f"{where}: onbekend gegenereerd blok '{name}'")
+        found.add(name)
+        return match[1] + blocks[name] + match[4]
+
+    result = BLOCK.sub(replace, text)
+    missing = set(blocks) - found
+    if missing:
+        raise ValueError(f"{where}: blok(ken) ontbreken: {', '.join(sorted(missing))}")
+    return result
+
+
 # --- examples --------------------------------------------------------------------------------
 
 
@@ -472,6 +621,12 @@ def generated_files(root: Path) -> dict[Path, str]:
                               "page": page, "articles": _case_articles(result)})
         for path, text in law_pages(rules, cases).items():
             files[Path("docs") / path] = text
+        from .api import variant_names
+
+        variant_sets = {name: load_rules("rules", [name]) for name in variant_names("rules")}
+        case_paths = [Path(c["file"]) for c in cases]
+        files[CASE_FORMAT] = fill_blocks(CASE_FORMAT.read_text(encoding="utf-8"),
+                                         case_format_blocks(rules, variant_sets, case_paths), CASE_FORMAT)
 
         case = load_case(EXAMPLE_CASE, rules)
         result = evaluate(rules, case, trace=True)
