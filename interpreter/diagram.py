@@ -15,7 +15,7 @@ ROW = 30  # box height
 SUB_ROW = 44  # box height with a second (small) line
 GAP_X = 18
 GAP_DUMMY = 5  # beside the bend point of a long edge
-MAX_WIDTH = 560  # about the width of the text column on a laptop: a wider row gives nodes to a row above
+ROW_WIDTH = 560  # about the width of the text column on a laptop: a wider row gives nodes to a row above
 GAP_Y = 46
 PAD = 8
 
@@ -87,7 +87,7 @@ def _layers(nodes: dict[str, Node], edges: list[tuple[str, str, str]]) -> None:
 
 
 def _balance(nodes: dict[str, Node], layer: dict[str, int], preds) -> None:
-    """Move nodes up out of a row wider than MAX_WIDTH, where what they use leaves room (a
+    """Move nodes up out of a row wider than ROW_WIDTH, where what they use leaves room (a
     parameter or a fact always can); when the row above is full too, a new row is put in."""
     for _ in range(4 * len(nodes)):
         widths: dict[int, float] = defaultdict(float)
@@ -96,12 +96,12 @@ def _balance(nodes: dict[str, Node], layer: dict[str, int], preds) -> None:
         for level in sorted(widths, key=lambda lv: -widths[lv]):
             movable = sorted((k for k in nodes if layer[k] == level and all(layer[p] < level - 1 for p in preds[k])),
                              key=lambda k: nodes[k].width)
-            if widths[level] > MAX_WIDTH and movable:
+            if widths[level] > ROW_WIDTH and movable:
                 break
         else:
             return
         key = movable[0]
-        if level == 0 or widths[level - 1] + nodes[key].width + GAP_X > MAX_WIDTH:
+        if level == 0 or widths[level - 1] + nodes[key].width + GAP_X > ROW_WIDTH:
             for other in layer:  # a new row just above this one
                 if layer[other] >= level:
                     layer[other] += 1

@@ -66,3 +66,63 @@ def test_every_example_on_the_limits_page_exists():
     assert len(named) > 30
     missing = [n for n in named if not ((ROOT / "tests" / "fouten" / n).is_file() or (ROOT / n).is_file())]
     assert not missing
+
+
+# --- pages for legal specialists -------------------------------------------------------------
+
+# Pages other helpers maintain (they cite their own examples).
+_NOT_CHECKED_HERE = {"cli.md", "serve.md"}
+
+
+def _doc_pages():
+    return [p for p in sorted((ROOT / "docs").glob("*.md")) if p.name not in _NOT_CHECKED_HERE]
+
+
+def test_the_case_format_lists_every_input_and_relation():
+    """docs/casusformaat.md names every input and relation of the law and of each variant, so a
+    legal specialist learns 'ouder_van' or 'notarieel_samenlevingscontract' without opening rules/."""
+    from regels.api import load_rules, variant_names
+
+    page = (ROOT / "docs" / "casusformaat.md").read_text(encoding="utf-8")
+    law = load_rules(ROOT / "rules")
+    inputs = {i.name for i in law.inputs()}
+    relations = {r.name for r in law.relations()}
+    assert {"aanvrager", "geboortedatum", "woonland"} <= inputs and {"ouder_van", "huwelijk"} <= relations
+    missing = [n for n in inputs if f'id="invoer-{n}"' not in page]
+    missing += [n for n in relations if f'id="relatie-{n}"' not in page]
+    assert missing == []
+    for name in variant_names(ROOT / "rules"):
+        extra = {i.name for i in load_rules(ROOT / "rules", [name]).inputs()} - inputs
+        assert extra and all(f"| `{n}` | `{name}` |" in page for n in extra), name
+
+
+def test_error_examples_in_the_docs_cite_files_that_exist():
+    """An example message 'file:line:column: ...' on a documentation page names a real file (in the
+    repository, or a fixture under tests/fouten/)."""
+    cited = []
+    for page in _doc_pages():
+        for name in re.findall(r"([A-Za-z0-9_./-]+\.(?:yaml|csv|json)):\d+:\d+", page.read_text(encoding="utf-8")):
+            cited.append((page.name, name))
+    assert len(cited) >= 5
+    missing = [(page, name) for page, name in cited
+               if not ((ROOT / name).is_file() or (ROOT / "tests" / "fouten" / name).is_file())]
+    assert missing == []
+
+
+def test_the_handleiding_names_what_exists():
+    """Every name the handleiding writes (a rule, parameter, input, or a key of the rule or case
+    format) exists, and the parts of the article page it points to are there."""
+    from regels.api import load_rules, variant_names
+
+    text = (ROOT / "docs" / "handleiding.md").read_text(encoding="utf-8")
+    known = set(load_rules(ROOT / "rules").definitions)
+    for name in variant_names(ROOT / "rules"):
+        known |= set(load_rules(ROOT / "rules", [name]).definitions) | {name}
+    schemas = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "schemas").glob("*.json"))
+    names = set(re.findall(r"`([a-z0-9_.]+_[a-z0-9_]+)`", text))
+    assert {"alo_kop", "wkb.3.afbouwpercentage_vanaf_2026"} <= names
+    unknown = [n for n in names if n.split(".")[-1] not in known and f'"{n}"' not in schemas]
+    assert unknown == []
+    article = (ROOT / "docs" / "wetten" / "wkb" / "artikel-2.md").read_text(encoding="utf-8")
+    for section in re.findall(r"\*([A-Z][a-z ]+)\*", text):
+        assert f"## {section}" in article, section
