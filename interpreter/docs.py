@@ -427,8 +427,9 @@ def law_pages(rule_set, cases) -> dict[Path, str]:
     for article in rule_set.articles:
         laws[article.afkorting].append(article)
     index = ["# De wet in regels", "",
-             "Elk artikel dat `regels` uitvoert, met de wettekst per versie, de parameters door de jaren met hun "
-             "bron, de regels en hun samenhang. Gegenereerd uit `rules/` met `regels docs`.", "",
+             "Elk artikel dat `regels` uitvoert: per versie de tekst van elk lid met direct daaronder de "
+             "parameters en regels die het uitvoeren, wat er tussen de versies veranderde, de samenhang van de "
+             "regels, en de parameters door de jaren met hun bron. Gegenereerd uit `rules/` met `regels docs`.", "",
              "| wet | artikelen |", "|---|---|"]
     for afkorting in sorted(laws):
         articles = sorted(laws[afkorting], key=lambda a: (len(a.artikel), a.artikel))
