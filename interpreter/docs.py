@@ -170,20 +170,22 @@ def _parameter_block(parameter: Parameter, start, end) -> str:
     return f'<p class="regels-parameter">{head}</p>'
 
 
+def _parameters_read(rule_versions) -> set[int]:
+    return {id(node.ref) for rv in rule_versions for tree in (rv.formula, rv.condition) if tree is not None
+            for node in walk(tree) if isinstance(getattr(node, "ref", None), Parameter)}
+
+
 def woven_version(article: Article, version, is_latest: bool) -> str:
     """One version of the article: each lid's text, directly followed by the parameters and
     rule versions that encode it in that period; what names no lid of this text comes last."""
     start, end = version.geldig_vanaf, version.geldig_tot
     under: dict[str, list[str]] = defaultdict(list)
-    in_period = [rv for rule in article.rules.values() for rv in rule.versions
-                 if _overlaps(rv.geldig_vanaf, rv.geldig_tot, start, end)]
-    used = {id(node.ref) for rv in in_period for tree in (rv.formula, rv.condition) if tree is not None
-            for node in walk(tree) if isinstance(getattr(node, "ref", None), Parameter)}
-    used_ever = {id(node.ref) for rule in article.rules.values() for rv in rule.versions
-                 for tree in (rv.formula, rv.condition) if tree is not None
-                 for node in walk(tree) if isinstance(getattr(node, "ref", None), Parameter)}
+    all_versions = [rv for rule in article.rules.values() for rv in rule.versions]
+    used = _parameters_read([rv for rv in all_versions if _overlaps(rv.geldig_vanaf, rv.geldig_tot, start, end)])
+    used_ever = _parameters_read(all_versions)
     for parameter in article.parameters.values():
-        # a value still in force that no rule reads in this period (replaced by another article's) is left out
+        # A last value stays in force, but if no rule of this period reads it (it was replaced, e.g.
+        # by a percentage of another article), it does not encode this text and is left out.
         if _values_in(parameter, start, end) and (id(parameter) in used or id(parameter) not in used_ever):
             lids = [lid for lid in _lids_in(parameter.lid) if lid in version.leden]
             under[lids[-1] if lids else ""].append(_parameter_block(parameter, start, end))
