@@ -126,3 +126,48 @@ def test_the_handleiding_names_what_exists():
     article = (ROOT / "docs" / "wetten" / "wkb" / "artikel-2.md").read_text(encoding="utf-8")
     for section in re.findall(r"\*([A-Z][a-z ]+)\*", text):
         assert f"## {section}" in article, section
+
+
+def _catalogue_examples(page: str, section: str) -> list[tuple[str, str]]:
+    """(name, example) per row of one table of the generated catalogue in docs/casusformaat.md."""
+    part = page.split(f"### {section}", 1)[1].split("\n### ", 1)[0].split("<!-- einde", 1)[0]
+    rows = []
+    for line in part.splitlines():
+        match = re.match(r'\| <span id="(?:invoer|relatie)-([a-z0-9_]+)"></span>.*<br>`(.+?)`(?: \(|\s*\|)', line)
+        if match:
+            rows.append((match[1], match[2].replace("\\|", "|")))
+    return rows
+
+
+def test_every_example_in_the_case_format_catalogue_is_a_valid_case():
+    """Each example of the catalogue, put into a small case, is read without an error: the
+    snippets a legal specialist copies work."""
+    import yaml
+
+    from regels.api import case_from_text, load_rules
+
+    law = load_rules(ROOT / "rules")
+    page = (ROOT / "docs" / "casusformaat.md").read_text(encoding="utf-8")
+    sections = {"Onder `gegevens`": "gegevens", "Onder `personen`": "personen", "Onder `relaties`": "relaties"}
+    checked = 0
+    for section, key in sections.items():
+        examples = _catalogue_examples(page, section)
+        assert len(examples) > 5, section
+        for name, example in examples:
+            persons = {"amira": {"geboortedatum": "1984-06-21"}}
+            case = {"berekeningsjaar": 2020, "gegevens": {"aanvrager": "amira"}, "personen": persons}
+            value = yaml.safe_load(example)
+            if key == "relaties":
+                case["relaties"] = [value]
+                people = value.get("tussen") or [x for k, x in value.items()
+                                                 if k not in ("soort", "vanaf", "tot", "bron", "bekend")]
+            else:
+                (case["gegevens"] if key == "gegevens" else persons["amira"]).update(value)
+                given = value[name] if isinstance(value[name], list) else [value[name]]
+                given = [g.get("waarde") if isinstance(g, dict) else g for g in given]
+                people = given if str(law.input(name).type) == "persoon" else []
+            for person in people:
+                persons.setdefault(person, None)
+            case_from_text(yaml.safe_dump(case, allow_unicode=True), law, f"voorbeeld van {name}")
+            checked += 1
+    assert checked == len(list(law.inputs())) + len(list(law.relations()))
