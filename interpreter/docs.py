@@ -27,6 +27,7 @@ from pathlib import Path
 
 from . import values as v
 from .api import evaluate, load_case, load_rules
+from .diagnostics import Pos, error
 from .model import Article, Input, Parameter, Relation, Rule
 from .syntax import Call, Name, walk
 
@@ -604,6 +605,11 @@ def generated_files(root: Path) -> dict[Path, str]:
     output are relative to `root`, as when run from there."""
     from .explain import render_explanation
 
+    try:
+        import pygments  # noqa: F401  (the formulas on the article pages are highlighted here)
+    except ImportError:
+        raise error(Pos("docs", 0, 0), "voor de documentatie is Pygments nodig",
+                    "installeer de extra 'docs': pip install -e '.[docs]'") from None
     cwd = Path.cwd()
     os.chdir(root)
     try:
