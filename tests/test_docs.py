@@ -171,3 +171,31 @@ def test_every_example_in_the_case_format_catalogue_is_a_valid_case():
             case_from_text(yaml.safe_dump(case, allow_unicode=True), law, f"voorbeeld van {name}")
             checked += 1
     assert checked == len(list(law.inputs())) + len(list(law.relations()))
+
+
+def test_every_rule_in_force_stands_under_its_lid_or_at_the_end():
+    """In each version of each article page, every rule version in force stands under the lid it
+    names, or (when that lid is not in the text) in the closing block, never nowhere."""
+    from regels.api import load_rules
+    from regels.docs import woven_version
+
+    law = load_rules(ROOT / "rules")
+    placed = 0
+    for article in law.articles:
+        for version in article.versions:
+            page = woven_version(article, version, False)
+            blocks = dict(re.findall(r'<div class="regels-lid[^"]*"(?: id="v[0-9-]+-lid-([^"]+)")?>(.*?)\n</div>',
+                                     page, re.S))
+            for rule in article.rules.values():
+                for rv in rule.versions:
+                    overlaps = ((version.geldig_tot is None or rv.geldig_vanaf < version.geldig_tot)
+                                and (rv.geldig_tot is None or version.geldig_vanaf < rv.geldig_tot))
+                    if not overlaps:
+                        continue
+                    lids = [lid for lid in re.findall(r"\b\d+[a-z]?\b", rv.lid or rule.lid or "")
+                            if lid in version.leden]
+                    where = lids[-1] if lids else ""
+                    assert f'href="#regel-{rule.name}"' in blocks.get(where, ""), (article.citation, version.label,
+                                                                                  rule.name, where)
+                    placed += 1
+    assert placed > 500
