@@ -1,10 +1,14 @@
 """Documentation generated from the rule set and the example cases: plain
 Markdown under docs/ (MkDocs renders it; a hook regenerates it on build).
 
-- docs/wetten/: per law a page, per article a page with the law text per
-  version, what changed between versions, every parameter over the years with
-  its sources, the rules with highlighted formulas, a Mermaid diagram of which
-  rule uses which, and the cases that exercise the article;
+- docs/wetten/: per law a page, per article a page with, per version, each
+  lid's text directly followed by the parameters and rules that encode it
+  (law and code woven, as in literate programming), what changed between
+  versions, a diagram of which rule uses which (SVG made here, links included),
+  the rules with formulas whose names link to their definitions, every
+  parameter over the years with its sources, and the cases that exercise it;
+- docs/casusformaat.md: the catalogue of every input and relation, between
+  markers in the hand-written page;
 - docs/voorbeelden/: the explanation of each example case, and the exact JSON
   output of the first one (documented in docs/json-uitvoer.md).
 
@@ -14,6 +18,7 @@ what this module produces now."""
 from __future__ import annotations
 
 import difflib
+import html
 import json
 import os
 import re
@@ -22,7 +27,9 @@ from pathlib import Path
 
 from . import values as v
 from .api import evaluate, load_case, load_rules
-from .model import Article, Parameter, Rule
+from .diagnostics import Pos, error
+from .model import Article, Input, Parameter, Relation, Rule
+from .syntax import Call, Name, walk
 
 EXAMPLE_CASE = Path("voorbeelden/alleenstaande_ouder_2020.yaml")
 EXAMPLE_STEP = "alleenstaande_ouderkop@2020-04"
@@ -49,31 +56,206 @@ def _date(day) -> str:
     return v.format_date_nl(day)
 
 
+# --- links and formulas -------------------------------------------------------------
+
+
+ANCHOR_KIND = {Rule: "regel", Parameter: "parameter", Input: "invoer", Relation: "relatie"}
+
+
+def _lid_key(lid: str):
+    match = re.match(r"(\d+)(.*)", lid)
+    return (int(match[1]), match[2]) if match else (10**6, lid)
+
+
+def _lids_in(label: str | None) -> list[str]:
+    """The leden a label names: '7 en 8' -> ['7', '8']; '1 onder b' -> ['1']."""
+    return re.findall(r"\b\d+[a-z]?\b", label or "")
+
+
+def page_url(article: Article, here: Article | None) -> str:
+    """The URL of an article's page relative to another article's page (directory URLs)."""
+    if article is here:
+        return ""
+    if here is not None and here.afkorting == article.afkorting:
+        return f"../artikel-{slug(article.artikel)}/"
+    prefix = "../../" if here is not None else ""
+    return f"{prefix}{slug(article.afkorting)}/artikel-{slug(article.artikel)}/"
+
+
+def definition_href(item, here: Article | None) -> str:
+    return f"{page_url(item.article, here)}#{ANCHOR_KIND[type(item)]}-{item.name}"
+
+
+def _refs(rule: Rule) -> dict[str, object]:
+    """Each name a rule's formulas and conditions write, with the definition it refers to."""
+    found = {}
+    for version in rule.versions:
+        for tree in (version.formula, version.condition):
+            for node in (walk(tree) if tree is not None else ()):
+                name = node.text if isinstance(node, Name) else node.func if isinstance(node, Call) else None
+                if name and type(getattr(node, "ref", None)) in ANCHOR_KIND:
+                    found[name] = node.ref
+    return found
+
+
+def formula_html(text: str, links: dict[str, str]) -> str:
+    """A formula highlighted like a code block, each name that refers to a definition a link to it."""
+    from pygments.token import STANDARD_TYPES, Name as NameToken
+
+    from .lexer import RegelsLexer
+
+    parts = []
+    for token, value in RegelsLexer().get_tokens(text.strip()):
+        while token not in STANDARD_TYPES:
+            token = token.parent
+        escaped = html.escape(value)
+        if token in (NameToken, NameToken.Namespace) and value in links:
+            escaped = f'<a href="{html.escape(links[value])}">{escaped}</a>'
+        css = STANDARD_TYPES[token]
+        parts.append(f'<span class="{css}">{escaped}</span>' if css else escaped)
+    return '<div class="highlight regels-formule"><pre><code>' + "".join(parts).rstrip("\n") + "</code></pre></div>"
+
+
+def _links(rule: Rule) -> dict[str, str]:
+    return {name: definition_href(ref, rule.article) for name, ref in _refs(rule).items()}
+
+
+# --- the law text with its rules (woven per version) ------------------------------------------
+
+
+def _overlaps(start, end, other_start, other_end) -> bool:
+    return (other_end is None or start < other_end) and (end is None or other_start < end)
+
+
+def _values_in(parameter: Parameter, start, end) -> list:
+    return [e for i, e in enumerate(parameter.values)
+            if _overlaps(e.vanaf, parameter.values[i + 1].vanaf if i + 1 < len(parameter.values) else None,
+                         start, end)]
+
+
+def _rule_block(rule: Rule, version, several: bool) -> str:
+    here = rule.article
+    head = f'<a href="#regel-{rule.name}"><code>{rule.name}</code></a>'
+    if rule.target is not None:
+        head += (f' · uitzondering op <a href="{definition_href(rule.target, here)}"><code>{rule.target.name}'
+                 f'</code></a>')
+    label = version.lid or rule.lid
+    if label and len(_lids_in(label)) > 1:
+        head += f" · lid {html.escape(label)}"
+    if several:
+        end = f" tot {_date(version.geldig_tot)}" if version.geldig_tot else ""
+        head += f" · vanaf {_date(version.geldig_vanaf)}{end}"
+    if rule.omschrijving:
+        head += f' <span class="regels-omschrijving">{html.escape(_cell(rule.omschrijving))}</span>'
+    out = [f'<p class="regels-kop">{head}</p>']
+    links = _links(rule)
+    if version.condition_text:
+        out.append('<p class="regels-indien">indien:</p>' + formula_html(version.condition_text, links))
+    out.append(formula_html(version.formula_text, links))
+    return '<div class="regels-regel">' + "".join(out) + "</div>"
+
+
+def _parameter_block(parameter: Parameter, start, end) -> str:
+    entries = _values_in(parameter, start, end)
+    values = []
+    for entry in entries:
+        if parameter.key_type is not None:
+            shown = f"tabel met {len(entry.value)} waarden"
+        else:
+            shown = v.format_value(entry.value, parameter.type)
+        since = f" vanaf {_date(entry.vanaf)}" if entry.vanaf > start or len(entries) > 1 else ""
+        values.append(f"<strong>{html.escape(shown)}</strong>{since}")
+    head = f'<a href="#parameter-{parameter.name}"><code>{parameter.name}</code></a> = ' + "; ".join(values)
+    if parameter.omschrijving:
+        head += f' <span class="regels-omschrijving">{html.escape(_cell(parameter.omschrijving))}</span>'
+    return f'<p class="regels-parameter">{head}</p>'
+
+
+def _parameters_read(rule_versions) -> set[int]:
+    return {id(node.ref) for rv in rule_versions for tree in (rv.formula, rv.condition) if tree is not None
+            for node in walk(tree) if isinstance(getattr(node, "ref", None), Parameter)}
+
+
+def woven_version(article: Article, version, is_latest: bool) -> str:
+    """One version of the article: each lid's text, directly followed by the parameters and
+    rule versions that encode it in that period; what names no lid of this text comes last."""
+    start, end = version.geldig_vanaf, version.geldig_tot
+    under: dict[str, list[str]] = defaultdict(list)
+    all_versions = [rv for rule in article.rules.values() for rv in rule.versions]
+    used = _parameters_read([rv for rv in all_versions if _overlaps(rv.geldig_vanaf, rv.geldig_tot, start, end)])
+    used_ever = _parameters_read(all_versions)
+    for parameter in article.parameters.values():
+        # A last value stays in force, but if no rule of this period reads it (it was replaced, e.g.
+        # by a percentage of another article), it does not encode this text and is left out.
+        if _values_in(parameter, start, end) and (id(parameter) in used or id(parameter) not in used_ever):
+            lids = [lid for lid in _lids_in(parameter.lid) if lid in version.leden]
+            under[lids[-1] if lids else ""].append(_parameter_block(parameter, start, end))
+    for rule in article.rules.values():
+        versions = [rv for rv in rule.versions if _overlaps(rv.geldig_vanaf, rv.geldig_tot, start, end)]
+        for rv in versions:
+            lids = [lid for lid in _lids_in(rv.lid or rule.lid) if lid in version.leden]
+            under[lids[-1] if lids else ""].append(_rule_block(rule, rv, len(versions) > 1))
+
+    key = version.geldig_vanaf.isoformat()
+    until = f" tot {_date(end)}" if end else ""
+    attrs = f'class="note regels-versie" id="versie-{key}"' + (" open" if is_latest else " data-search-exclude")
+    out = [f"<details {attrs}>", f"<summary>Geldig vanaf {_date(start)}{until}</summary>"]
+    source = []
+    if version.url:
+        source.append(f'<a href="{html.escape(version.url)}">officiële tekst</a>')
+    if version.publicatie:
+        source.append(html.escape(_cell(version.publicatie)))
+    if source:
+        out.append(f'<p class="regels-bron">{" · ".join(source)}</p>')
+    if not version.leden:
+        out.append("<p><em>De tekst van deze versie is (nog) niet overgenomen.</em></p>")
+    for lid in sorted(version.leden, key=_lid_key):
+        out.append(f'<div class="regels-lid" id="v{key}-lid-{lid}">')
+        out.append(f'<p class="regels-lidtekst"><strong>{html.escape(lid)}.</strong> '
+                   f"{html.escape(' '.join(version.leden[lid].split()))}</p>")
+        if under.get(lid):
+            out.append('<div class="regels-code">' + "".join(under[lid]) + "</div>")
+        out.append("</div>")
+    if under.get(""):
+        out.append('<div class="regels-lid regels-zonder-lid">')
+        out.append('<p class="regels-lidtekst"><em>Regels en parameters zonder lid in deze tekst</em></p>')
+        out.append('<div class="regels-code">' + "".join(under[""]) + "</div>")
+        out.append("</div>")
+    if version.interpretatie:
+        out.append(f'<p class="regels-interpretatie"><em>Interpretatie:</em> {html.escape(_cell(version.interpretatie))}</p>')
+    out.append("</details>")
+    return "\n".join(out)
+
+
 # --- what uses what -----------------------------------------------------------------
 
 
-def mermaid(article: Article) -> str:
-    lines = ["graph LR"]
-    ids: dict = {}
+def dependency_svg(article: Article) -> str:
+    """The rules of the article, what they use (rules, parameters) and the exceptions, as SVG."""
+    from .diagram import Node, svg
 
-    def node_id(item) -> str:
-        if id(item) not in ids:
-            ids[id(item)] = f"n{len(ids)}"
-            label = item.name
-            if item.article is not article:
-                label += f"<br/><small>{item.article.citation}</small>"
-            shape = ("[", "]") if isinstance(item, Rule) else ("([", "])")
-            lines.append(f'  {ids[id(item)]}{shape[0]}"{label}"{shape[1]}')
-        return ids[id(item)]
+    nodes: dict[str, Node] = {}
+    edges: list[tuple[str, str, str]] = []
+
+    def node(item) -> str:
+        key = f"{ANCHOR_KIND[type(item)]}:{item.article.citation}:{item.name}"
+        if key not in nodes:
+            kind = "extern" if item.article is not article else ANCHOR_KIND[type(item)]
+            nodes[key] = Node(key, item.name, kind, definition_href(item, article),
+                              sublabel=item.article.citation if item.article is not article else None,
+                              title=_cell(item.omschrijving) or None)
+        return key
 
     for rule in article.rules.values():
-        target = node_id(rule)
+        node(rule)
+    for rule in article.rules.values():
+        target = node(rule)
         for dep in sorted(rule.dependencies(), key=lambda d: d.name):
             if isinstance(dep, (Rule, Parameter)):
-                lines.append(f"  {node_id(dep)} --> {target}")
+                edges.append((node(dep), target, "gebruikt"))
         if rule.target is not None:
-            lines.append(f"  {target} -. uitzondering op .-> {node_id(rule.target)}")
-    return "\n".join(lines)
+            edges.append((target, node(rule.target), "uitzondering"))
+    return svg(nodes, edges, f"Samenhang van de regels van {article.citation}")
 
 
 # --- article pages ------------------------------------------------------------------------
@@ -93,42 +275,41 @@ def _lid_diff(old: str, new: str) -> str:
     return " ".join(out)
 
 
+SEARCH_BOOST_ARTICLE = 3  # an article page outranks a page that only mentions its words
+SEARCH_BOOST_EXAMPLE = 0.3  # the steps of an example explanation come after the law
+
+
+def _front_matter(boost: float) -> list[str]:
+    return ["---", "search:", f"  boost: {boost}", "---", ""]
+
+
 def article_page(article: Article, cases: list[dict]) -> str:
     title = f"{article.citation}" + (f": {article.titel}" if article.titel else "")
     latest = article.versions[-1] if article.versions else None
-    out = [f"# {title}", ""]
+    out = _front_matter(SEARCH_BOOST_ARTICLE) + [f"# {title}", ""]
     link = f" · [officiële tekst]({latest.url})" if latest and latest.url else ""
     out += [f"{article.wet} · `{article.bwb}`{link} · regelbestand `{article.file}`", ""]
     if article.interpretatie:
-        out += ['!!! note "Interpretatie"', "    " + _cell(article.interpretatie), ""]
+        out += ['??? note "Interpretatie"', "    " + _cell(article.interpretatie), ""]
 
-    out += ["## Versies", "", "| geldig vanaf | geldig tot | publicatie | wat veranderde |", "|---|---|---|---|"]
-    for version in article.versions:
-        end = _date(version.geldig_tot) if version.geldig_tot else "heden"
-        out.append(f"| {_date(version.geldig_vanaf)} | {end} | {_cell(version.publicatie)} | {_cell(version.wijziging)} |")
-    out.append("")
-    out += ["## De tekst per versie", ""]
-    for version in reversed(article.versions):
-        end = f" tot {_date(version.geldig_tot)}" if version.geldig_tot else ""
-        open_ = "???+" if version is latest else "???"
-        out.append(f'{open_} note "Geldig vanaf {_date(version.geldig_vanaf)}{end}"')
+    if article.versions:
+        out += ["## Wettekst en regels", "",
+                "Per versie van de tekst staan onder elk lid de parameters en regels die het uitvoeren; wat "
+                "geen lid van die tekst noemt, staat aan het eind. Een naam in een formule verwijst naar zijn "
+                "definitie. De nieuwste versie staat open.", ""]
+        for version in reversed(article.versions):
+            out += [woven_version(article, version, version is latest), ""]
+
+        out += ["## Versies", "", "| geldig vanaf | geldig tot | publicatie | wat veranderde |", "|---|---|---|---|"]
+        for version in article.versions:
+            end = _date(version.geldig_tot) if version.geldig_tot else "heden"
+            start = f"[{_date(version.geldig_vanaf)}](#versie-{version.geldig_vanaf.isoformat()})"
+            out.append(f"| {start} | {end} | {_cell(version.publicatie)} | {_cell(version.wijziging)} |")
         out.append("")
-        if version.url:
-            out.append(f"    [{version.url}]({version.url})")
-            out.append("")
-        if not version.leden:
-            out.append("    *De tekst van deze versie is (nog) niet overgenomen.*")
-            out.append("")
-        for lid in sorted(version.leden, key=lambda x: (len(x), x)):
-            out.append(f"    **{lid}.** {_cell(version.leden[lid])}")
-            out.append("")
-        if version.interpretatie:
-            out.append(f"    *Interpretatie:* {_cell(version.interpretatie)}")
-            out.append("")
 
     changes = []
     for prev, nxt in zip(article.versions, article.versions[1:]):
-        changed = [lid for lid in sorted(set(prev.leden) | set(nxt.leden), key=lambda x: (len(x), x))
+        changed = [lid for lid in sorted(set(prev.leden) | set(nxt.leden), key=_lid_key)
                    if prev.leden.get(lid) != nxt.leden.get(lid)]
         if not changed:
             continue
@@ -150,58 +331,13 @@ def article_page(article: Article, cases: list[dict]) -> str:
         out += ["## Wat veranderde tussen de versies", "", "Geschrapte woorden ~~doorgehaald~~, nieuwe **vet**.", ""]
         out += changes
 
-    if article.parameters:
-        out += ["## Parameters", "", "De waarde op 1 januari van elk berekeningsjaar; een wijziging in de loop van "
-                "het jaar staat in de tabel per parameter.", ""]
-        out.append("| parameter | " + " | ".join(str(y) for y in YEARS) + " |")
-        out.append("|---|" + "---|" * len(YEARS))
-        for parameter in article.parameters.values():
-            cells = []
-            for year in YEARS:
-                import datetime as dt
-
-                entry = parameter.value_on(dt.date(year, 1, 1))
-                if entry is None:
-                    cells.append("")
-                elif parameter.key_type is not None:
-                    cells.append("tabel")
-                else:
-                    cells.append(v.format_value(entry.value, parameter.type).replace("€ ", "€&nbsp;"))
-            out.append(f"| `{parameter.name}` | " + " | ".join(cells) + " |")
-        out.append("")
-        for parameter in article.parameters.values():
-            lid = f" (lid {parameter.lid})" if parameter.lid else ""
-            out += [f"### `{parameter.name}`{lid} {{ #parameter-{parameter.name} }}", ""]
-            if parameter.omschrijving:
-                out += [_cell(parameter.omschrijving), ""]
-            out += ["| vanaf | waarde | bron | toelichting |", "|---|---|---|---|"]
-            for entry in parameter.values:
-                if parameter.key_type is not None:
-                    value = ", ".join(f"{k}: {v.format_value(x, parameter.type)}" for k, x in sorted(entry.value.items()))
-                else:
-                    value = v.format_value(entry.value, parameter.type)
-                notes = []
-                if entry.interpretatie:
-                    notes.append(_cell(entry.interpretatie))
-                for other in entry.andere_bronnen:
-                    notes.append(f"andere bron: {_cell(other.get('waarde'))} ({_cell(other.get('bron'))})")
-                if entry.onbevestigd:
-                    notes.append(f"**onbevestigd:** {_cell(entry.onbevestigd)}")
-                out.append(f"| {_date(entry.vanaf)} | {_cell(value)} | {_cell(entry.bron)} | {' '.join(notes)} |")
-            out.append("")
-
-    if article.inputs or article.relations:
-        out += ["## Gegevens uit de casus", "", "| naam | soort | omschrijving |", "|---|---|---|"]
-        for inp in article.inputs.values():
-            kind = f"{inp.type}" + (", van een persoon" if inp.of_person else "") + (", verandert in de tijd" if inp.time_varying else "")
-            if inp.has_default:
-                kind += f", standaard {v.format_value(inp.default, inp.type) or 'leeg'}"
-            out.append(f"| `{inp.name}` | {kind} | {_cell(inp.omschrijving)} |")
-        for rel in article.relations.values():
-            out.append(f"| `{rel.name}` | relatie tussen {rel.roles[0]} en {rel.roles[1]} | {_cell(rel.omschrijving)} |")
-        out.append("")
-
     if article.rules:
+        out += ["## Samenhang", "", "Welke regel gebruikt welke regel of parameter: wat een regel gebruikt, staat "
+                "erboven, en de pijl wijst naar de regel die het gebruikt (gestreept: een uitzondering op de regel "
+                "waar de pijl naar wijst). Grijze vakken met een gestreepte rand komen uit een ander artikel. "
+                "Klik op een vak voor de definitie.", "",
+                f'<div class="regels-samenhang">{dependency_svg(article)}</div>', ""]
+
         out += ["## Regels", ""]
         for rule in article.rules.values():
             lid = f" (lid {rule.lid})" if rule.lid else ""
@@ -210,7 +346,8 @@ def article_page(article: Article, cases: list[dict]) -> str:
                 out += [_cell(rule.omschrijving), ""]
             facts = []
             if rule.target is not None:
-                facts.append(f"uitzondering op `{rule.target.name}` ({rule.target.article.citation})")
+                facts.append(f"uitzondering op [`{rule.target.name}`]({definition_href(rule.target, article)})"
+                             f" ({rule.target.article.citation})")
             else:
                 facts.append(f"type: {rule.type}")
                 facts.append("per maand" if rule.per == "maand" else "per jaar")
@@ -220,22 +357,55 @@ def article_page(article: Article, cases: list[dict]) -> str:
                 facts.append("uitkomst")
             if rule.exceptions:
                 facts.append("uitzonderingen: " + ", ".join(
-                    f"[`{e.name}`](../../{article_path(e.article).as_posix()})"
-                    if e.article is not article else f"`{e.name}`" for e in rule.exceptions))
+                    f"[`{e.name}`]({definition_href(e, article)})" for e in rule.exceptions))
             out += ["*" + "; ".join(facts) + "*", ""]
+            links = _links(rule)
             for version in rule.versions:
                 end = f" tot {_date(version.geldig_tot)}" if version.geldig_tot else ""
                 if len(rule.versions) > 1 or version.lid:
                     label = f"Vanaf {_date(version.geldig_vanaf)}{end}" + (f", lid {version.lid}" if version.lid else "")
                     out += [f"**{label}**", ""]
                 if version.condition_text:
-                    out += ["indien:", "", "```regels", version.condition_text.strip(), "```", ""]
-                out += ["```regels", version.formula_text.strip(), "```", ""]
+                    out += ["indien:", "", formula_html(version.condition_text, links), ""]
+                out += [formula_html(version.formula_text, links), ""]
             if rule.interpretatie:
                 out += ['!!! note "Interpretatie"', "    " + _cell(rule.interpretatie), ""]
-        out += ["## Samenhang", "", "Welke regel gebruikt welke regel of parameter (een pijl wijst naar de regel die "
-                "het gebruikt); regels uit andere artikelen staan met hun artikel erbij.", "",
-                "```mermaid", mermaid(article), "```", ""]
+
+    if article.parameters:
+        out += ["## Parameters", "", "Per parameter de waarden door de jaren, elk met de datum waarop het ingaat, "
+                "de bron en wat erbij is afgewogen. Een waarde geldt tot de volgende.", ""]
+        for parameter in article.parameters.values():
+            lid = f" (lid {parameter.lid})" if parameter.lid else ""
+            out += [f"### `{parameter.name}`{lid} {{ #parameter-{parameter.name} }}", ""]
+            if parameter.omschrijving:
+                out += [_cell(parameter.omschrijving), ""]
+            out += ["| vanaf | waarde | bron en toelichting |", "|---|---|---|"]
+            for entry in parameter.values:
+                if parameter.key_type is not None:
+                    value = ", ".join(f"{k}: {v.format_value(x, parameter.type)}" for k, x in sorted(entry.value.items()))
+                else:
+                    value = v.format_value(entry.value, parameter.type).replace("€ ", "€&nbsp;")
+                notes = [_cell(entry.bron)]
+                if entry.interpretatie:
+                    notes.append(_cell(entry.interpretatie))
+                for other in entry.andere_bronnen:
+                    notes.append(f"andere bron: {_cell(other.get('waarde'))} ({_cell(other.get('bron'))})")
+                if entry.onbevestigd:
+                    notes.append(f"**onbevestigd:** {_cell(entry.onbevestigd)}")
+                out.append(f"| {_date(entry.vanaf).replace(' ', '&nbsp;')} | {value} | {'<br>'.join(notes)} |")
+            out.append("")
+
+    if article.inputs or article.relations:
+        out += ["## Gegevens uit de casus", "", "Hoe u ze in een casus schrijft, staat in "
+                "[het casusformaat](../../casusformaat.md#gegevens-die-de-regels-kennen).", "",
+                "| naam | soort | omschrijving |", "|---|---|---|"]
+        for inp in article.inputs.values():
+            out.append(f'| <span id="invoer-{inp.name}"></span>[`{inp.name}`](../../casusformaat.md#invoer-{inp.name}) '
+                       f"| {_input_kind(inp)} | {_cell(inp.omschrijving)} |")
+        for rel in article.relations.values():
+            out.append(f'| <span id="relatie-{rel.name}"></span>[`{rel.name}`](../../casusformaat.md#relatie-{rel.name}) '
+                       f"| relatie tussen {rel.roles[0]} en {rel.roles[1]} | {_cell(rel.omschrijving)} |")
+        out.append("")
 
     used_by = [c for c in cases if article.citation in c["articles"]]
     if used_by:
@@ -247,14 +417,22 @@ def article_page(article: Article, cases: list[dict]) -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
+def _input_kind(inp) -> str:
+    kind = f"{inp.type}" + (", van een persoon" if inp.of_person else "") + (", verandert in de tijd" if inp.time_varying else "")
+    if inp.has_default:
+        kind += f", standaard {v.format_value(inp.default, inp.type) or 'leeg'}"
+    return kind
+
+
 def law_pages(rule_set, cases) -> dict[Path, str]:
     files = {}
     laws = defaultdict(list)
     for article in rule_set.articles:
         laws[article.afkorting].append(article)
     index = ["# De wet in regels", "",
-             "Elk artikel dat `regels` uitvoert, met de wettekst per versie, de parameters door de jaren met hun "
-             "bron, de regels en hun samenhang. Gegenereerd uit `rules/` met `regels docs`.", "",
+             "Elk artikel dat `regels` uitvoert: per versie de tekst van elk lid met direct daaronder de "
+             "parameters en regels die het uitvoeren, wat er tussen de versies veranderde, de samenhang van de "
+             "regels, en de parameters door de jaren met hun bron. Gegenereerd uit `rules/` met `regels docs`.", "",
              "| wet | artikelen |", "|---|---|"]
     for afkorting in sorted(laws):
         articles = sorted(laws[afkorting], key=lambda a: (len(a.artikel), a.artikel))
@@ -273,6 +451,147 @@ def law_pages(rule_set, cases) -> dict[Path, str]:
     return files
 
 
+# --- the case format: every input and relation (docs/casusformaat.md) ------------------------
+
+CASE_FORMAT = Path("docs/casusformaat.md")
+BLOCK = re.compile(r"(<!-- gegenereerd: (?P<name>[a-z-]+) -->\n)(?P<body>.*?)(<!-- einde gegenereerd -->)", re.S)
+MISSING_FACT_CASE = Path("tests/data/zonder_geboortedatum.yaml")
+MISMATCH_CASE = Path("tests/data/verwachting_mis.yaml")
+EXAMPLE_BY_TYPE = {"persoon": "amira", "datum": "2020-03-01", "waar/onwaar": "ja", "bedrag": "€ 1.000",
+                   "geheel getal": "2", "getal": "2", "percentage": "6,75%", "tekst": "NL"}
+
+
+def _flow(value) -> str:
+    import yaml
+
+    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, sort_keys=False, width=10**6)
+    return text.strip().removesuffix("...").strip()
+
+
+def _examples_from_cases(paths: list[Path]) -> tuple[dict, dict]:
+    """For each input and relation the first place a case uses it: (file, 'naam: waarde')."""
+    import yaml
+
+    inputs, relations = {}, {}
+    for path in paths:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            continue
+        facts = [(data.get("gegevens") or {})] + [p or {} for p in (data.get("personen") or {}).values()]
+        for fact in facts:
+            for name, value in fact.items():
+                if isinstance(value, dict) and len(_flow(value)) > 90:  # the bron makes it long
+                    value = {k: x for k, x in value.items() if k != "bron"}
+                inputs.setdefault(name, (path, f"{name}: {_flow(value)}"))
+        for rel in data.get("relaties") or []:
+            if isinstance(rel, dict) and rel.get("soort"):
+                if len(_flow(rel)) > 110:
+                    rel = {k: x for k, x in rel.items() if k != "bron"}
+                relations.setdefault(rel["soort"], (path, _flow(rel)))
+    return inputs, relations
+
+
+def _input_rows(inputs, examples, wrap) -> list[str]:
+    rows = ["| naam | soort | omschrijving en voorbeeld |", "|---|---|---|"]
+    for inp in sorted(inputs, key=lambda i: i.name):
+        facts = [str(inp.type), "verandert in de tijd" if inp.time_varying else "één waarde"]
+        facts.append(f"standaard {v.format_value(inp.default, inp.type) or 'leeg'}" if inp.has_default
+                     else "geen standaard")
+        found = examples.get(inp.name)
+        if found:
+            example = f"`{_cell(found[1])}` ({found[0].as_posix()})"
+        elif inp.time_varying:
+            value = EXAMPLE_BY_TYPE.get(str(inp.type), "...")
+            example = f"`{inp.name}: [{{vanaf: 2020-01-01, waarde: {value}}}]`"
+        else:
+            example = f"`{inp.name}: {EXAMPLE_BY_TYPE.get(str(inp.type), '...')}`"
+        rows.append(f'| <span id="invoer-{inp.name}"></span>`{inp.name}`<br>{wrap(inp)} | {", ".join(facts)} '
+                    f"| {_cell(inp.omschrijving)}<br>{example} |")
+    return rows
+
+
+def case_format_blocks(rule_set, variant_sets: dict, case_paths: list[Path]) -> dict[str, str]:
+    """The generated parts of docs/casusformaat.md, by block name."""
+    from .api import evaluate as run
+    from .casetest import check_case
+    from .diagnostics import RegelsError
+
+    inputs, relations = _examples_from_cases(case_paths)
+
+    def article_link(item) -> str:
+        return f"[{item.article.citation}]({article_path(item.article).as_posix()}#{ANCHOR_KIND[type(item)]}-{item.name})"
+
+    law_inputs = list(rule_set.inputs())
+    blocks = {}
+    out = ["Deze lijst is gemaakt uit `rules/` (met `regels docs`); zij noemt elk gegeven en elke relatie die de "
+           "regels kennen, met het artikel waar het staat. Een gegeven zonder standaard moet in de casus staan "
+           "zodra een berekening het nodig heeft; een gegeven met een standaard mag ontbreken. Het voorbeeld "
+           "komt uit een casus in deze repository (het bestand staat erbij), of is gemaakt uit het type.", "",
+           "### Onder `gegevens`: van de casus als geheel", ""]
+    out += _input_rows([i for i in law_inputs if not i.of_person], inputs, article_link)
+    out += ["", "### Onder `personen`: van een persoon", ""]
+    out += _input_rows([i for i in law_inputs if i.of_person], inputs, article_link)
+    out += ["", "### Onder `relaties`", "", "| soort | rollen | omschrijving en voorbeeld |", "|---|---|---|"]
+    for rel in sorted(rule_set.relations(), key=lambda r: r.name):
+        roles = f"`{rel.roles[0]}`, `{rel.roles[1]}`" + (", symmetrisch" if rel.symmetric else "")
+        found = relations.get(rel.name)
+        if found:
+            example = f"`{_cell(found[1])}` ({found[0].as_posix()})"
+        elif rel.roles[0] == rel.roles[1]:
+            example = f"`{{soort: {rel.name}, tussen: [amira, bert], vanaf: 2020-01-01}}`"
+        else:
+            example = f"`{{soort: {rel.name}, {rel.roles[0]}: amira, {rel.roles[1]}: sara, vanaf: 2020-01-01}}`"
+        out.append(f'| <span id="relatie-{rel.name}"></span>`{rel.name}`<br>{article_link(rel)} | {roles} '
+                   f"| {_cell(rel.omschrijving)}<br>{example} |")
+    variant_rows = []
+    for name, variant_set in sorted(variant_sets.items()):
+        known = {id(i) for i in law_inputs}
+        extra = [i for i in variant_set.inputs() if id(i) not in known and i.name not in {x.name for x in law_inputs}]
+        variant_rows += [f"| `{i.name}` | `{name}` | {i.type}, " + ("van een persoon" if i.of_person else "onder `gegevens`")
+                         + (f", standaard {v.format_value(i.default, i.type) or 'leeg'}" if i.has_default else "")
+                         + f" | {_cell(i.omschrijving)} |" for i in extra]
+    if variant_rows:
+        out += ["", "### Alleen bij een beleidsvariant", "",
+                "Deze gegevens kent de casus alleen als hij de variant noemt (zie "
+                "[Casussen bij een beleidsvariant](#casussen-bij-een-beleidsvariant)).", "",
+                "| naam | variant | soort | omschrijving |", "|---|---|---|---|"] + variant_rows
+    blocks["gegevens"] = "\n".join(out) + "\n"
+
+    case = load_case(MISSING_FACT_CASE, rule_set)
+    try:
+        run(rule_set, case)
+        raise AssertionError(f"{MISSING_FACT_CASE} hoort een gegeven te missen")
+    except RegelsError as exc:
+        message = exc.diagnostics[0].format()
+    blocks["ontbrekend-gegeven"] = f"```text\n{message}\n```\n"
+
+    case = load_case(MISMATCH_CASE, rule_set)
+    _, mismatches = check_case(rule_set, case)
+    lines = [f"MIS   {MISMATCH_CASE.as_posix()}  ({case.title})"]
+    lines += ["  " + m.format().replace("\n", "\n  ") for m in mismatches]
+    lines.append("0 passed, 1 failed")
+    blocks["verwachting-mis"] = "```text\n" + "\n".join(lines) + "\n```\n"
+    return blocks
+
+
+def fill_blocks(text: str, blocks: dict[str, str], where: Path) -> str:
+    """Replace the body of each '<!-- gegenereerd: NAME -->' block by the generated text."""
+    found = set()
+
+    def replace(match):
+        name = match["name"]
+        if name not in blocks:
+            raise ValueError(f"{where}: onbekend gegenereerd blok '{name}'")
+        found.add(name)
+        return match[1] + blocks[name] + match[4]
+
+    result = BLOCK.sub(replace, text)
+    missing = set(blocks) - found
+    if missing:
+        raise ValueError(f"{where}: blok(ken) ontbreken: {', '.join(sorted(missing))}")
+    return result
+
+
 # --- examples --------------------------------------------------------------------------------
 
 
@@ -286,6 +605,11 @@ def generated_files(root: Path) -> dict[Path, str]:
     output are relative to `root`, as when run from there."""
     from .explain import render_explanation
 
+    try:
+        import pygments  # noqa: F401  (the formulas on the article pages are highlighted here)
+    except ImportError:
+        raise error(Pos("docs", 0, 0), "voor de documentatie is Pygments nodig",
+                    "installeer de extra 'docs': pip install -e '.[docs]'") from None
     cwd = Path.cwd()
     os.chdir(root)
     try:
@@ -301,11 +625,17 @@ def generated_files(root: Path) -> dict[Path, str]:
                 if with_page:
                     page = f"{path.stem}.md"
                     text = render_explanation(result, language="nl", fmt="markdown")
-                    files[Path("docs/voorbeelden") / page] = text
+                    files[Path("docs/voorbeelden") / page] = "\n".join(_front_matter(SEARCH_BOOST_EXAMPLE)) + text
                 cases.append({"title": case.title, "year": case.year, "file": path.as_posix(),
                               "page": page, "articles": _case_articles(result)})
         for path, text in law_pages(rules, cases).items():
             files[Path("docs") / path] = text
+        from .api import variant_names
+
+        variant_sets = {name: load_rules("rules", [name]) for name in variant_names("rules")}
+        case_paths = [Path(c["file"]) for c in cases]
+        files[CASE_FORMAT] = fill_blocks(CASE_FORMAT.read_text(encoding="utf-8"),
+                                         case_format_blocks(rules, variant_sets, case_paths), CASE_FORMAT)
 
         case = load_case(EXAMPLE_CASE, rules)
         result = evaluate(rules, case, trace=True)

@@ -12,5 +12,5 @@ def on_pre_build(config, **kwargs):
 
     try:
         write_docs(Path(config.config_file_path).parent)
-    except RegelsError as exc:  # the located messages, not a traceback
+    except (RegelsError, ValueError) as exc:  # the located messages, not a traceback
         raise PluginError(f"regels docs: {exc}") from None
