@@ -185,3 +185,8 @@ def junit_xml(reports: list[CaseReport]) -> str:
                 element.text = c.format()
     ET.indent(root)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def summary_line(counts: dict[str, int]) -> str:
+    """The last line of `regels test`: how many case files were right, wrong, or could not run."""
+    return f"{counts.get('goed', 0)} goed, {counts.get('mis', 0)} mis, {counts.get('fout', 0)} fout"

@@ -638,7 +638,7 @@ def find_case_files(paths: list[Path]) -> list[Path]:
 
 
 def cmd_test(args) -> int:
-    from .casetest import CaseReport, junit_xml, report_json
+    from .casetest import CaseReport, junit_xml, report_json, summary_line
 
     if args.junit:
         require_output_path(args.junit)  # before the work, not after
@@ -673,7 +673,7 @@ def cmd_test(args) -> int:
     if args.json:
         print(json.dumps(report_json(reports), ensure_ascii=False, indent=2))
     else:
-        print(f"{counts['goed']} goed, {counts['mis']} mis, {counts['fout']} fout")
+        print(summary_line(counts))
     if counts["fout"]:
         return EXIT_INPUT
     return EXIT_FAILED if counts["mis"] else EXIT_OK

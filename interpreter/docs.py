@@ -513,7 +513,7 @@ def _input_rows(inputs, examples, wrap) -> list[str]:
 def case_format_blocks(rule_set, variant_sets: dict, case_paths: list[Path]) -> dict[str, str]:
     """The generated parts of docs/casusformaat.md, by block name."""
     from .api import evaluate as run
-    from .casetest import check_case
+    from .casetest import check_case, summary_line
     from .diagnostics import RegelsError
 
     inputs, relations = _examples_from_cases(case_paths)
@@ -569,7 +569,7 @@ def case_format_blocks(rule_set, variant_sets: dict, case_paths: list[Path]) -> 
     _, mismatches = check_case(rule_set, case)
     lines = [f"MIS   {MISMATCH_CASE.as_posix()}  ({case.title})"]
     lines += ["  " + m.format().replace("\n", "\n  ") for m in mismatches]
-    lines.append("0 passed, 1 failed")
+    lines.append(summary_line({"mis": 1}))
     blocks["verwachting-mis"] = "```text\n" + "\n".join(lines) + "\n```\n"
     return blocks
 
