@@ -127,6 +127,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="leg uit waarom deze regel nul of onwaar is, in de maanden waarin dat zo is")
     p.add_argument("--wat-verandert", action="append", default=[], metavar="REGEL",
                    help="zoek de feiten die, anders, de uitkomst van deze regel zouden veranderen")
+    p.add_argument("--volledig", action="store_true",
+                   help="geef na het antwoord ook de volledige afleiding, per artikel, met de bronnen")
     p.add_argument("--regels", type=Path)
     p.add_argument("--variant", help="reken volgens de wet met deze beleidsvariant (rules/varianten/)")
 
@@ -183,6 +185,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--formaat", choices=["tekst", "markdown", "html"], default="tekst")
     p.add_argument("--kolommen", type=Path, default=None)
     p.add_argument("--casus", action="store_true", help="geef de casus (YAML) in plaats van de uitleg")
+    p.add_argument("--volledig", action="store_true", help="geef ook de volledige afleiding, per artikel")
     p.add_argument("--regels", type=Path)
 
     p = add("check", "laad en controleer alle regelbestanden", cmd_check)
@@ -265,7 +268,8 @@ def cmd_uitleg(args) -> int:
     rule_set, case = _case_and_rules(args)
     result = evaluate(rule_set, case, trace=True)
     text = render_explanation(result, language=args.taal, fmt=args.formaat,
-                              why=args.waarom, why_not=args.waarom_niet, what_changes=args.wat_verandert)
+                              why=args.waarom, why_not=args.waarom_niet, what_changes=args.wat_verandert,
+                              full=args.volledig)
     if args.uitvoer:
         write_file(args.uitvoer, text)
     else:
@@ -400,7 +404,7 @@ def cmd_uitleg_rij(args) -> int:
         return EXIT_OK
     case = case_from_text(text, rule_set, name=f"{args.populatie}, rij {args.rij}")
     result = evaluate(rule_set, case, trace=True)
-    sys.stdout.write(render_explanation(result, language=args.taal, fmt=args.formaat))
+    sys.stdout.write(render_explanation(result, language=args.taal, fmt=args.formaat, full=args.volledig))
     return EXIT_OK
 
 
