@@ -252,6 +252,8 @@ def build_view(result, language: str = "nl") -> dict:
                 values.append({"value": text, "months": [item.month]})
         values = [{"label": _months_label(p["months"], language) if step.month else str(result.case.year),
                    "value": p["value"]} for p in values]
+        for item in values:
+            item["text"] = f"{item['label']}: {item['value']}"
         steps.append(StepView(
             number=len(steps) + 1,
             rule=step.rule.name,
