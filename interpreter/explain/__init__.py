@@ -42,6 +42,7 @@ def environment() -> SandboxedEnvironment:
         _environment.filters["ljust"] = lambda text, width: str(text).ljust(width)
         _environment.filters["rjust"] = lambda text, width: str(text).rjust(width)
         _environment.filters["cell"] = cell
+        _environment.filters["nobreak"] = lambda text: _protect(text).replace("\x00", "\u00a0")
     return _environment
 
 
