@@ -18,7 +18,7 @@ from .model import Input, Relation, Rule, RuleSet
 from .yamlpos import YList, YMap, load_yaml, load_yaml_bytes, parse_yaml
 
 CASE_KEYS = {"casus", "omschrijving", "berekeningsjaar", "variant", "gegevens", "personen", "relaties", "verwacht",
-             "verwacht_met_variant", "uitkomsten"}
+             "verwacht_met_variant", "uitkomsten", "vraag", "vraag_en", "vraag_regel"}
 KNOWLEDGE_KEYS = {"bekend", "bekend_vanaf", "bekend_via"}
 FACT_KEYS = {"waarde", "bron", "vanaf"} | KNOWLEDGE_KEYS
 EXPECT_KEYS = {"waarde", "per_maand", "per_persoon", "bron"}
@@ -99,6 +99,8 @@ class Case:
     variant: str | None = None  # the policy variant whose inputs the case uses ('variant:')
     variant_expectations: list[Expectation] = field(default_factory=list)  # 'verwacht_met_variant:'
     year_pos: Pos | None = None  # where 'berekeningsjaar' is written, for a year the rule set does not cover
+    question: dict = field(default_factory=dict)  # 'vraag', 'vraag_en': language -> the question the case asks
+    question_rule: Rule | None = None  # 'vraag_regel': the rule whose value answers it
 
     @property
     def months(self) -> list[v.Month]:
@@ -156,7 +158,8 @@ class Case:
         return Case(self.path, self.title, self.omschrijving, self.year, self.persons, self.facts, self.relations,
                     [bind(e) for e in chosen if rule_set.rule(e.rule.name)],
                     [rule_set.rule(r.name) for r in self.requested if rule_set.rule(r.name)], self.pos, self.variant,
-                    self.variant_expectations, self.year_pos)
+                    self.variant_expectations, self.year_pos, dict(self.question),
+                    rule_set.rule(self.question_rule.name) if self.question_rule else None)
 
 
 def case_data(path):
@@ -261,7 +264,30 @@ class _CaseReader:
             rule = self.rule(str(name), requested.item_pos[i])
             if rule:
                 case.requested.append(rule)
+        self.question(data, case)
         return case
+
+    def question(self, data: YMap, case: Case) -> None:
+        """'vraag' (and 'vraag_en'): the question the case asks, answered first in the
+        explanation by the value of 'vraag_regel', which is then computed too."""
+        for key, lang in (("vraag", "nl"), ("vraag_en", "en")):
+            text = self.text(data, key)
+            if text:
+                case.question[lang] = " ".join(text.split())
+        if "vraag_regel" in data:
+            rule = self.rule(str(data.get("vraag_regel")), data.pos_of("vraag_regel"))
+            if rule is not None:
+                if rule.voor:
+                    self.problems.error(data.pos_of("vraag_regel"), f"'vraag_regel: {rule.name}' geldt per persoon",
+                                        "noem een regel die voor de hele casus geldt, zoals een uitkomst")
+                else:
+                    case.question_rule = rule
+                    if rule not in case.requested:
+                        case.requested.append(rule)
+        elif case.question:
+            self.problems.error(data.key_pos_of("vraag" if "vraag" in data else "vraag_en"),
+                                "een 'vraag' zonder 'vraag_regel'",
+                                "noem de regel die de vraag beantwoordt, bijvoorbeeld: vraag_regel: alleenstaande_ouderkop")
 
     def text(self, data: YMap, key: str) -> str | None:
         """A text as written ('casus: ja' is the title 'ja'); a list or table is an error."""

@@ -16,7 +16,7 @@ from .builtins import BUILTINS
 from .builtins import NAMES as BUILTIN_NAMES
 from .diagnostics import UNKNOWN_POS, Collector, Diagnostic, Pos, RegelsError, suggest
 from .loader import NOT_LAW, coerce_value
-from .model import Input, Parameter, Relation, Rule, RuleSet
+from .model import OWN_PLACEHOLDERS, PLACEHOLDER, Input, Parameter, Relation, Rule, RuleSet, additive_terms
 from .syntax import AsKnown, AtDate, Binary, Call, If, ListLit, Lit, Name, Node, Quantifier, Round, Unary, Van, With
 
 
@@ -63,6 +63,9 @@ class _Checker:
         self.link_exceptions()
         for rule in self.rs.rules():
             self.check_rule(rule)
+        for rule in self.rs.rules():
+            self.check_sentences(rule)
+            self.check_breakdown(rule)
         self.check_cycles()
         self.check_parameters()
         self.check_channels()
@@ -197,6 +200,69 @@ class _Checker:
         elif rule.timeline == "ja" and rule.type != v.DATUM:
             self.problems.error(rule.pos, f"'tijdlijn: ja' hoort bij een regel die een datum geeft; '{rule.name}' is een {rule.type}",
                                 "noem anders de datum waarop dit valt: tijdlijn: datum_toekenning")
+
+    def check_sentences(self, rule: Rule) -> None:
+        """'zinnen': the names in braces exist, the keys fit the type, both languages are there."""
+        sentences = rule.sentences
+        if sentences is None:
+            return
+        pos = sentences.pos
+        for lang, missing in (("en", "Engelse"), ("nl", "Nederlandse")):
+            if lang not in sentences.texts:
+                self.problems.warn(pos, f"regel '{rule.name}' heeft geen {missing} zinnen ('zinnen: {lang}')",
+                                   "de uitleg in die taal valt dan terug op de andere taal")
+        numeric = rule.type in (v.BEDRAG, v.GETAL, v.GEHEEL, v.PERCENTAGE)
+        for lang, parts in sentences.texts.items():
+            for part, by_key in parts.items():
+                for key, templates in by_key.items():
+                    if key in ("waar", "onwaar") and rule.type != v.WAARHEID:
+                        self.problems.error(pos, f"'zinnen: {lang}: {key}' hoort bij een regel van het type "
+                                                 f"waar/onwaar; '{rule.name}' is een {rule.type}",
+                                            "schrijf 'nul' en 'anders' bij een bedrag of getal, of alleen een zin")
+                    if key == "nul" and not numeric:
+                        self.problems.error(pos, f"'zinnen: {lang}: nul' hoort bij een bedrag of getal; "
+                                                 f"'{rule.name}' is een {rule.type}",
+                                            "schrijf 'waar' en 'onwaar' bij een regel van het type waar/onwaar")
+                    for template in templates:
+                        for name in PLACEHOLDER.findall(template):
+                            self.sentence_name(rule, name.strip(), pos)
+
+    def sentence_name(self, rule: Rule, name: str, pos: Pos) -> None:
+        if name in OWN_PLACEHOLDERS:
+            if name == "persoon" and not rule.voor:
+                self.problems.error(pos, f"'{{persoon}}' in de zinnen van '{rule.name}', maar die regel geldt "
+                                         "niet per persoon", "alleen een regel met 'voor:' kent {persoon}")
+            return
+        parts = name.split(".")
+        node = Name(pos, parts[-1], (parts[0].lower(), parts[1].lower()) if len(parts) == 3 else None)
+        if len(parts) not in (1, 3) or not all(parts):
+            self.problems.error(pos, f"'{{{name}}}' in de zinnen van '{rule.name}' is geen naam",
+                                "schrijf {waarde}, {persoon}, {jaar} of de naam van een regel of parameter")
+            return
+        ref = self.resolve(node, _Env(rule), report=True)
+        if ref is None:
+            return
+        if not isinstance(ref, (Rule, Parameter)):
+            self.problems.error(pos, f"'{{{name}}}' in de zinnen van '{rule.name}' noemt geen regel of parameter",
+                                "een zin kan de waarde van een regel of parameter noemen")
+            return
+        if isinstance(ref, Rule) and ref.voor and not rule.voor:
+            self.problems.error(pos, f"'{{{name}}}' geldt per persoon; de zinnen van '{rule.name}' niet",
+                                "noem in deze zin een regel die niet per persoon geldt")
+            return
+        rule.sentences.refs[name] = ref
+
+    def check_breakdown(self, rule: Rule) -> None:
+        """'opbouw: ja': every term of the sum is a rule or parameter, so its value is in the trace."""
+        if not rule.breakdown:
+            return
+        for version in rule.versions:
+            for _, term in additive_terms(version.formula):
+                ref = getattr(term, "ref", None)
+                if not (isinstance(term, Name) and isinstance(ref, (Rule, Parameter))):
+                    self.problems.error(term.pos, f"'opbouw: ja' bij '{rule.name}': elk deel van de som moet "
+                                                  "een regel of parameter zijn",
+                                        "maak van dit deel een eigen regel, dan staat het als regel in de opbouw")
 
     def check_constants(self, version) -> None:
         """The parts of a formula that depend on nothing but literals and the

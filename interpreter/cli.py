@@ -176,8 +176,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--regels", type=Path, metavar="MAP", help=RULES_HELP)
     p.add_argument("--variant", metavar="NAAM", help=VARIANT_HELP)
 
-    p = add("uitleg", "leg de uitkomsten van een casus uit, stap voor stap, met de artikelen", cmd_uitleg,
+    p = add("uitleg", "leg de uitkomst van een casus uit: eerst het antwoord en de berekening met de artikelen, "
+                      "met --volledig de hele afleiding", cmd_uitleg,
             "  regels uitleg voorbeelden/alleenstaande_ouder_2020.yaml\n"
+            "  regels uitleg voorbeelden/statushouder_2016.yaml --volledig\n"
             "  regels uitleg voorbeelden/alleenstaande_ouder_2020.yaml --taal en --formaat html --uitvoer uitleg.html\n"
             "  regels uitleg voorbeelden/alleenstaande_ouder_2020.yaml --waarom kindgebonden_budget")
     p.add_argument("casus", type=Path, help=CASE_HELP)
@@ -190,6 +192,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="leg uit waarom deze regel nul of onwaar is, in de maanden waarin dat zo is")
     p.add_argument("--wat-verandert", action="append", default=[], metavar="REGEL",
                    help="zoek de feiten die, anders, de uitkomst van deze regel zouden veranderen")
+    p.add_argument("--volledig", action="store_true",
+                   help="geef na het antwoord ook de volledige afleiding, per artikel, met de bronnen")
     p.add_argument("--regels", type=Path, metavar="MAP", help=RULES_HELP)
     p.add_argument("--variant", metavar="NAAM", help=VARIANT_HELP)
 
@@ -264,6 +268,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--formaat", choices=["tekst", "markdown", "html"], default="tekst", help=FORMAT_HELP)
     p.add_argument("--kolommen", type=Path, default=None, metavar="KOLOMMEN.yaml", help=COLUMNS_HELP)
     p.add_argument("--casus", action="store_true", help="geef de casus (YAML) in plaats van de uitleg")
+    p.add_argument("--volledig", action="store_true", help="geef ook de volledige afleiding, per artikel")
     p.add_argument("--regels", type=Path, metavar="MAP", help=RULES_HELP)
 
     p = add("check", "laad en controleer alle regelbestanden", cmd_check,
@@ -377,7 +382,8 @@ def cmd_uitleg(args) -> int:
     rule_set, case = _case_and_rules(args)
     result = evaluate(rule_set, case, trace=True)
     text = render_explanation(result, language=args.taal, fmt=args.formaat,
-                              why=args.waarom, why_not=args.waarom_niet, what_changes=args.wat_verandert)
+                              why=args.waarom, why_not=args.waarom_niet, what_changes=args.wat_verandert,
+                              full=args.volledig)
     if args.uitvoer:
         write_file(args.uitvoer, text)
     else:
@@ -506,7 +512,7 @@ def cmd_uitleg_rij(args) -> int:
         return EXIT_OK
     case = case_from_text(text, rule_set, name=f"{args.populatie}, rij {args.rij}")
     result = evaluate(rule_set, case, trace=True)
-    sys.stdout.write(render_explanation(result, language=args.taal, fmt=args.formaat))
+    sys.stdout.write(render_explanation(result, language=args.taal, fmt=args.formaat, full=args.volledig))
     return EXIT_OK
 
 

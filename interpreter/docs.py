@@ -624,7 +624,7 @@ def generated_files(root: Path) -> dict[Path, str]:
                 page = None
                 if with_page:
                     page = f"{path.stem}.md"
-                    text = render_explanation(result, language="nl", fmt="markdown")
+                    text = render_explanation(result, language="nl", fmt="markdown", full=True)
                     files[Path("docs/voorbeelden") / page] = "\n".join(_front_matter(SEARCH_BOOST_EXAMPLE)) + text
                 cases.append({"title": case.title, "year": case.year, "file": path.as_posix(),
                               "page": page, "articles": _case_articles(result)})

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from . import values as v
 from .diagnostics import Collector, Pos, RegelsError, error, suggest
-from .model import Article, ArticleVersion, Channel, Input, Parameter, ParamValue, Relation, Rule, RuleSet, RuleVersion
+from .model import (SENTENCE_KEYS, Article, ArticleVersion, Channel, Input, Parameter, ParamValue, Relation, Rule,
+                    RuleSet, RuleVersion, Sentences)
 from .syntax import parse_formula
 from .yamlpos import YList, YMap, YStr, load_yaml
 
@@ -28,7 +29,9 @@ VALUE_KEYS = {"waarde", "bron", "interpretatie", "andere_bronnen", "onbevestigd"
 INPUT_KEYS = {"type", "van", "tijdsafhankelijk", "omschrijving", "standaard"}
 RELATION_KEYS = {"tussen", "symmetrisch", "omschrijving"}
 RULE_KEYS = {"type", "per", "voor", "lid", "omschrijving", "tekst", "interpretatie", "uitkomst", "tijdlijn",
-             "formule", "indien", "uitzondering_op", "geldig_vanaf", "geldig_tot", "versies"}
+             "formule", "indien", "uitzondering_op", "geldig_vanaf", "geldig_tot", "versies", "zinnen", "opbouw"}
+SENTENCE_LANGUAGES = ("nl", "en")
+SENTENCE_PARTS = ("zin", "post")
 RULE_VERSION_KEYS = {"geldig_vanaf", "geldig_tot", "formule", "indien", "lid"}
 CHANNEL_KEYS = {"naam", "lid", "omschrijving", "voorwaarde", "standaard", "gegevens"}
 CHANNEL_DEFAULTS = ("bij_ontstaan", "nooit")
@@ -464,10 +467,59 @@ class _Reader:
             tekst=self.text(spec, "tekst", False), interpretatie=self.text(spec, "interpretatie", False),
             uitkomst=self.flag(spec, "uitkomst"),
             timeline=self.timeline_mark(spec),
+            sentences=self.sentences(spec), breakdown=self.flag(spec, "opbouw"),
             exception_of=str(exception_of) if exception_of is not None else None,
             exception_pos=spec.pos_of("uitzondering_op") if exception_of is not None else None,
             versions=versions, pos=pos,
         )
+
+    def sentences(self, spec: YMap) -> Sentences | None:
+        """'zinnen:': per language a sentence (or 'zin' and 'post'); each a template, a list
+        of templates, or a table by value (waar, onwaar, nul, anders)."""
+        raw = spec.get("zinnen")
+        if raw is None:
+            return None
+        example = "bijvoorbeeld: zinnen: {nl: {waar: ..., onwaar: ...}, en: {waar: ..., onwaar: ...}}"
+        if not isinstance(raw, YMap):
+            self.problems.error(spec.pos_of("zinnen"), "'zinnen' is een tabel per taal (nl, en)", example)
+            return None
+        self.keys(raw, set(SENTENCE_LANGUAGES), "'zinnen'")
+        texts = {}
+        for lang in SENTENCE_LANGUAGES:
+            entry = raw.get(lang)
+            if entry is None:
+                continue
+            where = raw.pos_of(lang)
+            if isinstance(entry, YMap) and any(k in entry for k in SENTENCE_PARTS):
+                self.keys(entry, set(SENTENCE_PARTS), f"'zinnen: {lang}'")
+                parts = {part: self.sentence_text(entry.get(part), entry.pos_of(part))
+                         for part in SENTENCE_PARTS if part in entry}
+            else:
+                parts = {"zin": self.sentence_text(entry, where)}
+            texts[lang] = {part: by_key for part, by_key in parts.items() if by_key is not None}
+        return Sentences(texts, spec.pos_of("zinnen"))
+
+    def sentence_text(self, raw, pos: Pos) -> dict | None:
+        """A template, a list of them, or a table by value -> {key: [template, ...]}."""
+        def templates(value, where) -> list[str] | None:
+            items = list(value) if isinstance(value, YList) else [value]
+            if all(isinstance(i, (str, int, float)) and not isinstance(i, bool) for i in items):
+                return [str(i) for i in items if str(i).strip()]
+            self.problems.error(where, "een zin is een tekst of een lijst van teksten",
+                                "zet een tekst met een dubbele punt tussen aanhalingstekens")
+            return None
+
+        if isinstance(raw, YMap):
+            self.keys(raw, set(SENTENCE_KEYS), "een zin per waarde")
+            found = {}
+            for key in SENTENCE_KEYS:
+                if key in raw:
+                    value = templates(raw.get(key) if raw.get(key) is not None else "", raw.pos_of(key))
+                    if value is not None:
+                        found[key] = value
+            return found
+        value = templates(raw if raw is not None else "", pos)
+        return {"anders": value} if value is not None else None
 
     def timeline_mark(self, spec: YMap) -> str | None:
         """'tijdlijn: ja' for a date rule (the date itself is a moment on the timeline),

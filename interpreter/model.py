@@ -4,11 +4,12 @@ and rules. Built by loader.py, checked by check.py, read by evaluate.py."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from .diagnostics import Pos
-from .syntax import Call, Name, Van, walk
+from .syntax import Binary, Call, Name, Round, Van, walk
 from .values import Type
 
 
@@ -166,6 +167,56 @@ class RuleVersion:
     pos: Pos
 
 
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")  # {waarde}, {persoon}, {jaar}, {naam} in a sentence
+OWN_PLACEHOLDERS = ("waarde", "persoon", "jaar")
+
+
+def additive_terms(node) -> list[tuple[str, Any]]:
+    """The terms of a sum, with their sign, under a floor, ceiling or rounding:
+    `(a + b - c) minimaal € 0` -> [('+', a), ('+', b), ('-', c)]. What 'opbouw: ja'
+    shows a reader as the lines of a calculation."""
+    while isinstance(node, Round) or (isinstance(node, Binary) and node.op in ("minimaal", "maximaal")):
+        node = node.operand if isinstance(node, Round) else node.left
+    if isinstance(node, Binary) and node.op in ("plus", "min"):
+        right = [("-" if node.op == "min" and sign == "+" else "+" if node.op == "min" else sign, term)
+                 for sign, term in additive_terms_plain(node.right)]
+        return additive_terms(node.left) + right
+    return [("+", node)]
+
+
+def additive_terms_plain(node) -> list[tuple[str, Any]]:
+    """The right operand of a plus or min: a term, or a parenthesised sum."""
+    if isinstance(node, Binary) and node.op in ("plus", "min"):
+        return additive_terms(node)
+    return [("+", node)]
+
+
+SENTENCE_KEYS = ("waar", "onwaar", "nul", "anders")  # which value a sentence is for; 'anders': any other
+
+
+@dataclass
+class Sentences:
+    """What a rule says to a reader, per language ('nl', 'en'): `zin` the sentence that
+    states its value as a reason, `post` its label as a line of a calculation. Each is a
+    map from SENTENCE_KEYS to a list of templates (the first whose names the trace of
+    the step holds is used; an empty one says nothing). In a template {waarde} is the rule's value, {persoon} the
+    person it is for, {jaar} the berekeningsjaar, and {naam} the value of another rule
+    or a parameter; the checker fills `refs` (name in braces -> Rule or Parameter)."""
+
+    texts: dict  # language -> 'zin' | 'post' -> key -> [template, ...]
+    pos: Pos
+    refs: dict = field(default_factory=dict)
+
+    def templates(self, language: str, part: str, key: str) -> list[str]:
+        """The templates for a value (`key`: see SENTENCE_KEYS) in a language; English
+        falls back to Dutch, as a missing omschrijving_en does."""
+        for lang in (language, "nl"):
+            by_key = self.texts.get(lang, {}).get(part)
+            if by_key:
+                return by_key[key] if key in by_key else by_key.get("anders", [])
+        return []
+
+
 @dataclass
 class Rule:
     name: str
@@ -183,6 +234,8 @@ class Rule:
     versions: list[RuleVersion]
     pos: Pos
     timeline: str | None = None  # 'ja' (a date on the timeline) or the name of the date it falls on
+    sentences: Sentences | None = None  # 'zinnen': the rule in the reader's words
+    breakdown: bool = False  # 'opbouw: ja': the terms of its formula are the calculation a reader is shown
     # Filled in by the checker:
     target: "Rule | None" = None
     exceptions: list["Rule"] = field(default_factory=list)

@@ -2,6 +2,7 @@
 values that could not be verified are marked as such (and only those), and
 the statushouder explanation says what the law says about a spouse abroad."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -47,16 +48,29 @@ def test_every_rule_cites_a_lid(rules):
     assert missing == []
 
 
-@pytest.mark.parametrize("taal, phrases", [
-    ("nl", ["AWR art. 5a lid 1 onder a", "Awir art. 3 lid 1", "geen eis aan een BSN",
-            "alleenstaande_ouderkop per maand (WKB art. 2 lid 6)", "heel 2016: € 0"]),
-    ("en", ["AWR art. 5a lid 1 onder a", "Awir art. 3 lid 1", "BSN", "all of 2016: EUR 0"]),
+@pytest.mark.parametrize("taal, answer, reasons", [
+    ("nl", "U krijgt geen alleenstaande-ouderkop; die is er alleen voor een ouder zonder toeslagpartner",
+     ["Youssef is uw echtgenoot en daarom uw partner", "(AWR art. 5a lid 1 onder a)",
+      "Youssef is uw toeslagpartner (Awir art. 3 lid 4)", "Uw toeslagpartner heeft geen BSN"]),
+    ("en", "You do not get the single-parent supplement; it is only for a parent without a",
+     ["Youssef is your spouse and therefore your partner", "(AWR art. 5a lid 1 onder a)",
+      "Youssef is your toeslagpartner", "has no BSN"]),
 ])
-def test_statushouder_explanation_names_the_partner_law(rules, taal, phrases):
+def test_statushouder_explanation_answers_the_question_with_the_partner_law(rules, taal, answer, reasons):
+    """The case asks whether Amal gets the ALO-kop: the first lines say no, and why (WKB art. 2
+    lid 6); the reasons name AWR art. 5a lid 1 onder a (a spouse is a partner wherever he lives)."""
     case = load_case(ROOT / "voorbeelden" / "statushouder_2016.yaml", rules)
     text = render_explanation(evaluate(rules, case), language=taal)
-    for phrase in phrases:
+    first = " ".join(" ".join(text.splitlines()[:6]).split())
+    assert case.question[taal] in first and answer in first and "(WKB art. 2 lid 6)" in first, first
+    for phrase in reasons:
         assert phrase in text, phrase
+    # the calculation shows the ALO-kop as nil, with its article and lid
+    assert re.search(r"\+ +(€|EUR)\W?0  (alleenstaande-ouderkop|single-parent supplement) +WKB art\. 2 lid 6", text)
+    full = render_explanation(evaluate(rules, case), language=taal, full=True)
+    assert "alleenstaande_ouderkop (lid 6), " + ("heel 2016: € 0" if taal == "nl" else "all of 2016: EUR 0") in full
+    if taal == "nl":
+        assert "geen eis aan een BSN" in full
 
 
 def test_two_candidates_of_equal_rank_without_a_designated_partner_is_reported_not_guessed(rules):

@@ -1,12 +1,16 @@
 """Explanations: the structured trace rendered through Jinja templates into
 Dutch or English, as plain text, Markdown or HTML.
 
-The templates only lay out; this module turns the trace into a view: steps in
-the order they were derived (facts first, outcome last), months with the same
-reasoning merged into one period, every value in the reader's notation."""
+The templates only lay out; this module turns the trace into a view. First what
+a reader needs (short.py: the answer, the calculation, the reasons); then, on
+request (`full`, folded in HTML), the full derivation: grouped by article, each
+rule once per run of months with the same reasoning (its values per period), and
+the version of each article named once, under the sources."""
 
 from __future__ import annotations
 
+import re
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,15 +38,51 @@ def environment() -> SandboxedEnvironment:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
+        _environment.filters["wrap"] = wrap
+        _environment.filters["ljust"] = lambda text, width: str(text).ljust(width)
+        _environment.filters["rjust"] = lambda text, width: str(text).rjust(width)
+        _environment.filters["cell"] = cell
+        _environment.filters["nobreak"] = lambda text: _protect(text).replace("\x00", "\u00a0")
     return _environment
 
 
+# A space inside an amount or citation is not a place to break a line: '€ 5.389', 'art. 2', 'lid 6'.
+_KEEP_TOGETHER = re.compile(r"(€|EUR|t/m) ")
+_CITATION = re.compile(r"\S+ art\. \S+(?: lid \S+(?: (?:onder|en) [^\s;),]+)?)?")
+
+
+def _protect(text: str) -> str:
+    text = _CITATION.sub(lambda m: m.group(0).replace(" ", "\x00"), " ".join(str(text).split()))
+    return _KEEP_TOGETHER.sub(lambda m: m.group(1) + "\x00", text)
+
+
+def wrap(text, width: int = 80, indent: str = "", first: str | None = None) -> str:
+    """Text wrapped to `width` columns; `first` starts the first line, `indent` the others."""
+    first = indent if first is None else first
+    text = _protect(text)
+    lines = textwrap.wrap(text, width=width, initial_indent=first, subsequent_indent=indent,
+                          break_long_words=False, break_on_hyphens=False)
+    return "\n".join(lines).replace("\x00", " ")
+
+
+def cell(text, width: int) -> list[str]:
+    """A table cell of `width` columns: its lines."""
+    text = _protect(text)
+    lines = textwrap.wrap(text, width=max(width, 10), break_long_words=False, break_on_hyphens=False) or [""]
+    return [line.replace("\x00", " ") for line in lines]
+
+
 def render_explanation(result, language: str = "nl", fmt: str = "tekst", why: list[str] = (),
-                       why_not: list[str] = (), what_changes: list[str] = ()) -> str:
-    """The explanation of a result; `why` and `why_not` name rules whose value
-    (or, for why_not, whose zero or false value) is explained down to the facts;
-    `what_changes` names rules for which the facts that would change them are found."""
+                       why_not: list[str] = (), what_changes: list[str] = (), full: bool = False) -> str:
+    """The explanation of a result: the answer, the calculation and the reasons first;
+    `full` adds the full derivation (HTML always has it, folded). `why` and `why_not` name
+    rules whose value (or, for why_not, whose zero or false value) is explained down to the
+    facts; `what_changes` names rules for which the facts that would change them are found."""
+    from .short import short_view
+
     view = build_view(result, language)
+    view["short"] = short_view(result, language)
+    view["full"] = full or fmt == "html"
     view["why"] = why_view(result, language, why, why_not)
     view["what_changes"] = what_changes_view(result, language, what_changes)
     template = environment().get_template(f"{language}/uitleg.{FORMATS[fmt]}.j2")
@@ -115,6 +155,10 @@ class StepView:
     exceptions: list = field(default_factory=list)
     parameters: list = field(default_factory=list)
     inputs: list = field(default_factory=list)
+    values: list = field(default_factory=list)  # {label, value} per period where the value changes in the run
+    lid: str | None = None
+    article: str = ""  # the article's citation, by which the full derivation groups the steps
+    version_note: str | None = None  # the version, where the case uses more than one of the article
 
 
 def _months_label(months: list, language: str) -> str:
@@ -152,9 +196,9 @@ def _no_version_label(day, language: str) -> str:
 
 
 def _signature(step: Step):
-    """Two months whose steps have the same signature are explained once."""
+    """Two months whose steps have the same signature are explained once (with their
+    values per period, where those differ: 'peildatum' is the first day of each month)."""
     return (
-        v.to_json(step.value, step.rule.type),
         tuple(e.name for e in step.exceptions),
         tuple((p.name, str(pv.value), pv.vanaf, key) for p, pv, key in step.parameters),
         tuple((i["naam"], i["persoon"], str(i["waarde"])) for i in step.inputs),
@@ -200,6 +244,17 @@ def build_view(result, language: str = "nl") -> dict:
             articles[article.citation]["versions"][av.geldig_vanaf] = {
                 "label": _version_label(av, language), "publication": av.publicatie, "url": av.url}
         period = _months_label([s.month for s in run], language) if step.month else str(result.case.year)
+        values = []
+        for item in run:
+            text = fmt(item.value, step.rule.type)
+            if values and values[-1]["value"] == text:
+                values[-1]["months"].append(item.month)
+            else:
+                values.append({"value": text, "months": [item.month]})
+        values = [{"label": _months_label(p["months"], language) if step.month else str(result.case.year),
+                   "value": p["value"]} for p in values]
+        for item in values:
+            item["text"] = f"{item['label']}: {item['value']}"
         steps.append(StepView(
             number=len(steps) + 1,
             rule=step.rule.name,
@@ -210,7 +265,11 @@ def build_view(result, language: str = "nl") -> dict:
             publication=av.publicatie if av else None,
             period=period,
             person=step.person,
-            value=fmt(step.value, step.rule.type),
+            value=values[0]["value"] if len(values) == 1 else "",
+            values=values if len(values) > 1 else [],
+            lid=step.lid,
+            article=article.citation,
+            version_note=_version_label(av, language) if av else _no_version_label(step.day, language),
             formula=" ".join(version.formula_text.split()),
             file=f"{version.pos.file}:{version.pos.line}",
             exceptions=[{
@@ -271,8 +330,23 @@ def build_view(result, language: str = "nl") -> dict:
                 entry["versions"].setdefault(version.geldig_vanaf, {
                     "label": _version_label(version, language), "publication": version.publicatie,
                     "url": version.url})
+    by_article: dict = {}
+    for step in steps:
+        by_article.setdefault(step.article, []).append(step)
+    sections = []
+    for entry in sorted(articles.values(), key=_article_order):
+        if entry["citation"] not in by_article:
+            continue
+        several = len({s.version_note for s in by_article[entry["citation"]]}) > 1
+        for step in by_article[entry["citation"]]:
+            if not several:
+                step.version_note = None
+        article = next(a for a in result.rule_set.articles if a.citation == entry["citation"])
+        sections.append({"citation": entry["citation"], "wet": entry["wet"], "titel": article.titel,
+                         "steps": by_article[entry["citation"]]})
     return {
         "title": result.case.title,
+        "sections": sections,
         "omschrijving": result.case.omschrijving,
         "year": result.case.year,
         "case_file": result.case.path,
