@@ -16,7 +16,7 @@ from .loader import coerce_value, display_path
 from .model import Input, Relation, Rule, RuleSet
 from .yamlpos import YList, YMap, load_yaml, parse_yaml
 
-CASE_KEYS = {"casus", "omschrijving", "berekeningsjaar", "variant", "gegevens", "personen", "relaties", "verwacht",
+CASE_KEYS = {"casus", "casus_en", "omschrijving", "omschrijving_en", "berekeningsjaar", "variant", "gegevens", "personen", "relaties", "verwacht",
              "verwacht_met_variant", "uitkomsten"}
 KNOWLEDGE_KEYS = {"bekend", "bekend_vanaf", "bekend_via"}
 FACT_KEYS = {"waarde", "bron", "vanaf"} | KNOWLEDGE_KEYS
@@ -98,6 +98,8 @@ class Case:
     variant: str | None = None  # the policy variant whose inputs the case uses ('variant:')
     variant_expectations: list[Expectation] = field(default_factory=list)  # 'verwacht_met_variant:'
     year_pos: Pos | None = None  # where 'berekeningsjaar' is written, for a year the rule set does not cover
+    title_en: str | None = None  # 'casus_en': the title in English, for an explanation in English
+    omschrijving_en: str | None = None
 
     @property
     def months(self) -> list[v.Month]:
@@ -137,7 +139,8 @@ class Case:
             if entries:
                 global_facts[name] = Timeline(entries)
         return Case(self.path, self.title, self.omschrijving, self.year, persons, global_facts, relations,
-                    [], [], self.pos, self.variant, year_pos=self.year_pos)
+                    [], [], self.pos, self.variant, year_pos=self.year_pos, title_en=self.title_en,
+                    omschrijving_en=self.omschrijving_en)
 
     def same_facts(self, other: "Case") -> bool:
         """Whether both cases hold exactly the same facts and relations."""
@@ -155,7 +158,7 @@ class Case:
         return Case(self.path, self.title, self.omschrijving, self.year, self.persons, self.facts, self.relations,
                     [bind(e) for e in chosen if rule_set.rule(e.rule.name)],
                     [rule_set.rule(r.name) for r in self.requested if rule_set.rule(r.name)], self.pos, self.variant,
-                    self.variant_expectations, self.year_pos)
+                    self.variant_expectations, self.year_pos, self.title_en, self.omschrijving_en)
 
 
 def case_data(path):
@@ -221,6 +224,7 @@ class _CaseReader:
         case = Case(
             path=data.pos.file, title=self.text(data, "casus") or Path(data.pos.file).stem,
             omschrijving=self.text(data, "omschrijving") or None,
+            title_en=self.text(data, "casus_en") or None, omschrijving_en=self.text(data, "omschrijving_en") or None,
             year=year, persons=persons, facts={}, relations={}, expectations=[], requested=[], pos=data.pos,
             year_pos=data.pos_of("berekeningsjaar"),
         )

@@ -22,17 +22,17 @@ NOT_LAW = {"varianten", "casussen"}
 
 ARTICLE_KEYS = {"wet", "afkorting", "bwb", "artikel", "titel", "versies", "interpretatie",
                 "parameters", "invoer", "relaties", "regels", "kanalen"}
-VERSION_KEYS = {"geldig_vanaf", "geldig_tot", "publicatie", "url", "leden", "wijziging", "interpretatie"}
-PARAMETER_KEYS = {"type", "sleutel", "omschrijving", "eenheid", "lid", "waarden"}
-VALUE_KEYS = {"waarde", "bron", "interpretatie", "andere_bronnen", "onbevestigd"}
-INPUT_KEYS = {"type", "van", "tijdsafhankelijk", "omschrijving", "standaard"}
-RELATION_KEYS = {"tussen", "symmetrisch", "omschrijving"}
-RULE_KEYS = {"type", "per", "voor", "lid", "omschrijving", "tekst", "interpretatie", "uitkomst", "tijdlijn",
+VERSION_KEYS = {"geldig_vanaf", "geldig_tot", "publicatie", "publicatie_en", "url", "leden", "wijziging", "interpretatie"}
+PARAMETER_KEYS = {"type", "sleutel", "omschrijving", "omschrijving_en", "eenheid", "lid", "waarden"}
+VALUE_KEYS = {"waarde", "bron", "bron_en", "interpretatie", "andere_bronnen", "onbevestigd", "onbevestigd_en"}
+INPUT_KEYS = {"type", "van", "tijdsafhankelijk", "omschrijving", "omschrijving_en", "standaard"}
+RELATION_KEYS = {"tussen", "symmetrisch", "omschrijving", "omschrijving_en"}
+RULE_KEYS = {"type", "per", "voor", "lid", "omschrijving", "omschrijving_en", "tekst", "interpretatie", "uitkomst", "tijdlijn",
              "formule", "indien", "uitzondering_op", "geldig_vanaf", "geldig_tot", "versies"}
 RULE_VERSION_KEYS = {"geldig_vanaf", "geldig_tot", "formule", "indien", "lid"}
-CHANNEL_KEYS = {"naam", "lid", "omschrijving", "voorwaarde", "standaard", "gegevens"}
+CHANNEL_KEYS = {"naam", "lid", "omschrijving", "omschrijving_en", "voorwaarde", "standaard", "gegevens"}
 CHANNEL_DEFAULTS = ("bij_ontstaan", "nooit")
-MANIFEST_KEYS = {"naam", "versie", "omschrijving"}
+MANIFEST_KEYS = {"naam", "versie", "omschrijving", "omschrijving_en"}
 # Keywords and built-in names cannot name a parameter, input, relation or rule.
 RESERVED = {
     "als", "dan", "anders", "er", "is", "een", "in", "waarvoor", "voor", "alle", "geldt", "aantal", "som",
@@ -89,6 +89,7 @@ def load_rule_set(directory, files: list[Path] | None = None) -> RuleSet:
             manifest = load_yaml(manifest_path, display_path(manifest_path))
             reader = _Reader(problems)
             reader.keys(manifest, MANIFEST_KEYS, "het regelset-bestand")
+            reader.english(manifest, "omschrijving", "het regelset-bestand")
             name = str(manifest.get("naam", name))
             release = str(manifest.get("versie", release))
         except RegelsError as exc:
@@ -96,7 +97,7 @@ def load_rule_set(directory, files: list[Path] | None = None) -> RuleSet:
     articles = []
     for path in files if files is not None else rule_files(directory):
         try:
-            articles.append(load_article(path))
+            articles.append(load_article(path, problems.items))
         except RegelsError as exc:
             problems.add(exc)
     problems.raise_if_errors()
@@ -109,7 +110,8 @@ def load_rule_set(directory, files: list[Path] | None = None) -> RuleSet:
     return rule_set
 
 
-def load_article(path: Path) -> Article:
+def load_article(path: Path, warnings: list | None = None) -> Article:
+    """One rule file; its warnings (as a missing English description) are added to `warnings`."""
     data = load_yaml(path, display_path(path))
     problems = Collector()
     reader = _Reader(problems)
@@ -155,6 +157,8 @@ def load_article(path: Path) -> Article:
                                "geef elke parameter, invoer, relatie en regel een eigen naam")
             seen[item_name] = kind
     problems.raise_if_errors()
+    if warnings is not None:
+        warnings.extend(problems.warnings)
     return article
 
 
@@ -183,6 +187,17 @@ class _Reader:
             self.problems.error(data.pos_of(key), f"'{key}' moet een tekst zijn")
             return None
         return data.raw_of(key)  # as written: 'ja' stays 'ja', '3.2' stays '3.2'
+
+    def english(self, data: YMap, key: str, what: str) -> str | None:
+        """The English twin of a Dutch text (omschrijving -> omschrijving_en), read
+        by model.description_in; a Dutch text without one is a warning, so that an
+        explanation in English has no Dutch sentence left but the law's own text."""
+        english = self.text(data, f"{key}_en", False)
+        if english is None and data.get(key) is not None:
+            self.problems.warn(data.key_pos_of(key), f"'{key}' van {what} heeft geen Engelse tekst",
+                               f"zet er '{key}_en:' naast, met dezelfde tekst in het Engels; "
+                               "de uitleg in het Engels (--taal en) toont anders de Nederlandse")
+        return english
 
     def date(self, data: YMap, key: str, required: bool = True) -> dt.date | None:
         value = data.get(key)
@@ -274,6 +289,7 @@ class _Reader:
                 geldig_vanaf=start or dt.date.min,
                 geldig_tot=end,
                 publicatie=self.text(item, "publicatie", required=False),
+                publicatie_en=self.text(item, "publicatie_en", required=False),
                 url=self.text(item, "url", required=False),
                 leden=leden,
                 wijziging=self.text(item, "wijziging", required=False),
@@ -342,10 +358,13 @@ class _Reader:
                     andere_bronnen=[dict(o) for o in others if isinstance(o, dict)],
                     pos=key_pos,
                     onbevestigd=self.text(entry, "onbevestigd", required=False),
+                    bron_en=self.text(entry, "bron_en", required=False),
+                    onbevestigd_en=self.text(entry, "onbevestigd_en", required=False),
                 ))
         values.sort(key=lambda pv: pv.vanaf)
         return Parameter(name, article, type_, self.text(spec, "omschrijving", False),
-                         self.text(spec, "eenheid", False), self.text(spec, "lid", False), values, pos, key_type)
+                         self.text(spec, "eenheid", False), self.text(spec, "lid", False), values, pos, key_type,
+                         omschrijving_en=self.english(spec, "omschrijving", f"parameter '{name}'"))
 
     def table(self, raw, key_type: v.Type, type_: v.Type, pos: Pos) -> dict:
         if not isinstance(raw, YMap) or not raw:
@@ -368,7 +387,8 @@ class _Reader:
             except RegelsError as exc:
                 self.problems.add(exc)
         return Input(name, article, type_, of is not None, self.flag(spec, "tijdsafhankelijk"),
-                     self.text(spec, "omschrijving", False), default, has_default, pos)
+                     self.text(spec, "omschrijving", False), default, has_default, pos,
+                     omschrijving_en=self.english(spec, "omschrijving", f"invoer '{name}'"))
 
     def relation(self, article: Article, name: str, spec: YMap, pos: Pos) -> Relation:
         self.keys(spec, RELATION_KEYS, f"relatie '{name}'")
@@ -378,7 +398,8 @@ class _Reader:
                                 f"relatie '{name}' heeft 'tussen: [rol, rol]' nodig", "bijvoorbeeld: tussen: [ouder, kind]")
             roles = ["eerste", "tweede"]
         return Relation(name, article, (str(roles[0]), str(roles[1])), self.flag(spec, "symmetrisch"),
-                        self.text(spec, "omschrijving", False), pos)
+                        self.text(spec, "omschrijving", False), pos,
+                        omschrijving_en=self.english(spec, "omschrijving", f"relatie '{name}'"))
 
     def channel(self, article: Article, name: str, spec: YMap, pos: Pos) -> Channel:
         """A channel through which facts reach the administration ('kanalen:')."""
@@ -414,7 +435,8 @@ class _Reader:
         return Channel(name, article, self.text(spec, "naam", False) or name, self.text(spec, "lid", False),
                        self.text(spec, "omschrijving", False), str(condition) if condition is not None else None,
                        default, facts, frozenset(explicit), pos,
-                       spec.pos_of("voorwaarde") if condition is not None else None, where)
+                       spec.pos_of("voorwaarde") if condition is not None else None, where,
+                       omschrijving_en=self.english(spec, "omschrijving", f"kanaal '{name}'"))
 
     def rule(self, article: Article, name: str, spec: YMap, pos: Pos) -> Rule | None:
         self.keys(spec, RULE_KEYS, f"regel '{name}'")
@@ -461,6 +483,7 @@ class _Reader:
         return Rule(
             name=name, article=article, type=type_, per=per, voor=str(voor) if voor else None,
             lid=self.text(spec, "lid", False), omschrijving=self.text(spec, "omschrijving", False),
+            omschrijving_en=self.english(spec, "omschrijving", f"regel '{name}'"),
             tekst=self.text(spec, "tekst", False), interpretatie=self.text(spec, "interpretatie", False),
             uitkomst=self.flag(spec, "uitkomst"),
             timeline=self.timeline_mark(spec),

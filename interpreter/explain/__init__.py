@@ -16,6 +16,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from .. import values as v
 from ..api import carried_forward_values, defaulted_inputs, format_default, unconfirmed_values
 from ..evaluate import Step
+from ..model import description_in
+from .words import source_in
 
 TEMPLATES = Path(__file__).with_name("templates")
 FORMATS = {"tekst": "txt", "markdown": "md", "html": "html"}
@@ -136,7 +138,7 @@ def _article_order(entry: dict):
 
 
 def _version_label(version, language: str) -> str:
-    date = v.format_date_nl if language == "nl" else v.format_date_en
+    date = lambda day: v.format_date(day, language)  # noqa: E731
     if language == "nl":
         text = f"versie geldig vanaf {date(version.geldig_vanaf)}"
         return text + (f" tot {date(version.geldig_tot)}" if version.geldig_tot else "")
@@ -147,8 +149,8 @@ def _version_label(version, language: str) -> str:
 def _no_version_label(day, language: str) -> str:
     """Said where the article has no version in force on the day of a step (`regels check` warns)."""
     if language == "nl":
-        return f"geen versie van het artikel geldt op {v.format_date_nl(day)}"
-    return f"no version of the article is in force on {v.format_date_en(day)}"
+        return f"geen versie van het artikel geldt op {v.format_date(day, language)}"
+    return f"no version of the article is in force on {v.format_date(day, language)}"
 
 
 def _signature(step: Step):
@@ -198,16 +200,17 @@ def build_view(result, language: str = "nl") -> dict:
                                                "bwb": article.bwb, "versions": {}})
         if av:
             articles[article.citation]["versions"][av.geldig_vanaf] = {
-                "label": _version_label(av, language), "publication": av.publicatie, "url": av.url}
+                "label": _version_label(av, language), "publication": description_in(av, language, "publicatie"),
+                "url": av.url}
         period = _months_label([s.month for s in run], language) if step.month else str(result.case.year)
         steps.append(StepView(
             number=len(steps) + 1,
             rule=step.rule.name,
-            omschrijving=step.rule.omschrijving,
+            omschrijving=description_in(step.rule, language),
             citation=citation,
             url=url,
             article_version=_version_label(av, language) if av else _no_version_label(step.day, language),
-            publication=av.publicatie if av else None,
+            publication=description_in(av, language, "publicatie") if av else None,
             period=period,
             person=step.person,
             value=fmt(step.value, step.rule.type),
@@ -218,27 +221,27 @@ def build_view(result, language: str = "nl") -> dict:
                 "citation": f"{e.article.afkorting} art. {e.article.artikel}"
                             + (f" lid {(e.version_on(step.day).lid or e.lid)}" if (e.version_on(step.day).lid or e.lid) else ""),
                 "condition": " ".join((e.version_on(step.day).condition_text or "").split()),
-                "omschrijving": e.omschrijving,
+                "omschrijving": description_in(e, language),
             } for e in step.exceptions],
             parameters=[{
                 "name": p.name if key is None else f"{p.name}({key})",
                 "value": fmt(pv.value[key] if key is not None else pv.value, p.type),
-                "since": v.format_date_nl(pv.vanaf) if language == "nl" else v.format_date_en(pv.vanaf),
-                "source": pv.bron or ("geen bron vermeld" if language == "nl" else "no source given"),
+                "since": v.format_date(pv.vanaf, language),
+                "source": description_in(pv, language, "bron") or ("geen bron vermeld" if language == "nl" else "no source given"),
                 "citation": f"{p.article.afkorting} art. {p.article.artikel}" + (f" lid {p.lid}" if p.lid else ""),
             } for p, pv, key in step.parameters],
             inputs=[{
                 "name": i["naam"],
                 "person": i["persoon"],
                 "value": fmt(i["waarde"], i["type"]),
-                "source": i["bron"],
+                "source": source_in(i["bron"], language),
                 "place": i["plaats"],
             } for i in step.inputs],
         ))
     outcomes = []
     for name, value in result.values.items():
         rule = result.rules[name]
-        outcomes.append({"name": name, "omschrijving": rule.omschrijving, "value": fmt(value, rule.type),
+        outcomes.append({"name": name, "omschrijving": description_in(rule, language), "value": fmt(value, rule.type),
                          "citation": rule.article.citation + (f" lid {rule.lid}" if rule.lid else "")})
     monthly = []
     for name, months in result.monthly.items():
@@ -250,7 +253,7 @@ def build_view(result, language: str = "nl") -> dict:
                 periods[-1]["months"].append(month)
             else:
                 periods.append({"value": text, "months": [month]})
-        monthly.append({"name": name, "omschrijving": rule.omschrijving,
+        monthly.append({"name": name, "omschrijving": description_in(rule, language),
                         "citation": rule.article.citation + (f" lid {rule.lid}" if rule.lid else ""),
                         "periods": [{"label": _months_label(p["months"], language), "value": p["value"]}
                                     for p in periods]})
@@ -269,11 +272,12 @@ def build_view(result, language: str = "nl") -> dict:
             version = article.version_on(step.day)
             if version:
                 entry["versions"].setdefault(version.geldig_vanaf, {
-                    "label": _version_label(version, language), "publication": version.publicatie,
+                    "label": _version_label(version, language),
+                    "publication": description_in(version, language, "publicatie"),
                     "url": version.url})
     return {
-        "title": result.case.title,
-        "omschrijving": result.case.omschrijving,
+        "title": description_in(result.case, language, "title"),
+        "omschrijving": description_in(result.case, language),
         "year": result.case.year,
         "case_file": result.case.path,
         "ruleset": f"{result.rule_set.name} {result.rule_set.version_label}",
@@ -283,15 +287,15 @@ def build_view(result, language: str = "nl") -> dict:
             "rule": ", ".join(names),
             "parameter": p.name,
             "value": fmt(entry.value, p.type) if p.key_type is None else entry.raw,
-            "since": v.format_date_nl(entry.vanaf) if language == "nl" else v.format_date_en(entry.vanaf),
+            "since": v.format_date(entry.vanaf, language),
             "citation": p.article.citation + (f" lid {p.lid}" if p.lid else ""),
-            "reason": " ".join(entry.onbevestigd.split()),
+            "reason": " ".join(description_in(entry, language, "onbevestigd").split()),
         } for p, entry, names in unconfirmed_values(result)],
         "carried_forward": [{
             "rule": ", ".join(names),
             "parameter": p.name,
             "value": fmt(entry.value, p.type) if p.key_type is None else entry.raw,
-            "since": v.format_date_nl(entry.vanaf) if language == "nl" else v.format_date_en(entry.vanaf),
+            "since": v.format_date(entry.vanaf, language),
             "from_year": entry.vanaf.year,
             "citation": p.article.citation + (f" lid {p.lid}" if p.lid else ""),
         } for p, entry, names in carried_forward_values(result)],
@@ -301,7 +305,7 @@ def build_view(result, language: str = "nl") -> dict:
             "value": format_default(inp, language),
             "persons": ", ".join(p for p in persons if p is not None),
             "citation": inp.article.citation,
-            "reason": " ".join(inp.omschrijving.split()) if inp.omschrijving else "",
+            "reason": " ".join(description_in(inp, language).split()) if inp.omschrijving else "",
         } for inp, persons, names in defaulted_inputs(result)],
         "steps": steps,
         "articles": sorted(articles.values(), key=_article_order),
