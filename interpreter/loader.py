@@ -30,7 +30,7 @@ RELATION_KEYS = {"tussen", "symmetrisch", "omschrijving", "omschrijving_en"}
 RULE_KEYS = {"type", "per", "voor", "lid", "omschrijving", "omschrijving_en", "tekst", "interpretatie", "uitkomst", "tijdlijn",
              "formule", "indien", "uitzondering_op", "geldig_vanaf", "geldig_tot", "versies"}
 RULE_VERSION_KEYS = {"geldig_vanaf", "geldig_tot", "formule", "indien", "lid"}
-CHANNEL_KEYS = {"naam", "lid", "omschrijving", "omschrijving_en", "voorwaarde", "standaard", "gegevens"}
+CHANNEL_KEYS = {"naam", "naam_en", "lid", "omschrijving", "omschrijving_en", "voorwaarde", "standaard", "gegevens"}
 CHANNEL_DEFAULTS = ("bij_ontstaan", "nooit")
 MANIFEST_KEYS = {"naam", "versie", "omschrijving", "omschrijving_en"}
 # Keywords and built-in names cannot name a parameter, input, relation or rule.
@@ -289,7 +289,7 @@ class _Reader:
                 geldig_vanaf=start or dt.date.min,
                 geldig_tot=end,
                 publicatie=self.text(item, "publicatie", required=False),
-                publicatie_en=self.text(item, "publicatie_en", required=False),
+                publicatie_en=self.english(item, "publicatie", "een versie"),
                 url=self.text(item, "url", required=False),
                 leden=leden,
                 wijziging=self.text(item, "wijziging", required=False),
@@ -359,7 +359,7 @@ class _Reader:
                     pos=key_pos,
                     onbevestigd=self.text(entry, "onbevestigd", required=False),
                     bron_en=self.text(entry, "bron_en", required=False),
-                    onbevestigd_en=self.text(entry, "onbevestigd_en", required=False),
+                    onbevestigd_en=self.english(entry, "onbevestigd", f"een waarde van '{name}'"),
                 ))
         values.sort(key=lambda pv: pv.vanaf)
         return Parameter(name, article, type_, self.text(spec, "omschrijving", False),
@@ -436,7 +436,8 @@ class _Reader:
                        self.text(spec, "omschrijving", False), str(condition) if condition is not None else None,
                        default, facts, frozenset(explicit), pos,
                        spec.pos_of("voorwaarde") if condition is not None else None, where,
-                       omschrijving_en=self.english(spec, "omschrijving", f"kanaal '{name}'"))
+                       omschrijving_en=self.english(spec, "omschrijving", f"kanaal '{name}'"),
+                       naam_en=self.english(spec, "naam", f"kanaal '{name}'"))
 
     def rule(self, article: Article, name: str, spec: YMap, pos: Pos) -> Rule | None:
         self.keys(spec, RULE_KEYS, f"regel '{name}'")

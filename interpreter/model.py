@@ -152,6 +152,7 @@ class Channel:
     condition_pos: Pos | None = None
     fact_pos: dict = field(default_factory=dict)  # name listed under 'gegevens' -> where
     omschrijving_en: str | None = None
+    naam_en: str | None = None  # 'the Personal Records Database (BRP)'
 
     def carries(self, name: str) -> bool:
         return self.facts is None or name in self.facts

@@ -17,7 +17,7 @@ from .. import values as v
 from ..api import carried_forward_values, defaulted_inputs, format_default, unconfirmed_values
 from ..evaluate import Step
 from ..model import description_in
-from .words import source_in
+from .words import fact_name_in, source_in
 
 TEMPLATES = Path(__file__).with_name("templates")
 FORMATS = {"tekst": "txt", "markdown": "md", "html": "html"}
@@ -231,10 +231,10 @@ def build_view(result, language: str = "nl") -> dict:
                 "citation": f"{p.article.afkorting} art. {p.article.artikel}" + (f" lid {p.lid}" if p.lid else ""),
             } for p, pv, key in step.parameters],
             inputs=[{
-                "name": i["naam"],
+                "name": fact_name_in(i["naam"], language),
                 "person": i["persoon"],
                 "value": fmt(i["waarde"], i["type"]),
-                "source": source_in(i["bron"], language),
+                "source": source_in(i["bron"], language, result.rule_set),
                 "place": i["plaats"],
             } for i in step.inputs],
         ))

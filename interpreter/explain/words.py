@@ -1,28 +1,84 @@
 """The few words the trace records in Dutch, as an explanation in the reader's
 language says them: where a fact came from ('casus', 'standaardwaarde uit Awir
-art. 9', 'niet in de casus'). The trace itself (and its JSON) stays Dutch."""
+art. 9', what the administration knew on a day). The trace itself (and its
+JSON) stays Dutch; these are its fixed phrases, made in evaluate.py."""
 
 from __future__ import annotations
 
 import re
 
-_SOURCES_EN = {
+from ..model import description_in
+
+_FIXED_EN = {
     "casus": "the case",
     "niet in de casus": "not in the case",
     "wat-als": "what-if",
+    "de gegevens zoals de uitvoerder ze op die dag kende": "the facts as the administration knew them on that day",
+    "dezelfde regels": "the same rules",
 }
 _DEFAULT = re.compile(r"^standaardwaarde uit (?P<citation>.+)$")
+_COMPUTED = re.compile(r"^berekend met (?P<what>.+), met deze waarden$")
+_NOT_YET = "toen nog niet bekend: "
+_NEVER = re.compile(r"^(?P<what>.+), ook later niet \(tot (?P<until>[\d-]+)\)$")
+_LATER = re.compile(r"^(?P<what>.+), bekend (?:via (?P<channel>.+)|volgens de casus) op (?P<day>[\d-]+)$")
+_AS_KNOWN = re.compile(r"^zoals bekend op (?P<day>[\d-]+)$")
+_WITH = re.compile(r"^waarbij \((?P<given>.*)\)$")
 
 
-def source_in(text: str | None, language: str) -> str | None:
+def source_in(text: str | None, language: str, rule_set=None) -> str | None:
     """A source the trace records ('casus; voorbeelden/x.yaml:10' too), in `language`.
-    A source the case file itself gives ('bron:') is the case author's text and stays as written."""
+    `rule_set` names the channels in English. A source the case file itself gives
+    ('bron:') is the case author's text and stays as written."""
     if language == "nl" or not text:
         return text
-    head, sep, rest = text.partition("; ")
-    if head in _SOURCES_EN:
-        return _SOURCES_EN[head] + sep + rest
-    match = _DEFAULT.match(head)
-    if match:
-        return f"default value from {match['citation']}" + sep + rest
-    return text
+    parts, out = text.split("; "), []
+    index = 0
+    while index < len(parts):
+        part = parts[index]
+        if part.startswith(_NOT_YET):
+            part = part[len(_NOT_YET):]
+            out.append("not yet known then: " + _relation_known(part, rule_set))
+        elif _NEVER.match(part) or _LATER.match(part):
+            out.append(_relation_known(part, rule_set))
+        else:
+            out.append(_phrase(part))
+        index += 1
+    return "; ".join(out)
+
+
+def fact_name_in(name: str, language: str) -> str:
+    """The name the trace gives a computed fact ('zoals bekend op 2015-12-01'), in `language`."""
+    if language == "nl":
+        return name
+    if match := _AS_KNOWN.match(name):
+        return f"as known on {match['day']}"
+    if match := _WITH.match(name):
+        return f"with ({match['given']})"
+    return name
+
+
+def _phrase(part: str) -> str:
+    if part in _FIXED_EN:
+        return _FIXED_EN[part]
+    if match := _DEFAULT.match(part):
+        return f"default value from {match['citation']}"
+    if match := _COMPUTED.match(part):
+        return f"computed with {_FIXED_EN.get(match['what'], match['what'])}, with these values"
+    return part
+
+
+def _relation_known(part: str, rule_set) -> str:
+    if match := _NEVER.match(part):
+        return f"{match['what']}, not later either (until {match['until']})"
+    if match := _LATER.match(part):
+        if match["channel"] is None:
+            return f"{match['what']}, known according to the case on {match['day']}"
+        return f"{match['what']}, known through {_channel_name(match['channel'], rule_set)} on {match['day']}"
+    return part
+
+
+def _channel_name(naam: str, rule_set) -> str:
+    for channel in (rule_set.channels() if rule_set is not None else ()):
+        if channel.naam == naam:
+            return description_in(channel, "en", "naam")
+    return naam
