@@ -19,7 +19,7 @@ from .yamlpos import YList, YMap, load_yaml, parse_yaml
 CASE_KEYS = {"casus", "casus_en", "omschrijving", "omschrijving_en", "berekeningsjaar", "variant", "gegevens", "personen", "relaties", "verwacht",
              "verwacht_met_variant", "uitkomsten"}
 KNOWLEDGE_KEYS = {"bekend", "bekend_vanaf", "bekend_via"}
-FACT_KEYS = {"waarde", "bron", "vanaf"} | KNOWLEDGE_KEYS
+FACT_KEYS = {"waarde", "bron", "bron_en", "vanaf"} | KNOWLEDGE_KEYS
 EXPECT_KEYS = {"waarde", "per_maand", "per_persoon", "bron"}
 # A case is one household; this bounds the work of evaluating it
 # (docs/regelformaat.md, "Grenzen bij het lezen"). The cases of the law have
@@ -34,6 +34,7 @@ class Fact:
     pos: Pos
     vanaf: dt.date | None = None
     knowledge: Knowledge | None = None  # how and when the administration learned it, if the case says
+    bron_en: str | None = None  # the source in English, for an explanation in English
 
 
 @dataclass
@@ -68,6 +69,7 @@ class RelationFact:
     bron: str | None
     pos: Pos
     knowledge: Knowledge | None = None
+    bron_en: str | None = None
 
     def holds(self, day: dt.date) -> bool:
         return (self.vanaf is None or self.vanaf <= day) and (self.tot is None or day < self.tot)
@@ -130,7 +132,8 @@ class Case:
                                          channels_for(name), reaches):
                     ends_later = fact.tot is not None and fact.tot > day
                     kept.append(RelationFact(fact.relation, fact.first, fact.second, fact.vanaf,
-                                             None if ends_later else fact.tot, fact.bron, fact.pos, fact.knowledge))
+                                             None if ends_later else fact.tot, fact.bron, fact.pos, fact.knowledge,
+                                             fact.bron_en))
             relations[name] = kept
         global_facts = {}
         for name, timeline in self.facts.items():
@@ -341,7 +344,7 @@ class _CaseReader:
                     entries.append(Fact(self.value(inp.type, item["waarde"], item.pos_of("waarde"), persons,
                                                    item.raw_of("waarde")),
                                         _text(item.get("bron")), item.pos, vanaf,
-                                        self.knowledge(item, inp.name, vanaf, inp.of_person)))
+                                        self.knowledge(item, inp.name, vanaf, inp.of_person), _text(item.get("bron_en"))))
                 entries.sort(key=lambda f: f.vanaf)  # stable: equal dates keep the order of the file
                 for earlier, later in zip(entries, entries[1:]):
                     if earlier.vanaf == later.vanaf:
@@ -355,7 +358,7 @@ class _CaseReader:
                 entries.append(Fact(self.value(inp.type, raw["waarde"], raw.pos_of("waarde"), persons,
                                                raw.raw_of("waarde")),
                                     _text(raw.get("bron")), raw.pos, vanaf,
-                                    self.knowledge(raw, inp.name, vanaf, inp.of_person)))
+                                    self.knowledge(raw, inp.name, vanaf, inp.of_person), _text(raw.get("bron_en"))))
             else:
                 entries.append(Fact(self.value(inp.type, raw, pos, persons, text), None, pos))
         except RegelsError as exc:
@@ -443,7 +446,7 @@ class _CaseReader:
                 self.problems.error(item.pos_of("soort"), f"onbekende relatie '{item['soort']}'",
                                     suggest(str(item["soort"]), [r.name for r in self.rs.relations()]))
                 continue
-            allowed = {"soort", "tussen", "vanaf", "tot", "bron", *KNOWLEDGE_KEYS, *relation.roles}
+            allowed = {"soort", "tussen", "vanaf", "tot", "bron", "bron_en", *KNOWLEDGE_KEYS, *relation.roles}
             for key in item:
                 if key not in allowed:
                     self.problems.error(item.key_pos_of(key), f"onbekende sleutel '{key}' bij relatie '{relation.name}'",
@@ -498,7 +501,8 @@ class _CaseReader:
                                     "'tot' is de eerste dag waarop de relatie niet meer bestaat")
             if ok:
                 case.relations.setdefault(relation.name, []).append(
-                    RelationFact(relation, first, second, vanaf, tot, _text(item.get("bron")), item.pos, known))
+                    RelationFact(relation, first, second, vanaf, tot, _text(item.get("bron")), item.pos, known,
+                                 _text(item.get("bron_en"))))
 
     def variant(self, data: YMap, case: Case) -> None:
         if "variant" not in data:

@@ -234,7 +234,7 @@ def build_view(result, language: str = "nl") -> dict:
                 "name": fact_name_in(i["naam"], language),
                 "person": i["persoon"],
                 "value": fmt(i["waarde"], i["type"]),
-                "source": source_in(i["bron"], language, result.rule_set),
+                "source": source_in(i["bron"], language, result.rule_set, result.case),
                 "place": i["plaats"],
             } for i in step.inputs],
         ))

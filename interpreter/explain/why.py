@@ -175,7 +175,7 @@ class Explainer:
             text = f"{node.ref.name}({first}; {second})"
             source = (fact.bron or "casus") + f"; {fact.pos.file}:{fact.pos.line}" if fact else "niet in de casus"
             return [Reason("gegeven", text, self.fmt(fact is not None, v.WAARHEID),
-                           source=source_in(source, self.language))]
+                           source=source_in(source, self.language, self.ev.rule_set, self.ev.case))]
         return []
 
     def fact(self, inp: Input, person, ctx: Ctx) -> Reason:
@@ -187,7 +187,7 @@ class Explainer:
         else:
             value, source = entry.value, (entry.bron or "casus") + f"; {entry.pos.file}:{entry.pos.line}"
         text = inp.name + ((" van " if self.language == "nl" else " of ") + person if person else "")
-        return Reason("gegeven", text, self.fmt(value, inp.type), source=source_in(source, self.language))
+        return Reason("gegeven", text, self.fmt(value, inp.type), source=source_in(source, self.language, self.ev.rule_set, self.ev.case))
 
 
 def _text(node: Node) -> str:

@@ -25,12 +25,16 @@ _AS_KNOWN = re.compile(r"^zoals bekend op (?P<day>[\d-]+)$")
 _WITH = re.compile(r"^waarbij \((?P<given>.*)\)$")
 
 
-def source_in(text: str | None, language: str, rule_set=None) -> str | None:
+def source_in(text: str | None, language: str, rule_set=None, case=None) -> str | None:
     """A source the trace records ('casus; voorbeelden/x.yaml:10' too), in `language`.
-    `rule_set` names the channels in English. A source the case file itself gives
-    ('bron:') is the case author's text and stays as written."""
+    `rule_set` names the channels in English; a source the case file gives ('bron:')
+    is said as its 'bron_en' in `case`, or else as written."""
     if language == "nl" or not text:
         return text
+    english = case_sources(case)
+    if text.partition("; ")[0] in english:
+        head, sep, rest = text.partition("; ")
+        return english[head] + sep + rest
     parts, out = text.split("; "), []
     index = 0
     while index < len(parts):
@@ -44,6 +48,19 @@ def source_in(text: str | None, language: str, rule_set=None) -> str | None:
             out.append(_phrase(part))
         index += 1
     return "; ".join(out)
+
+
+def case_sources(case) -> dict:
+    """The sources a case file gives its facts and relations, Dutch -> English."""
+    if case is None:
+        return {}
+    found = {}
+    timelines = list(case.facts.values()) + [t for p in case.persons.values() for t in p.facts.values()]
+    facts = [f for t in timelines for f in t.entries] + [f for fs in case.relations.values() for f in fs]
+    for fact in facts:
+        if fact.bron and getattr(fact, "bron_en", None):
+            found[fact.bron] = fact.bron_en
+    return found
 
 
 def fact_name_in(name: str, language: str) -> str:
