@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from .. import values as v
 from ..model import description_in
 
 _FIXED_EN = {
@@ -70,8 +71,24 @@ def fact_name_in(name: str, language: str) -> str:
     if match := _AS_KNOWN.match(name):
         return f"as known on {match['day']}"
     if match := _WITH.match(name):
-        return f"with ({match['given']})"
+        given = "; ".join(_given_in_english(part) for part in match["given"].split("; "))
+        return f"with ({given})"
     return name
+
+
+def _given_in_english(part: str) -> str:
+    """'datum = 1 mei 2019' (a value the trace wrote the Dutch way) -> 'datum = 1 May 2019'."""
+    name, sep, text = part.partition(" = ")
+    if not sep:
+        return part
+    readers = ((v.parse_amount_nl, v.format_amount), (v.parse_percent_nl, v.format_percent),
+               (v.parse_date_nl, v.format_date), (v.parse_number_nl, v.format_number))
+    for read, write in readers:
+        try:
+            return f"{name} = {write(read(text), 'en')}"
+        except (ValueError, IndexError):
+            continue
+    return f"{name} = " + {"waar": "true", "onwaar": "false"}.get(text, text)
 
 
 def _phrase(part: str) -> str:

@@ -1,0 +1,96 @@
+"""The explanation in English has no Dutch sentence left but the law's own text
+(issue 12, item 4): every example, in text, Markdown and HTML, is scanned for
+common Dutch words outside what may stay Dutch: quoted law text, formulas (the
+rules language is Dutch), names of rules, persons and laws, and quotations in
+single quotes. A description without its English twin, a Dutch label in a
+template or a Dutch phrase from the trace shows up here with its line."""
+
+import html
+import re
+from pathlib import Path
+
+import pytest
+
+from regels.api import RuleSets, evaluate, read_case_file
+from regels.explain import render_explanation
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "voorbeelden").rglob("*.yaml"))
+
+# Words that carry a Dutch sentence and are no English word (nor part of a law's
+# name such as 'Wet op het kindgebonden budget', which is why 'de', 'het', 'van'
+# and 'op' are not here).
+DUTCH = """een wordt worden zijn heeft hebben geen niet deze dit dat die maar ook nog naar bij uit voor met
+vanaf geldt geldig gegeven gegevens bekend casus tekst zoals versie bron standaardwaarde waar onwaar omdat
+wanneer volgens alleen moet januari februari maart mei juni juli augustus oktober heel jaar maand maanden
+ongewijzigd gelijkluidend nagegaan indexering uitkomst stap artikelen waarde leeg""".split()
+PHRASES = ["t/m", "tot en met"]
+_WORDS = re.compile(r"(?<![\w/])(" + "|".join(map(re.escape, DUTCH + PHRASES)) + r")(?![\w/])", re.IGNORECASE)
+_QUOTED = re.compile(r"(?<![\w])'[^'\n]*'(?![\w])")
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.fixture(scope="module")
+def rule_sets():
+    return RuleSets(ROOT / "rules")
+
+
+def _may_stay_dutch(rule_set) -> list[str]:
+    """Law text, formulas and names: what an English explanation quotes as it stands."""
+    texts = set()
+    for article in rule_set.articles:
+        texts.add(article.wet)
+        for version in article.versions:
+            texts.update(version.leden.values())
+        for rule in article.rules.values():
+            if rule.tekst:
+                texts.add(rule.tekst)
+            for version in rule.versions:
+                texts.add(version.formula_text)
+                if version.condition_text:
+                    texts.add(version.condition_text)
+    # longest first, so that a formula goes before the shorter formulas inside it
+    return sorted({_flat(t) for t in texts if t and t.strip()}, key=len, reverse=True)
+
+
+def _readable(text: str, fmt: str) -> str:
+    if fmt == "html":
+        text = re.sub(r"<style.*?</style>", " ", text, flags=re.S)
+        text = html.unescape(re.sub(r"<[^>]+>", " ", text))
+    return _flat(text.replace("`", " "))
+
+
+def dutch_left(text: str, fmt: str, rule_set) -> list[str]:
+    """The Dutch words in an explanation outside what may stay Dutch, each with some context."""
+    flat = _readable(text, fmt)
+    for allowed in _may_stay_dutch(rule_set):
+        flat = flat.replace(allowed, " ")
+    flat = _QUOTED.sub(" ", flat)
+    names = {name.lower() for name in rule_set.definitions}
+    found = []
+    for match in _WORDS.finditer(flat):
+        if match.group(1).lower() in names:
+            continue
+        found.append(flat[max(0, match.start() - 60):match.end() + 60])
+    return found
+
+
+@pytest.mark.parametrize("fmt", ["tekst", "markdown", "html"])
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_english_explanation_has_no_dutch_sentence(rule_sets, monkeypatch, path, fmt):
+    monkeypatch.chdir(ROOT)
+    rule_set, case = read_case_file(path.relative_to(ROOT), rule_sets)
+    text = render_explanation(evaluate(rule_set, case), language="en", fmt=fmt)
+    left = dutch_left(text, fmt, rule_set)
+    assert not left, f"{len(left)} Dutch words in the English explanation, e.g.:\n" + "\n".join(left[:15])
+
+
+def test_the_scan_finds_dutch(rule_sets, monkeypatch):
+    """The same scan over the Dutch explanation finds plenty: it can fail."""
+    monkeypatch.chdir(ROOT)
+    rule_set, case = read_case_file(Path("voorbeelden/alleenstaande_ouder_2020.yaml"), rule_sets)
+    text = render_explanation(evaluate(rule_set, case), language="nl", fmt="tekst")
+    assert len(dutch_left(text, "tekst", rule_set)) > 50
