@@ -289,7 +289,7 @@ class _Reader:
                 geldig_vanaf=start or dt.date.min,
                 geldig_tot=end,
                 publicatie=self.text(item, "publicatie", required=False),
-                publicatie_en=self.english(item, "publicatie", "een versie"),
+                publicatie_en=self.text(item, "publicatie_en", required=False),  # often a citation: no warning
                 url=self.text(item, "url", required=False),
                 leden=leden,
                 wijziging=self.text(item, "wijziging", required=False),

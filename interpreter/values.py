@@ -208,7 +208,7 @@ def _as_dutch(english: str) -> str:
 def _ambiguous_amount(text: str, written: str) -> NumberError:
     sign = -1 if text.startswith("-") or written.startswith("-") else 1
     body = text.lstrip("-")
-    thousands = format_amount_nl(sign * Fraction(body.replace(".", "").replace(",", "")))
+    thousands = format_amount_nl(sign * Fraction(body.replace(".", "").replace(",", "")))  # Diagnostic: plain space
     as_decimal = sign * Fraction(body.replace(".", "").replace(",", "."))
     decimals = 2 if (as_decimal * 100).denominator == 1 else 4
     decimal = ("-€ " if sign < 0 else "€ ") + format_number_nl(abs(as_decimal), decimals)
