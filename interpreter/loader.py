@@ -553,7 +553,7 @@ class _Reader:
 # and English notation after a comma ('1,234.56'), skipping text in quotes,
 # comments and names.
 _NUM = r"(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+(?:\.\d+)*)?"
-_FORMULA_NUMBERS = re.compile(rf'"[^"\n]*"|#[^\n]*|(?P<amount>(?:€|EUR)[ \t]*{_NUM})|[^\W\d]\w*|(?P<number>{_NUM})')
+_FORMULA_NUMBERS = re.compile(rf'"[^"\n]*"|#[^\n]*|(?P<amount>(?:€|EUR)[ \t\u00a0]*{_NUM})|[^\W\d]\w*|(?P<number>{_NUM})')
 
 
 def _check_numbers(formula) -> None:
