@@ -94,3 +94,58 @@ def test_the_scan_finds_dutch(rule_sets, monkeypatch):
     rule_set, case = read_case_file(Path("voorbeelden/alleenstaande_ouder_2020.yaml"), rule_sets)
     text = render_explanation(evaluate(rule_set, case), language="nl", fmt="tekst")
     assert len(dutch_left(text, "tekst", rule_set)) > 50
+
+
+# --- numbers, amounts, percentages and dates per locale ------------------------------------
+
+from fractions import Fraction  # noqa: E402
+import datetime as dt  # noqa: E402
+
+from regels import values as v  # noqa: E402
+
+NBSP = "\u00a0"
+
+
+@pytest.mark.parametrize("value, nl, en", [
+    (Fraction(5389), f"€{NBSP}5.389", "€5,389"),
+    (Fraction("433.88"), f"€{NBSP}433,88", "€433.88"),
+    (Fraction("-2.5"), f"-€{NBSP}2,50", "-€2.50"),
+    (Fraction(1, 3), f"€{NBSP}0,33", "€0.33"),  # display rounding only
+    (Fraction("0.005"), f"€{NBSP}0,01", "€0.01"),  # half away from zero, not to even
+    (Fraction(10 ** 29) + Fraction(1, 100), f"€{NBSP}100.000.000.000.000.000.000.000.000.000,01",
+     "€100,000,000,000,000,000,000,000,000,000.01"),  # exact beyond float and Decimal's 28 digits
+])
+def test_amounts_per_locale(value, nl, en):
+    assert v.format_value(value, v.BEDRAG, "nl") == nl
+    assert v.format_value(value, v.BEDRAG, "en") == en
+
+
+def test_percentages_numbers_and_dates_per_locale():
+    assert (v.format_value(Fraction(675, 10000), v.PERCENTAGE, "nl"), v.format_value(Fraction(675, 10000), v.PERCENTAGE, "en")) == ("6,75%", "6.75%")
+    assert v.format_value(Fraction(108, 100), v.PERCENTAGE, "en") == "108%"
+    assert (v.format_value(Fraction("1022.5"), v.GETAL, "nl"), v.format_value(Fraction("1022.5"), v.GETAL, "en")) == ("1.022,5", "1,022.5")
+    assert (v.format_date(dt.date(2020, 1, 1), "nl"), v.format_date(dt.date(2020, 1, 1), "en")) == ("1 januari 2020", "1 January 2020")
+    assert (v.format_month(v.Month(2020, 3), "nl"), v.format_month(v.Month(2020, 3), "en")) == ("maart 2020", "March 2020")
+
+
+def test_a_message_writes_an_amount_as_it_is_typed():
+    """Diagnostics quote a value the way a rule file writes it: a plain space after €."""
+    from regels.diagnostics import Diagnostic, Pos
+
+    d = Diagnostic(Pos("x.yaml", 1, 1), f"afronden op {v.format_amount(Fraction(0))} kan niet", v.format_amount(1))
+    assert d.message == "afronden op € 0 kan niet" and d.hint == "€ 1"
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_html_keeps_the_euro_sign_with_its_amount(rule_sets, monkeypatch, lang):
+    """In HTML a line may not break between € and the amount: a non-breaking space in
+    Dutch, no space at all in English (a currency sign before a digit never breaks)."""
+    monkeypatch.chdir(ROOT)
+    rule_set, case = read_case_file(Path("voorbeelden/alleenstaande_ouder_2020.yaml"), rule_sets)
+    page = render_explanation(evaluate(rule_set, case), language=lang, fmt="html")
+    after = set(re.findall(r"€(.)", page, flags=re.S))
+    assert after and after <= set("0123456789") | {NBSP}, after  # not a space or a line break
+    if lang == "nl":
+        assert f"€{NBSP}5.389" in page
+    else:
+        assert "€5,389" in page

@@ -7,6 +7,7 @@ reasoning merged into one period, every value in the reader's notation."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,7 +49,13 @@ def render_explanation(result, language: str = "nl", fmt: str = "tekst", why: li
     view["why"] = why_view(result, language, why, why_not)
     view["what_changes"] = what_changes_view(result, language, what_changes)
     template = environment().get_template(f"{language}/uitleg.{FORMATS[fmt]}.j2")
-    return template.render(**view)
+    text = template.render(**view)
+    if fmt == "html":  # € and its amount never wrap apart, also where a formula or law text has a plain space
+        text = _AMOUNT_SPACE.sub("\\1\u00a0", text)
+    return text
+
+
+_AMOUNT_SPACE = re.compile(r"(€|EUR) (?=-?\d)")
 
 
 # --- the view ----------------------------------------------------------------------
