@@ -290,9 +290,12 @@ def cmd_tijdlijn(args) -> int:
                           "nooit_bekend": result.never_known, "nooit_bekend_tot": result.until.isoformat()},
                          ensure_ascii=False, indent=2))
         return EXIT_OK
-    print(f"{case.title} — berekeningsjaar {case.year}")
+    from .model import description_in
+
+    year = "berekeningsjaar" if args.taal == "nl" else "calculation year"
+    print(f"{description_in(case, args.taal, 'title')} — {year} {case.year}")
     for moment in moments:
-        print(f"  {v.format_date_nl(moment.day):>18}  {moment.what}: {moment.value}"
+        print(f"  {v.format_date(moment.day, args.taal):>18}  {moment.what}: {moment.value}"
               + (f"  ({moment.citation})" if moment.citation else ""))
         if moment.description:
             print(f"  {'':>18}    {moment.description}")
