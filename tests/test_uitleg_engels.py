@@ -149,3 +149,51 @@ def test_html_keeps_the_euro_sign_with_its_amount(rule_sets, monkeypatch, lang):
         assert f"€{NBSP}5.389" in page
     else:
         assert "€5,389" in page
+
+
+# --- regels check warns where a description has no English -----------------------------------
+
+RULE_FILE = """\
+wet: Testwet
+afkorting: TW
+bwb: BWBR0000001
+artikel: "1"
+versies:
+  - geldig_vanaf: 2019-01-01
+    publicatie: test
+    leden: {"1": "tekst"}
+invoer:
+  aanvrager: {type: persoon, omschrijving: de ouder, omschrijving_en: the parent}
+regels:
+  eerste:
+    type: geheel getal
+    lid: "1"
+    omschrijving: één
+    formule: "1"
+  tweede:
+    type: geheel getal
+    lid: "1"
+    omschrijving: twee
+    omschrijving_en: two
+    formule: "2"
+"""
+
+
+def test_check_warns_where_an_omschrijving_has_no_english(tmp_path):
+    from regels.api import load_rules
+    from regels.model import description_in
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "regelset.yaml").write_text('naam: test\nversie: "1"\nomschrijving: een test\n', encoding="utf-8")
+    (rules / "artikel.yaml").write_text(RULE_FILE, encoding="utf-8")
+    rule_set = load_rules(rules)
+    found = sorted((Path(w.pos.file).name, w.pos.line, w.pos.column, w.message) for w in rule_set.warnings)
+    assert found == [
+        ("artikel.yaml", 15, 5, "'omschrijving' van regel 'eerste' heeft geen Engelse tekst"),
+        ("regelset.yaml", 3, 1, "'omschrijving' van het regelset-bestand heeft geen Engelse tekst"),
+    ]
+    assert all("omschrijving_en:" in w.hint for w in rule_set.warnings)
+    one, two = rule_set.rule("eerste"), rule_set.rule("tweede")
+    assert (description_in(one, "en"), description_in(two, "en"), description_in(two, "nl")) == ("één", "two", "twee")
+    assert description_in(rule_set.input("aanvrager"), "en") == "the parent"
