@@ -5,12 +5,15 @@ rules language is Dutch), names of rules, persons and laws, and quotations in
 single quotes. A description without its English twin, a Dutch label in a
 template or a Dutch phrase from the trace shows up here with its line."""
 
+import datetime as dt
 import html
 import re
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
 
+from regels import values as v
 from regels.api import RuleSets, evaluate, read_case_file
 from regels.explain import render_explanation
 
@@ -97,11 +100,6 @@ def test_the_scan_finds_dutch(rule_sets, monkeypatch):
 
 
 # --- numbers, amounts, percentages and dates per locale ------------------------------------
-
-from fractions import Fraction  # noqa: E402
-import datetime as dt  # noqa: E402
-
-from regels import values as v  # noqa: E402
 
 NBSP = "\u00a0"
 
