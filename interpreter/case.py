@@ -17,10 +17,10 @@ from .loader import coerce_value, display_path
 from .model import Input, Relation, Rule, RuleSet
 from .yamlpos import YList, YMap, load_yaml, load_yaml_bytes, parse_yaml
 
-CASE_KEYS = {"casus", "omschrijving", "berekeningsjaar", "variant", "gegevens", "personen", "relaties", "verwacht",
-             "verwacht_met_variant", "uitkomsten", "vraag", "vraag_en", "vraag_regel"}
+CASE_KEYS = {"casus", "casus_en", "omschrijving", "omschrijving_en", "berekeningsjaar", "variant", "gegevens", "personen",
+             "relaties", "verwacht", "verwacht_met_variant", "uitkomsten", "vraag", "vraag_en", "vraag_regel"}
 KNOWLEDGE_KEYS = {"bekend", "bekend_vanaf", "bekend_via"}
-FACT_KEYS = {"waarde", "bron", "vanaf"} | KNOWLEDGE_KEYS
+FACT_KEYS = {"waarde", "bron", "bron_en", "vanaf"} | KNOWLEDGE_KEYS
 EXPECT_KEYS = {"waarde", "per_maand", "per_persoon", "bron"}
 # A case is one household; this bounds the work of evaluating it
 # (docs/regelformaat.md, "Grenzen bij het lezen"). The cases of the law have
@@ -35,6 +35,7 @@ class Fact:
     pos: Pos
     vanaf: dt.date | None = None
     knowledge: Knowledge | None = None  # how and when the administration learned it, if the case says
+    bron_en: str | None = None  # the source in English, for an explanation in English
 
 
 @dataclass
@@ -69,6 +70,7 @@ class RelationFact:
     bron: str | None
     pos: Pos
     knowledge: Knowledge | None = None
+    bron_en: str | None = None
 
     def holds(self, day: dt.date) -> bool:
         return (self.vanaf is None or self.vanaf <= day) and (self.tot is None or day < self.tot)
@@ -101,6 +103,8 @@ class Case:
     year_pos: Pos | None = None  # where 'berekeningsjaar' is written, for a year the rule set does not cover
     question: dict = field(default_factory=dict)  # 'vraag', 'vraag_en': language -> the question the case asks
     question_rule: Rule | None = None  # 'vraag_regel': the rule whose value answers it
+    title_en: str | None = None  # 'casus_en': the title in English, for an explanation in English
+    omschrijving_en: str | None = None
 
     @property
     def months(self) -> list[v.Month]:
@@ -131,7 +135,8 @@ class Case:
                                          channels_for(name), reaches):
                     ends_later = fact.tot is not None and fact.tot > day
                     kept.append(RelationFact(fact.relation, fact.first, fact.second, fact.vanaf,
-                                             None if ends_later else fact.tot, fact.bron, fact.pos, fact.knowledge))
+                                             None if ends_later else fact.tot, fact.bron, fact.pos, fact.knowledge,
+                                             fact.bron_en))
             relations[name] = kept
         global_facts = {}
         for name, timeline in self.facts.items():
@@ -140,7 +145,8 @@ class Case:
             if entries:
                 global_facts[name] = Timeline(entries)
         return Case(self.path, self.title, self.omschrijving, self.year, persons, global_facts, relations,
-                    [], [], self.pos, self.variant, year_pos=self.year_pos)
+                    [], [], self.pos, self.variant, year_pos=self.year_pos, title_en=self.title_en,
+                    omschrijving_en=self.omschrijving_en)
 
     def same_facts(self, other: "Case") -> bool:
         """Whether both cases hold exactly the same facts and relations."""
@@ -159,7 +165,8 @@ class Case:
                     [bind(e) for e in chosen if rule_set.rule(e.rule.name)],
                     [rule_set.rule(r.name) for r in self.requested if rule_set.rule(r.name)], self.pos, self.variant,
                     self.variant_expectations, self.year_pos, dict(self.question),
-                    rule_set.rule(self.question_rule.name) if self.question_rule else None)
+                    rule_set.rule(self.question_rule.name) if self.question_rule else None,
+                    self.title_en, self.omschrijving_en)
 
 
 def case_data(path):
@@ -228,6 +235,7 @@ class _CaseReader:
         case = Case(
             path=data.pos.file, title=self.text(data, "casus") or Path(data.pos.file).stem,
             omschrijving=self.text(data, "omschrijving") or None,
+            title_en=self.text(data, "casus_en") or None, omschrijving_en=self.text(data, "omschrijving_en") or None,
             year=year, persons=persons, facts={}, relations={}, expectations=[], requested=[], pos=data.pos,
             year_pos=data.pos_of("berekeningsjaar"),
         )
@@ -367,7 +375,7 @@ class _CaseReader:
                     entries.append(Fact(self.value(inp.type, item["waarde"], item.pos_of("waarde"), persons,
                                                    item.raw_of("waarde")),
                                         _text(item.get("bron")), item.pos, vanaf,
-                                        self.knowledge(item, inp.name, vanaf, inp.of_person)))
+                                        self.knowledge(item, inp.name, vanaf, inp.of_person), _text(item.get("bron_en"))))
                 entries.sort(key=lambda f: f.vanaf)  # stable: equal dates keep the order of the file
                 for earlier, later in zip(entries, entries[1:]):
                     if earlier.vanaf == later.vanaf:
@@ -381,7 +389,7 @@ class _CaseReader:
                 entries.append(Fact(self.value(inp.type, raw["waarde"], raw.pos_of("waarde"), persons,
                                                raw.raw_of("waarde")),
                                     _text(raw.get("bron")), raw.pos, vanaf,
-                                    self.knowledge(raw, inp.name, vanaf, inp.of_person)))
+                                    self.knowledge(raw, inp.name, vanaf, inp.of_person), _text(raw.get("bron_en"))))
             else:
                 entries.append(Fact(self.value(inp.type, raw, pos, persons, text), None, pos))
         except RegelsError as exc:
@@ -469,7 +477,7 @@ class _CaseReader:
                 self.problems.error(item.pos_of("soort"), f"onbekende relatie '{item['soort']}'",
                                     suggest(str(item["soort"]), [r.name for r in self.rs.relations()]))
                 continue
-            allowed = {"soort", "tussen", "vanaf", "tot", "bron", *KNOWLEDGE_KEYS, *relation.roles}
+            allowed = {"soort", "tussen", "vanaf", "tot", "bron", "bron_en", *KNOWLEDGE_KEYS, *relation.roles}
             for key in item:
                 if key not in allowed:
                     self.problems.error(item.key_pos_of(key), f"onbekende sleutel '{key}' bij relatie '{relation.name}'",
@@ -524,7 +532,8 @@ class _CaseReader:
                                     "'tot' is de eerste dag waarop de relatie niet meer bestaat")
             if ok:
                 case.relations.setdefault(relation.name, []).append(
-                    RelationFact(relation, first, second, vanaf, tot, _text(item.get("bron")), item.pos, known))
+                    RelationFact(relation, first, second, vanaf, tot, _text(item.get("bron")), item.pos, known,
+                                 _text(item.get("bron_en"))))
 
     def variant(self, data: YMap, case: Case) -> None:
         if "variant" not in data:

@@ -400,10 +400,13 @@ def cmd_tijdlijn(args) -> int:
     if args.json:
         print(json.dumps(timeline_json(rule_set, case, result), ensure_ascii=False, indent=2))
         return EXIT_OK
+    from .model import description_in
+
     truths = law_truths(rule_set, result)
-    print(f"{case.title} — berekeningsjaar {case.year}")
+    year = "berekeningsjaar" if args.taal == "nl" else "calculation year"
+    print(f"{description_in(case, args.taal, 'title')} — {year} {case.year}")
     for moment in moments:
-        print(f"  {v.format_date_nl(moment.day):>18}  {moment.what}: {moment.value}"
+        print(f"  {v.format_date(moment.day, args.taal):>18}  {moment.what}: {moment.value}"
               + (f"  ({moment.citation})" if moment.citation else ""))
         if moment.description:
             print(f"  {'':>18}    {moment.description}")

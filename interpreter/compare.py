@@ -20,7 +20,7 @@ from .api import RuleSets, evaluate, read_case_data
 from .case import case_data, declared_variant
 from .diagnostics import Diagnostic, Pos, RegelsError
 from .evaluate import DeadlineExceeded
-from .model import Rule
+from .model import Rule, description_in
 from .syntax import Name, Quantifier
 
 
@@ -136,7 +136,7 @@ def compare(rule_sets: RuleSets, case_path, variant: str | None, language: str =
             for exc in step.exceptions:
                 if exc.article.citation in variant_articles and exc.name not in seen:
                     seen.add(exc.name)
-                    diff.because.append((exc.name, " ".join((exc.omschrijving or "").split())))
+                    diff.because.append((exc.name, " ".join((description_in(exc, language) or "").split())))
         rows.append(diff)
     variant_article = next(a for a in with_variant.articles if a.artikel == variant)
     return case, variant_article, rows

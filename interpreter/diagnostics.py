@@ -36,6 +36,14 @@ class Diagnostic:
     hint: str | None = None
     severity: str = "fout"  # "fout" or "waarschuwing"
 
+    def __post_init__(self):
+        # A message quotes values as the rules language writes them ('€ 3.050', with a plain
+        # space), so that they can be typed back into a file; the non-breaking space of
+        # display (values.format_amount) is for explanations.
+        self.message = self.message.replace("\xa0", " ")
+        if self.hint:
+            self.hint = self.hint.replace("\xa0", " ")
+
     def format(self) -> str:
         text = f"{self.pos}: {self.severity}: {self.message}"
         if self.hint:

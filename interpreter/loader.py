@@ -21,21 +21,22 @@ MANIFEST = "regelset.yaml"
 # Folders under rules/ that are not part of the law itself.
 NOT_LAW = {"varianten", "casussen"}
 
-ARTICLE_KEYS = {"wet", "afkorting", "bwb", "artikel", "titel", "versies", "interpretatie",
+ARTICLE_KEYS = {"wet", "afkorting", "bwb", "artikel", "titel", "titel_en", "versies", "interpretatie",
                 "parameters", "invoer", "relaties", "regels", "kanalen"}
-VERSION_KEYS = {"geldig_vanaf", "geldig_tot", "publicatie", "url", "leden", "wijziging", "interpretatie"}
-PARAMETER_KEYS = {"type", "sleutel", "omschrijving", "eenheid", "lid", "waarden"}
-VALUE_KEYS = {"waarde", "bron", "interpretatie", "andere_bronnen", "onbevestigd"}
-INPUT_KEYS = {"type", "van", "tijdsafhankelijk", "omschrijving", "standaard"}
-RELATION_KEYS = {"tussen", "symmetrisch", "omschrijving"}
-RULE_KEYS = {"type", "per", "voor", "lid", "omschrijving", "tekst", "interpretatie", "uitkomst", "tijdlijn",
-             "formule", "indien", "uitzondering_op", "geldig_vanaf", "geldig_tot", "versies", "zinnen", "opbouw"}
+VERSION_KEYS = {"geldig_vanaf", "geldig_tot", "publicatie", "publicatie_en", "url", "leden", "wijziging", "interpretatie"}
+PARAMETER_KEYS = {"type", "sleutel", "omschrijving", "omschrijving_en", "eenheid", "lid", "waarden"}
+VALUE_KEYS = {"waarde", "bron", "bron_en", "interpretatie", "andere_bronnen", "onbevestigd", "onbevestigd_en"}
+INPUT_KEYS = {"type", "van", "tijdsafhankelijk", "omschrijving", "omschrijving_en", "standaard"}
+RELATION_KEYS = {"tussen", "symmetrisch", "omschrijving", "omschrijving_en"}
+RULE_KEYS = {"type", "per", "voor", "lid", "omschrijving", "omschrijving_en", "tekst", "interpretatie", "uitkomst", "tijdlijn",
+             "formule", "indien", "uitzondering_op", "geldig_vanaf", "geldig_tot", "versies",
+             "zinnen", "opbouw"}
 SENTENCE_LANGUAGES = ("nl", "en")
 SENTENCE_PARTS = ("zin", "post")
 RULE_VERSION_KEYS = {"geldig_vanaf", "geldig_tot", "formule", "indien", "lid"}
-CHANNEL_KEYS = {"naam", "lid", "omschrijving", "voorwaarde", "standaard", "gegevens"}
+CHANNEL_KEYS = {"naam", "naam_en", "lid", "omschrijving", "omschrijving_en", "voorwaarde", "standaard", "gegevens"}
 CHANNEL_DEFAULTS = ("bij_ontstaan", "nooit")
-MANIFEST_KEYS = {"naam", "versie", "omschrijving"}
+MANIFEST_KEYS = {"naam", "versie", "omschrijving", "omschrijving_en"}
 # Keywords and built-in names cannot name a parameter, input, relation or rule.
 RESERVED = {
     "als", "dan", "anders", "er", "is", "een", "in", "waarvoor", "voor", "alle", "geldt", "aantal", "som",
@@ -92,6 +93,7 @@ def load_rule_set(directory, files: list[Path] | None = None) -> RuleSet:
             manifest = load_yaml(manifest_path, display_path(manifest_path))
             reader = _Reader(problems)
             reader.keys(manifest, MANIFEST_KEYS, "het regelset-bestand")
+            reader.english(manifest, "omschrijving", "het regelset-bestand")
             name = str(manifest.get("naam", name))
             release = str(manifest.get("versie", release))
         except RegelsError as exc:
@@ -99,7 +101,7 @@ def load_rule_set(directory, files: list[Path] | None = None) -> RuleSet:
     articles = []
     for path in files if files is not None else rule_files(directory):
         try:
-            articles.append(load_article(path))
+            articles.append(load_article(path, problems.items))
         except RegelsError as exc:
             problems.add(exc)
     problems.raise_if_errors()
@@ -112,7 +114,8 @@ def load_rule_set(directory, files: list[Path] | None = None) -> RuleSet:
     return rule_set
 
 
-def load_article(path: Path) -> Article:
+def load_article(path: Path, warnings: list | None = None) -> Article:
+    """One rule file; its warnings (as a missing English description) are added to `warnings`."""
     data = load_yaml(path, display_path(path))
     problems = Collector()
     reader = _Reader(problems)
@@ -131,6 +134,7 @@ def load_article(path: Path) -> Article:
         bwb=reader.text(data, "bwb"),
         artikel=reader.text(data, "artikel"),
         titel=reader.text(data, "titel", required=False),
+        titel_en=reader.english(data, "titel", "het artikel"),
         interpretatie=reader.text(data, "interpretatie", required=False),
         versions=[],
         pos=data.pos,
@@ -158,6 +162,8 @@ def load_article(path: Path) -> Article:
                                "geef elke parameter, invoer, relatie en regel een eigen naam")
             seen[item_name] = kind
     problems.raise_if_errors()
+    if warnings is not None:
+        warnings.extend(problems.warnings)
     return article
 
 
@@ -186,6 +192,17 @@ class _Reader:
             self.problems.error(data.pos_of(key), f"'{key}' moet een tekst zijn")
             return None
         return data.raw_of(key)  # as written: 'ja' stays 'ja', '3.2' stays '3.2'
+
+    def english(self, data: YMap, key: str, what: str) -> str | None:
+        """The English twin of a Dutch text (omschrijving -> omschrijving_en), read
+        by model.description_in; a Dutch text without one is a warning, so that an
+        explanation in English has no Dutch sentence left but the law's own text."""
+        english = self.text(data, f"{key}_en", False)
+        if english is None and data.get(key) is not None:
+            self.problems.warn(data.key_pos_of(key), f"'{key}' van {what} heeft geen Engelse tekst",
+                               f"zet er '{key}_en:' naast, met dezelfde tekst in het Engels; "
+                               "de uitleg in het Engels (--taal en) toont anders de Nederlandse")
+        return english
 
     def date(self, data: YMap, key: str, required: bool = True) -> dt.date | None:
         value = data.get(key)
@@ -277,6 +294,7 @@ class _Reader:
                 geldig_vanaf=start or dt.date.min,
                 geldig_tot=end,
                 publicatie=self.text(item, "publicatie", required=False),
+                publicatie_en=self.text(item, "publicatie_en", required=False),  # often a citation: no warning
                 url=self.text(item, "url", required=False),
                 leden=leden,
                 wijziging=self.text(item, "wijziging", required=False),
@@ -345,10 +363,13 @@ class _Reader:
                     andere_bronnen=[dict(o) for o in others if isinstance(o, dict)],
                     pos=key_pos,
                     onbevestigd=self.text(entry, "onbevestigd", required=False),
+                    bron_en=self.text(entry, "bron_en", required=False),
+                    onbevestigd_en=self.english(entry, "onbevestigd", f"een waarde van '{name}'"),
                 ))
         values.sort(key=lambda pv: pv.vanaf)
         return Parameter(name, article, type_, self.text(spec, "omschrijving", False),
-                         self.text(spec, "eenheid", False), self.text(spec, "lid", False), values, pos, key_type)
+                         self.text(spec, "eenheid", False), self.text(spec, "lid", False), values, pos, key_type,
+                         omschrijving_en=self.english(spec, "omschrijving", f"parameter '{name}'"))
 
     def table(self, raw, key_type: v.Type, type_: v.Type, pos: Pos) -> dict:
         if not isinstance(raw, YMap) or not raw:
@@ -371,7 +392,8 @@ class _Reader:
             except RegelsError as exc:
                 self.problems.add(exc)
         return Input(name, article, type_, of is not None, self.flag(spec, "tijdsafhankelijk"),
-                     self.text(spec, "omschrijving", False), default, has_default, pos)
+                     self.text(spec, "omschrijving", False), default, has_default, pos,
+                     omschrijving_en=self.english(spec, "omschrijving", f"invoer '{name}'"))
 
     def relation(self, article: Article, name: str, spec: YMap, pos: Pos) -> Relation:
         self.keys(spec, RELATION_KEYS, f"relatie '{name}'")
@@ -381,7 +403,8 @@ class _Reader:
                                 f"relatie '{name}' heeft 'tussen: [rol, rol]' nodig", "bijvoorbeeld: tussen: [ouder, kind]")
             roles = ["eerste", "tweede"]
         return Relation(name, article, (str(roles[0]), str(roles[1])), self.flag(spec, "symmetrisch"),
-                        self.text(spec, "omschrijving", False), pos)
+                        self.text(spec, "omschrijving", False), pos,
+                        omschrijving_en=self.english(spec, "omschrijving", f"relatie '{name}'"))
 
     def channel(self, article: Article, name: str, spec: YMap, pos: Pos) -> Channel:
         """A channel through which facts reach the administration ('kanalen:')."""
@@ -417,7 +440,9 @@ class _Reader:
         return Channel(name, article, self.text(spec, "naam", False) or name, self.text(spec, "lid", False),
                        self.text(spec, "omschrijving", False), str(condition) if condition is not None else None,
                        default, facts, frozenset(explicit), pos,
-                       spec.pos_of("voorwaarde") if condition is not None else None, where)
+                       spec.pos_of("voorwaarde") if condition is not None else None, where,
+                       omschrijving_en=self.english(spec, "omschrijving", f"kanaal '{name}'"),
+                       naam_en=self.english(spec, "naam", f"kanaal '{name}'"))
 
     def rule(self, article: Article, name: str, spec: YMap, pos: Pos) -> Rule | None:
         self.keys(spec, RULE_KEYS, f"regel '{name}'")
@@ -464,6 +489,7 @@ class _Reader:
         return Rule(
             name=name, article=article, type=type_, per=per, voor=str(voor) if voor else None,
             lid=self.text(spec, "lid", False), omschrijving=self.text(spec, "omschrijving", False),
+            omschrijving_en=self.english(spec, "omschrijving", f"regel '{name}'"),
             tekst=self.text(spec, "tekst", False), interpretatie=self.text(spec, "interpretatie", False),
             uitkomst=self.flag(spec, "uitkomst"),
             timeline=self.timeline_mark(spec),
@@ -581,7 +607,7 @@ class _Reader:
 # and English notation after a comma ('1,234.56'), skipping text in quotes,
 # comments and names.
 _NUM = r"(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+(?:\.\d+)*)?"
-_FORMULA_NUMBERS = re.compile(rf'"[^"\n]*"|#[^\n]*|(?P<amount>(?:€|EUR)[ \t]*{_NUM})|[^\W\d]\w*|(?P<number>{_NUM})')
+_FORMULA_NUMBERS = re.compile(rf'"[^"\n]*"|#[^\n]*|(?P<amount>(?:€|EUR)[ \t\u00a0]*{_NUM})|[^\W\d]\w*|(?P<number>{_NUM})')
 
 
 def _check_numbers(formula) -> None:

@@ -28,6 +28,7 @@ class ArticleVersion:
     wijziging: str | None  # what changed compared with the previous version
     interpretatie: str | None
     pos: Pos
+    publicatie_en: str | None = None  # the same in English ('text as in force on ...')
 
     @property
     def label(self) -> str:
@@ -43,6 +44,7 @@ class Article:
     bwb: str
     artikel: str
     titel: str | None
+    titel_en: str | None
     interpretatie: str | None
     versions: list[ArticleVersion]
     parameters: dict[str, "Parameter"] = field(default_factory=dict)
@@ -78,6 +80,8 @@ class ParamValue:
     andere_bronnen: list[dict]  # disagreeing sources: {waarde, bron}
     pos: Pos
     onbevestigd: str | None = None  # why this value could not be verified, if so
+    bron_en: str | None = None  # the source in English, where it says more than a citation
+    onbevestigd_en: str | None = None
 
 
 @dataclass
@@ -91,6 +95,7 @@ class Parameter:
     values: list[ParamValue]
     pos: Pos
     key_type: Type | None = None  # a table: one value per key (e.g. per country), looked up as naam(sleutel)
+    omschrijving_en: str | None = None
 
     def value_on(self, day: dt.date) -> ParamValue | None:
         found = None
@@ -113,6 +118,7 @@ class Input:
     default: Any
     has_default: bool
     pos: Pos
+    omschrijving_en: str | None = None
 
 
 @dataclass
@@ -125,6 +131,7 @@ class Relation:
     symmetric: bool
     omschrijving: str | None
     pos: Pos
+    omschrijving_en: str | None = None
 
 
 @dataclass
@@ -146,6 +153,8 @@ class Channel:
     pos: Pos
     condition_pos: Pos | None = None
     fact_pos: dict = field(default_factory=dict)  # name listed under 'gegevens' -> where
+    omschrijving_en: str | None = None
+    naam_en: str | None = None  # 'the Personal Records Database (BRP)'
 
     def carries(self, name: str) -> bool:
         return self.facts is None or name in self.facts
@@ -236,6 +245,7 @@ class Rule:
     timeline: str | None = None  # 'ja' (a date on the timeline) or the name of the date it falls on
     sentences: Sentences | None = None  # 'zinnen': the rule in the reader's words
     breakdown: bool = False  # 'opbouw: ja': the terms of its formula are the calculation a reader is shown
+    omschrijving_en: str | None = None
     # Filled in by the checker:
     target: "Rule | None" = None
     exceptions: list["Rule"] = field(default_factory=list)
@@ -343,12 +353,14 @@ class RuleSet:
         return None
 
 
-def description_in(item, lang: str) -> str | None:
+def description_in(item, lang: str, key: str = "omschrijving") -> str | None:
     """The description of a rule, input, relation, parameter or channel in a language:
     'omschrijving' is Dutch, 'omschrijving_en' English; where the English is missing the
-    Dutch stands (`regels check` warns about it)."""
+    Dutch stands (`regels check` warns about it). `key` names another text that has an
+    English twin the same way: 'publicatie' of an article version, 'bron' and
+    'onbevestigd' of a parameter value, 'omschrijving' and 'title' of a case."""
     if lang == "en":
-        english = getattr(item, "omschrijving_en", None)
+        english = getattr(item, f"{key}_en", None)
         if english:
             return english
-    return getattr(item, "omschrijving", None)
+    return getattr(item, key, None)

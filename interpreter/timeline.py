@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from . import values as v
 from .evaluate import Ctx, Evaluation, MissingFact
 from .knowledge import first_known
-from .model import Rule
+from .model import Rule, description_in
 
 
 @dataclass
@@ -91,7 +91,7 @@ def timeline(rule_set, case, language: str = "nl", deadline: float | None = None
             skipped[rule.name] = missing.input_name
             continue
         moments.append(Moment(day, rule.name, v.format_value(value, rule.type, language), _citation(rule),
-                              " ".join((rule.omschrijving or "").split()), v.to_json(value, rule.type),
+                              " ".join((description_in(rule, language) or "").split()), v.to_json(value, rule.type),
                               depths[rule.name]))
     until = max([m.day for m in moments] + [dt.date(case.year + 1, 12, 31)])
     unknown: list[str] = []
@@ -137,7 +137,7 @@ def channel_label(channel, language: str) -> str:
     """'via de Basisregistratie Personen (BRP)', or how a case's own date reads."""
     if channel is None:
         return "(volgens de casus)" if language == "nl" else "(as the case states)"
-    return f"via {channel.naam}"
+    return f"via {description_in(channel, language, 'naam')}"
 
 
 def _facts_with_knowledge(case):

@@ -7,12 +7,16 @@ stays exact until the law says to round. Nothing here is ever a float.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import functools
 import re
 import sys
 from dataclasses import dataclass
 from typing import NamedTuple
 from fractions import Fraction
+
+import babel
+from babel import dates as babel_dates, numbers as babel_numbers
 
 from .diagnostics import UNKNOWN_POS, Diagnostic, RegelsError
 
@@ -204,7 +208,7 @@ def _as_dutch(english: str) -> str:
 def _ambiguous_amount(text: str, written: str) -> NumberError:
     sign = -1 if text.startswith("-") or written.startswith("-") else 1
     body = text.lstrip("-")
-    thousands = format_amount_nl(sign * Fraction(body.replace(".", "").replace(",", "")))
+    thousands = format_amount_nl(sign * Fraction(body.replace(".", "").replace(",", "")))  # Diagnostic: plain space
     as_decimal = sign * Fraction(body.replace(".", "").replace(",", "."))
     decimals = 2 if (as_decimal * 100).denominator == 1 else 4
     decimal = ("-€ " if sign < 0 else "€ ") + format_number_nl(abs(as_decimal), decimals)
@@ -333,71 +337,129 @@ def is_whole_cents(value: Fraction) -> bool:
     return (Fraction(value) * 100).denominator == 1
 
 
+# Numbers, amounts, percentages and dates are written the way the reader's
+# locale writes them, with the symbols and patterns of the Unicode CLDR (babel):
+# '€ 5.389' and '€ 433,88' in Dutch (a non-breaking space after the euro sign,
+# so the two never wrap apart), '€5,389' and '€433.88' in English. Babel gets a
+# Decimal made from the exactly rounded digits, never a float.
+
+LOCALES = {"nl": "nl_NL", "en": "en_GB"}  # English dates as '1 January 2020'
+
+
+def _locale(lang: str) -> str:
+    return LOCALES.get(lang, LOCALES["nl"])
+
+
+def _scaled(value, decimals: int) -> int:
+    """The value times 10**decimals, rounded half away from zero (display only)."""
+    _check_size(value)
+    return int(round_to(Fraction(value), Fraction(1, 10 ** decimals), "rekenkundig") * 10 ** decimals)
+
+
+def _decimal(scaled: int, decimals: int) -> decimal.Decimal:
+    return decimal.Decimal(f"{scaled}E-{decimals}")  # from the string: exact, whatever the context
+
+
+@functools.lru_cache(maxsize=None)
+def _pattern(lang: str, kind: str, decimals: int):
+    """The babel locale and parsed number pattern for a kind of value (parsed once)."""
+    locale = babel.Locale.parse(_locale(lang))
+    digits = "#,##0" + ("." + "0" * decimals if decimals else "")
+    if kind == "bedrag":  # the locale's own currency pattern, positive part, with our decimals
+        text = locale.currency_formats["standard"].pattern.split(";")[0]
+        text = re.sub(r"#[#,]*0(?:\.0+)?", digits, text)
+    else:
+        text = digits + ("%" if kind == "percentage" else "")
+    return locale, babel_numbers.parse_pattern(text)
+
+
+def _babel(lang: str, kind: str, decimals: int, number: decimal.Decimal) -> str:
+    locale, pattern = _pattern(lang, kind, decimals)
+    # enough precision for MAX_DIGITS digits and their decimals when babel quantizes
+    with decimal.localcontext() as context:
+        context.prec = MAX_DIGITS + 20
+        return pattern.apply(number, locale, currency="EUR" if kind == "bedrag" else None, currency_digits=False)
+
+
+def format_count(n: int, lang: str = "nl") -> str:
+    """A whole number with the locale's thousands separators: 36.600 / 36,600."""
+    return format_number(n, lang, 0)
+
+
 def format_count_nl(n: int) -> str:
-    """A whole number with Dutch thousands separators: 36.600."""
-    return f"{n:,}".replace(",", ".")
+    return format_count(n, "nl")
 
 
-def format_number_nl(value: Fraction, decimals: int | None = None) -> str:
-    """1022.5 -> '1.022,5'; with decimals=2 -> '1.022,50'."""
+def format_number(value, lang: str = "nl", decimals: int | None = None) -> str:
+    """1022.5 -> '1.022,5' (nl) or '1,022.5' (en); with decimals=2 -> '1.022,50'.
+    Without `decimals`, as many as the exact value has (at most 6)."""
     value = Fraction(value)
     _check_size(value)
     if decimals is None:
         decimals = 0
         while (value * 10 ** decimals).denominator != 1 and decimals < 6:
             decimals += 1
-    scaled = round_to(value, Fraction(1, 10 ** decimals), "rekenkundig") * 10 ** decimals
-    scaled = int(scaled)
-    sign = "-" if scaled < 0 else ""
-    scaled = abs(scaled)
-    whole, frac = divmod(scaled, 10 ** decimals) if decimals else (scaled, 0)
-    whole_text = f"{whole:,}".replace(",", ".")
-    if decimals:
-        return f"{sign}{whole_text},{frac:0{decimals}d}"
-    return f"{sign}{whole_text}"
+    return _babel(lang, "getal", decimals, _decimal(_scaled(value, decimals), decimals))
+
+
+def format_number_nl(value: Fraction, decimals: int | None = None) -> str:
+    return format_number(value, "nl", decimals)
+
+
+def format_amount(value, lang: str = "nl") -> str:
+    """€ 3.050 for whole euros, € 1.022,50 otherwise (display rounding to cents),
+    in the locale's currency pattern; a minus sign before the euro sign (-€ 25),
+    as amounts are written in the rules language."""
+    value = Fraction(value)
+    decimals = 0 if value.denominator == 1 else 2
+    scaled = _scaled(value, decimals)
+    return ("-" if scaled < 0 else "") + _babel(lang, "bedrag", decimals, _decimal(abs(scaled), decimals))
 
 
 def format_amount_nl(value: Fraction) -> str:
-    """€ 3.050 for whole euros, € 1.022,50 otherwise (display rounding to cents)."""
-    value = Fraction(value)
-    if value.denominator == 1:
-        text = format_number_nl(value, 0)
-    else:
-        text = format_number_nl(value, 2)
-    if text.startswith("-"):
-        return "-€ " + text[1:]
-    return "€ " + text
+    return format_amount(value, "nl")
 
 
 def format_amount_en(value: Fraction) -> str:
-    value = Fraction(value)
-    _check_size(value)
-    decimals = 0 if value.denominator == 1 else 2
-    scaled = int(round_to(value, Fraction(1, 10 ** decimals), "rekenkundig") * 10 ** decimals)
-    sign = "-" if scaled < 0 else ""
-    scaled = abs(scaled)
-    whole, frac = divmod(scaled, 10 ** decimals) if decimals else (scaled, 0)
-    text = f"{whole:,}" + (f".{frac:0{decimals}d}" if decimals else "")
-    return f"{sign}EUR {text}"
+    return format_amount(value, "en")
+
+
+def format_percent(value, lang: str = "nl") -> str:
+    """6,75% and 7,10% as the law writes them (6.75% in English); 108% without decimals."""
+    hundred = Fraction(value) * 100
+    decimals = 0
+    if hundred.denominator != 1:
+        decimals = 2
+        while (hundred * 10 ** decimals).denominator != 1 and decimals < 6:
+            decimals += 1
+    return _babel(lang, "percentage", decimals, _decimal(_scaled(value, decimals + 2), decimals + 2))
 
 
 def format_percent_nl(value: Fraction) -> str:
-    """6,75% and 7,10% as the law writes them; 108% without decimals."""
-    hundred = Fraction(value) * 100
-    if hundred.denominator == 1:
-        return format_number_nl(hundred, 0) + "%"
-    decimals = 2
-    while (hundred * 10 ** decimals).denominator != 1 and decimals < 6:
-        decimals += 1
-    return format_number_nl(hundred, decimals) + "%"
+    return format_percent(value, "nl")
+
+
+def format_date(value: dt.date, lang: str = "nl") -> str:
+    """1 januari 2020 / 1 January 2020."""
+    return babel_dates.format_date(value, format="d MMMM y", locale=_locale(lang))
 
 
 def format_date_nl(value: dt.date) -> str:
-    return f"{value.day} {MONTH_NAMES[value.month - 1]} {value.year}"
+    return format_date(value, "nl")
 
 
 def format_date_en(value: dt.date) -> str:
-    return f"{value.day} {MONTH_NAMES_EN[value.month - 1]} {value.year}"
+    return format_date(value, "en")
+
+
+def format_month(value: Month, lang: str = "nl") -> str:
+    """maart 2020 / March 2020."""
+    return babel_dates.format_date(value.first_day(), format="LLLL y", locale=_locale(lang))
+
+
+def month_name(month: int, lang: str = "nl") -> str:
+    """The name of a month (1-12) on its own: maart / March."""
+    return babel_dates.format_date(dt.date(2000, month, 1), format="LLLL", locale=_locale(lang))
 
 
 def format_value(value, type_: Type, lang: str = "nl") -> str:
@@ -408,23 +470,21 @@ def format_value(value, type_: Type, lang: str = "nl") -> str:
     if type_.is_numeric:
         _check_size(value)
     if name == "bedrag":
-        return format_amount_nl(value) if lang == "nl" else format_amount_en(value)
+        return format_amount(value, lang)
     if name == "percentage":
-        text = format_percent_nl(value)
-        return text if lang == "nl" else text.replace(".", "#").replace(",", ".").replace("#", ",")
+        return format_percent(value, lang)
     if name == "getal":
-        text = format_number_nl(value)
-        return text if lang == "nl" else text.replace(".", "#").replace(",", ".").replace("#", ",")
+        return format_number(value, lang)
     if name == "waar/onwaar":
         if lang == "nl":
             return "waar" if value else "onwaar"
         return "true" if value else "false"
     if name == "datum":
-        return format_date_nl(value) if lang == "nl" else format_date_en(value)
+        return format_date(value, lang)
     if name == "maand":
-        return str(value) if lang == "nl" else f"{MONTH_NAMES_EN[value.month - 1]} {value.year}"
+        return format_month(value, lang)
     if name == "lijst":
-        return ", ".join(format_value(v, type_.elem, lang) for v in value) or "(leeg)"
+        return ", ".join(format_value(v, type_.elem, lang) for v in value) or ("(leeg)" if lang == "nl" else "(empty)")
     return str(value)
 
 
@@ -477,3 +537,9 @@ def exact_string(value: Fraction) -> str:
         raise ValueTooLarge(f"een berekende waarde is te lang om exact te schrijven (meer dan "
                             f"{sys.get_int_max_str_digits()} cijfers onder de breukstreep)",
                             "rond de waarde af in de formule, bijvoorbeeld: afgerond op centen") from None
+
+
+def squash(text: str) -> str:
+    """Runs of ASCII white space (as YAML folds a description) become one space; the
+    no-break space between '€' and its amount stays, so the two never wrap apart."""
+    return re.sub(r"[ \t\n\r\f\v]+", " ", str(text)).strip(" \t\n\r\f\v")

@@ -25,8 +25,9 @@ def in_repo(monkeypatch):
 def test_bereken_prints_outcomes(capsys):
     assert main(["bereken", EXAMPLE]) == 0
     out = capsys.readouterr().out
-    assert "kindgebonden_budget        € 5.389" in out
-    assert "april 2020       € 454,13" in out
+    # an amount is shown with a non-breaking space after the euro sign (values.format_amount)
+    assert "kindgebonden_budget        €\u00a05.389" in out
+    assert "april 2020       €\u00a0454,13" in out
 
 
 def test_bereken_json_has_the_documented_fields(capsys):
@@ -44,13 +45,13 @@ def test_bereken_json_has_the_documented_fields(capsys):
 
 
 @pytest.mark.parametrize("taal, formaat, extra, expected", [
-    ("nl", "tekst", [], ["U krijgt over 2020 € 5.389 kindgebonden budget, per maand € 433,88, vanaf april",
-                         "+    € 3.190  alleenstaande-ouderkop", "WKB art. 2 lid 6\n"]),
+    ("nl", "tekst", [], ["U krijgt over 2020 €\u00a05.389 kindgebonden budget, per maand €\u00a0433,88, vanaf april",
+                         "+    €\u00a03.190  alleenstaande-ouderkop", "WKB art. 2 lid 6\n"]),
     ("en", "tekst", [], ["single-parent supplement", "WKB art. 2 lid 6\n", "a year, because you have no"]),
-    ("nl", "markdown", [], ["| + | € 3.190 | alleenstaande-ouderkop | WKB art. 2 lid 6 |", "--volledig"]),
+    ("nl", "markdown", [], ["| + | €\u00a03.190 | alleenstaande-ouderkop | WKB art. 2 lid 6 |", "--volledig"]),
     ("en", "html", [], ["<details>", "<summary>Full derivation, by article</summary>", "<code>alleenstaande_ouderkop</code>"]),
-    ("nl", "tekst", ["--volledig"], ["AFLEIDING PER ARTIKEL", "alleenstaande_ouderkop (lid 6), heel 2020: € 3.190",
-                                     "parameter alo_kop = € 3.190 (vanaf 1 januari 2020; WKB art. 2 lid 6;", "BRONNEN"]),
+    ("nl", "tekst", ["--volledig"], ["AFLEIDING PER ARTIKEL", "alleenstaande_ouderkop (lid 6), heel 2020: €\u00a03.190",
+                                     "parameter alo_kop = €\u00a03.190 (vanaf 1 januari 2020; WKB art. 2 lid 6;", "BRONNEN"]),
     ("nl", "markdown", ["--volledig"], ["## Afleiding per artikel", "### WKB art. 2, Wet op het kindgebonden budget",
                                         "## Bronnen"]),
 ])
@@ -120,7 +121,7 @@ def test_test_command_passes_and_fails_with_a_readable_diff(tmp_path, capsys):
     capsys.readouterr()
     assert main(["test", str(path), "--regels", str(ROOT / "rules")]) == 1
     out = capsys.readouterr().out
-    assert "verwacht: € 5.390" in out and "berekend: € 5.389" in out and "0 goed, 1 mis, 0 fout" in out
+    assert "verwacht: €\u00a05.390" in out and "berekend: €\u00a05.389" in out and "0 goed, 1 mis, 0 fout" in out
 
 
 def test_broken_rule_set_exits_2_without_traceback(tmp_path):
@@ -160,7 +161,7 @@ def test_waarom_unknown_rule_is_a_clear_error(capsys):
 def test_wat_verandert_finds_the_marriage_and_its_effect(capsys):
     assert main(["uitleg", "voorbeelden/statushouder_2016.yaml", "--wat-verandert", "alleenstaande_ouderkop",
                  "--wat-verandert", "kindgebonden_budget"]) == 0
-    out = " ".join(capsys.readouterr().out.split())  # lines wrap at 80 columns
+    out = " ".join(capsys.readouterr().out.split())  # lines wrap at 80 columns; split() also takes the no-break space
     # without the marriage the ALO-kop of 2016 (WKB art. 2 lid 6: € 3.066) would be due in every month
     assert "als huwelijk(amal; youssef) er niet was geweest: heel 2016: € 3.066 (nu: heel 2016: € 0)" in out
     # and the year amount would be € 1.038 + € 3.066
@@ -169,7 +170,7 @@ def test_wat_verandert_finds_the_marriage_and_its_effect(capsys):
 
 def test_wat_verandert_finds_when_the_marriage_became_known(capsys):
     assert main(["uitleg", "voorbeelden/statushouder_2016_tijdlijn.yaml", "--wat-verandert", "terug_te_betalen"]) == 0
-    out = " ".join(capsys.readouterr().out.split())  # lines wrap at 80 columns
+    out = " ".join(capsys.readouterr().out.split())  # lines wrap at 80 columns; split() also takes the no-break space
     # had the Dienst known the marriage from the start, the voorschot would have had no ALO-kop (Awir art. 16,
     # UB Awir art. 1b) and nothing would be recovered; a BSN for the husband has the same effect
     assert ("als de uitvoerder huwelijk(amal; youssef) vanaf het begin had gekend (nu pas vanaf 15 maart 2018): "
@@ -181,9 +182,9 @@ def test_tijdlijn_shows_the_two_outcomes_of_2015_and_2016(capsys):
     assert main(["tijdlijn", "voorbeelden/statushouder_2015_tijdlijn.yaml"]) == 0
     out2015 = capsys.readouterr().out
     assert "herzien: onwaar  (Awir art. 21 lid 1)" in out2015
-    assert "terug_te_betalen: € 0" in out2015
+    assert "terug_te_betalen: €\u00a00" in out2015
     assert "31 december 2020  herziening_mogelijk_tot" in out2015
-    assert "volgens de wet verschuldigd (de werkelijke feiten): kindgebonden_budget € 1.032" in out2015
+    assert "volgens de wet verschuldigd (de werkelijke feiten): kindgebonden_budget €\u00a01.032" in out2015
     assert main(["tijdlijn", "voorbeelden/statushouder_2016_tijdlijn.yaml", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     by_name = {m["wat"]: m for m in data["tijdlijn"]}
@@ -218,16 +219,16 @@ def test_a_case_names_its_variant(capsys, tmp_path):
     assert main(["vergelijk", str(case), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["variant"] == "afzien_terugvordering_alo_kop"
     assert main(["bereken", str(case)]) == 0
-    assert "terug_te_betalen           € 3.066" in capsys.readouterr().out
+    assert "terug_te_betalen           €\u00a03.066" in capsys.readouterr().out
     assert main(["bereken", str(case), "--variant", "afzien_terugvordering_alo_kop"]) == 0
-    assert "terug_te_betalen           € 0" in capsys.readouterr().out
+    assert "terug_te_betalen           €\u00a00" in capsys.readouterr().out
     # 'verwacht_met_variant' is checked under the variant: a wrong value there fails the case
     wrong = tmp_path / "fout.yaml"
     wrong.write_text(case.read_text(encoding="utf-8").replace(
         "  terug_te_betalen:\n    waarde: € 0", "  terug_te_betalen:\n    waarde: € 10"), encoding="utf-8")
     assert main(["test", str(wrong), "--regels", "rules"]) == 1
     out = capsys.readouterr().out
-    assert "terug_te_betalen (met variant afzien_terugvordering_alo_kop)" in out and "€ 10" in out
+    assert "terug_te_betalen (met variant afzien_terugvordering_alo_kop)" in out and "€\u00a010" in out
 
 
 def test_impact_reads_parquet_as_csv(capsys, tmp_path):
@@ -338,7 +339,7 @@ def test_vergelijk_does_not_add_up_a_yearly_rate_over_the_months(tmp_path, capsy
     # € 40.668. The rule set sums no month of it into a year amount, so there is no total, only the months.
     alo = rows["alleenstaande_ouderkop"]
     assert alo["wet"] is None and alo["variant"] is None
-    assert {m["wet"] for m in alo["per_maand"]} == {"€ 3.389"} and len(alo["per_maand"]) == 12
+    assert {m["wet"] for m in alo["per_maand"]} == {"€\u00a03.389"} and len(alo["per_maand"]) == 12
     # kindgebonden_budget_maand is the amount for the month; kindgebonden_budget_jaar (lid 11) sums it
     assert rows["kindgebonden_budget_maand"]["wet"] == "9991.75"
     assert rows["kindgebonden_budget_maand"]["variant"] == "6602.75"
@@ -346,7 +347,7 @@ def test_vergelijk_does_not_add_up_a_yearly_rate_over_the_months(tmp_path, capsy
     out = capsys.readouterr().out
     assert "40.668" not in out
     line = next(x for x in out.splitlines() if x.strip().startswith("alleenstaande_ouderkop"))
-    assert "elke maand € 3.389" in line and "elke maand € 0" in line
+    assert "elke maand €\u00a03.389" in line and "elke maand €\u00a00" in line
 
 
 # --- check: a folder that is no rule set, and variant names ----------------------------------

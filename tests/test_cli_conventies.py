@@ -280,7 +280,7 @@ def test_regels_test_junit_has_a_testcase_per_expected_value(capsys, test_cases,
     suites = root.findall("testsuite")
     assert [len(s.findall("testcase")) for s in suites] == [13, 13, 1]
     failure = suites[1].find("testcase/failure")
-    assert failure.get("message") == "verwacht € 5.390, berekend € 5.389"
+    assert failure.get("message") == "verwacht €\u00a05.390, berekend €\u00a05.389"
     assert "bron van de verwachting: " in failure.text
     failed_case = next(c for c in suites[1].findall("testcase") if c.find("failure") is not None)
     assert failed_case.get("name") == "kindgebonden_budget" and int(failed_case.get("line")) > 1

@@ -330,13 +330,13 @@ def test_bereken_names_the_facts_taken_from_their_default(tmp_path, capsys):
     case.write_text(CASE.format(facts=""), encoding="utf-8")
     assert main(["bereken", str(case), "--regels", str(rules)]) == 0
     out = capsys.readouterr().out
-    assert "standaardwaarde" in out and "inkomen = € 0" in out and "van ouder" in out, out
+    assert "standaardwaarde" in out and "inkomen = €\u00a00" in out and "van ouder" in out, out
 
 
 def test_a_missing_toetsingsinkomen_is_named_in_the_real_rule_set(real_rules):
     """Awir art. 8: without an inkomensgegeven the toetsingsinkomen counts as nil (the
     rule file's omschrijving says why); the outcome says it took that from the standaard."""
-    text, removed = re.subn(r"\n    toetsingsinkomen:\n      waarde: .*\n      bron: .*", "", _real_case(2020), count=1)
+    text, removed = re.subn(r"\n    toetsingsinkomen:\n      waarde: .*\n      bron: .*(?:\n      bron_en: .*)?", "", _real_case(2020), count=1)
     assert removed == 1
     result = evaluate(real_rules, case_from_text(text, real_rules), trace=False)
     named = {(i.name, person) for used in result.defaulted.values() for i, person in used}

@@ -20,6 +20,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from .. import values as v
 from ..api import carried_forward_values, defaulted_inputs, format_default, unconfirmed_values
 from ..evaluate import Step
+from ..model import description_in
+from .words import fact_name_in, source_in
 
 TEMPLATES = Path(__file__).with_name("templates")
 FORMATS = {"tekst": "txt", "markdown": "md", "html": "html"}
@@ -52,7 +54,8 @@ _CITATION = re.compile(r"\S+ art\. \S+(?: lid \S+(?: (?:onder|en) [^\s;),]+)?)?"
 
 
 def _protect(text: str) -> str:
-    text = _CITATION.sub(lambda m: m.group(0).replace(" ", "\x00"), " ".join(str(text).split()))
+    text = v.squash(text)  # the no-break space after '€' stays
+    text = _CITATION.sub(lambda m: m.group(0).replace(" ", "\x00"), text)
     return _KEEP_TOGETHER.sub(lambda m: m.group(1) + "\x00", text)
 
 
@@ -86,7 +89,13 @@ def render_explanation(result, language: str = "nl", fmt: str = "tekst", why: li
     view["why"] = why_view(result, language, why, why_not)
     view["what_changes"] = what_changes_view(result, language, what_changes)
     template = environment().get_template(f"{language}/uitleg.{FORMATS[fmt]}.j2")
-    return template.render(**view)
+    text = template.render(**view)
+    if fmt == "html":  # € and its amount never wrap apart, also where a formula or law text has a plain space
+        text = _AMOUNT_SPACE.sub("\\1\u00a0", text)
+    return text
+
+
+_AMOUNT_SPACE = re.compile(r"(€|EUR) (?=-?\d)")
 
 
 # --- the view ----------------------------------------------------------------------
@@ -180,7 +189,7 @@ def _article_order(entry: dict):
 
 
 def _version_label(version, language: str) -> str:
-    date = v.format_date_nl if language == "nl" else v.format_date_en
+    date = lambda day: v.format_date(day, language)  # noqa: E731
     if language == "nl":
         text = f"versie geldig vanaf {date(version.geldig_vanaf)}"
         return text + (f" tot {date(version.geldig_tot)}" if version.geldig_tot else "")
@@ -191,8 +200,8 @@ def _version_label(version, language: str) -> str:
 def _no_version_label(day, language: str) -> str:
     """Said where the article has no version in force on the day of a step (`regels check` warns)."""
     if language == "nl":
-        return f"geen versie van het artikel geldt op {v.format_date_nl(day)}"
-    return f"no version of the article is in force on {v.format_date_en(day)}"
+        return f"geen versie van het artikel geldt op {v.format_date(day, language)}"
+    return f"no version of the article is in force on {v.format_date(day, language)}"
 
 
 def _signature(step: Step):
@@ -242,7 +251,8 @@ def build_view(result, language: str = "nl") -> dict:
                                                "bwb": article.bwb, "versions": {}})
         if av:
             articles[article.citation]["versions"][av.geldig_vanaf] = {
-                "label": _version_label(av, language), "publication": av.publicatie, "url": av.url}
+                "label": _version_label(av, language), "publication": description_in(av, language, "publicatie"),
+                "url": av.url}
         period = _months_label([s.month for s in run], language) if step.month else str(result.case.year)
         values = []
         for item in run:
@@ -258,11 +268,11 @@ def build_view(result, language: str = "nl") -> dict:
         steps.append(StepView(
             number=len(steps) + 1,
             rule=step.rule.name,
-            omschrijving=step.rule.omschrijving,
+            omschrijving=description_in(step.rule, language),
             citation=citation,
             url=url,
             article_version=_version_label(av, language) if av else _no_version_label(step.day, language),
-            publication=av.publicatie if av else None,
+            publication=description_in(av, language, "publicatie") if av else None,
             period=period,
             person=step.person,
             value=values[0]["value"] if len(values) == 1 else "",
@@ -270,34 +280,34 @@ def build_view(result, language: str = "nl") -> dict:
             lid=step.lid,
             article=article.citation,
             version_note=_version_label(av, language) if av else _no_version_label(step.day, language),
-            formula=" ".join(version.formula_text.split()),
+            formula=v.squash(version.formula_text),
             file=f"{version.pos.file}:{version.pos.line}",
             exceptions=[{
                 "rule": e.name,
                 "citation": f"{e.article.afkorting} art. {e.article.artikel}"
                             + (f" lid {(e.version_on(step.day).lid or e.lid)}" if (e.version_on(step.day).lid or e.lid) else ""),
-                "condition": " ".join((e.version_on(step.day).condition_text or "").split()),
-                "omschrijving": e.omschrijving,
+                "condition": v.squash(e.version_on(step.day).condition_text or ""),
+                "omschrijving": description_in(e, language),
             } for e in step.exceptions],
             parameters=[{
                 "name": p.name if key is None else f"{p.name}({key})",
                 "value": fmt(pv.value[key] if key is not None else pv.value, p.type),
-                "since": v.format_date_nl(pv.vanaf) if language == "nl" else v.format_date_en(pv.vanaf),
-                "source": pv.bron or ("geen bron vermeld" if language == "nl" else "no source given"),
+                "since": v.format_date(pv.vanaf, language),
+                "source": description_in(pv, language, "bron") or ("geen bron vermeld" if language == "nl" else "no source given"),
                 "citation": f"{p.article.afkorting} art. {p.article.artikel}" + (f" lid {p.lid}" if p.lid else ""),
             } for p, pv, key in step.parameters],
             inputs=[{
-                "name": i["naam"],
+                "name": fact_name_in(i["naam"], language),
                 "person": i["persoon"],
                 "value": fmt(i["waarde"], i["type"]),
-                "source": i["bron"],
+                "source": source_in(i["bron"], language, result.rule_set, result.case),
                 "place": i["plaats"],
             } for i in step.inputs],
         ))
     outcomes = []
     for name, value in result.values.items():
         rule = result.rules[name]
-        outcomes.append({"name": name, "omschrijving": rule.omschrijving, "value": fmt(value, rule.type),
+        outcomes.append({"name": name, "omschrijving": description_in(rule, language), "value": fmt(value, rule.type),
                          "citation": rule.article.citation + (f" lid {rule.lid}" if rule.lid else "")})
     monthly = []
     for name, months in result.monthly.items():
@@ -309,7 +319,7 @@ def build_view(result, language: str = "nl") -> dict:
                 periods[-1]["months"].append(month)
             else:
                 periods.append({"value": text, "months": [month]})
-        monthly.append({"name": name, "omschrijving": rule.omschrijving,
+        monthly.append({"name": name, "omschrijving": description_in(rule, language),
                         "citation": rule.article.citation + (f" lid {rule.lid}" if rule.lid else ""),
                         "periods": [{"label": _months_label(p["months"], language), "value": p["value"]}
                                     for p in periods]})
@@ -328,7 +338,8 @@ def build_view(result, language: str = "nl") -> dict:
             version = article.version_on(step.day)
             if version:
                 entry["versions"].setdefault(version.geldig_vanaf, {
-                    "label": _version_label(version, language), "publication": version.publicatie,
+                    "label": _version_label(version, language),
+                    "publication": description_in(version, language, "publicatie"),
                     "url": version.url})
     by_article: dict = {}
     for step in steps:
@@ -342,12 +353,12 @@ def build_view(result, language: str = "nl") -> dict:
             if not several:
                 step.version_note = None
         article = next(a for a in result.rule_set.articles if a.citation == entry["citation"])
-        sections.append({"citation": entry["citation"], "wet": entry["wet"], "titel": article.titel,
+        sections.append({"citation": entry["citation"], "wet": entry["wet"], "titel": description_in(article, language, "titel"),
                          "steps": by_article[entry["citation"]]})
     return {
-        "title": result.case.title,
+        "title": description_in(result.case, language, "title"),
         "sections": sections,
-        "omschrijving": result.case.omschrijving,
+        "omschrijving": description_in(result.case, language),
         "year": result.case.year,
         "case_file": result.case.path,
         "ruleset": f"{result.rule_set.name} {result.rule_set.version_label}",
@@ -357,15 +368,15 @@ def build_view(result, language: str = "nl") -> dict:
             "rule": ", ".join(names),
             "parameter": p.name,
             "value": fmt(entry.value, p.type) if p.key_type is None else entry.raw,
-            "since": v.format_date_nl(entry.vanaf) if language == "nl" else v.format_date_en(entry.vanaf),
+            "since": v.format_date(entry.vanaf, language),
             "citation": p.article.citation + (f" lid {p.lid}" if p.lid else ""),
-            "reason": " ".join(entry.onbevestigd.split()),
+            "reason": v.squash(description_in(entry, language, "onbevestigd")),
         } for p, entry, names in unconfirmed_values(result)],
         "carried_forward": [{
             "rule": ", ".join(names),
             "parameter": p.name,
             "value": fmt(entry.value, p.type) if p.key_type is None else entry.raw,
-            "since": v.format_date_nl(entry.vanaf) if language == "nl" else v.format_date_en(entry.vanaf),
+            "since": v.format_date(entry.vanaf, language),
             "from_year": entry.vanaf.year,
             "citation": p.article.citation + (f" lid {p.lid}" if p.lid else ""),
         } for p, entry, names in carried_forward_values(result)],
@@ -375,7 +386,7 @@ def build_view(result, language: str = "nl") -> dict:
             "value": format_default(inp, language),
             "persons": ", ".join(p for p in persons if p is not None),
             "citation": inp.article.citation,
-            "reason": " ".join(inp.omschrijving.split()) if inp.omschrijving else "",
+            "reason": v.squash(description_in(inp, language)) if inp.omschrijving else "",
         } for inp, persons, names in defaulted_inputs(result)],
         "steps": steps,
         "articles": sorted(articles.values(), key=_article_order),

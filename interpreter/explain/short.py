@@ -10,7 +10,7 @@ are a calculation or a reason, and how they are said, is written in rules/."""
 from __future__ import annotations
 
 from .. import values as v
-from ..model import PLACEHOLDER, Parameter, Rule, additive_terms
+from ..model import PLACEHOLDER, Parameter, Rule, additive_terms, description_in
 from ..syntax import Name
 
 NUMERIC = (v.BEDRAG, v.GETAL, v.GEHEEL, v.PERCENTAGE)
@@ -130,7 +130,7 @@ class Trace:
             return ""
 
         text = PLACEHOLDER.sub(value_of, template)
-        return None if missing else " ".join(text.split())
+        return None if missing else v.squash(text)
 
     def text(self, step, part: str, rule: Rule | None = None, key: str | None = None) -> str | None:
         """The rule's sentence ('zin') or calculation label ('post') for this step's value."""
@@ -243,7 +243,8 @@ class Trace:
                     if parameter is ref:
                         value = entry.value[key] if key is not None else entry.value
                         lines.append({"sign": "−" if sign == "-" else "+", "amount": self.fmt(value, ref.type),
-                                      "label": (ref.omschrijving or ref.name.replace("_", " ")),
+                                      "label": v.squash(description_in(ref, self.language)
+                                                        or ref.name.replace("_", " ")),
                                       "citation": f"{ref.article.afkorting} art. {ref.article.artikel}"
                                                   + (f" lid {ref.lid}" if ref.lid else "")})
                         break
@@ -252,7 +253,8 @@ class Trace:
         for exception in step.exceptions:
             word = "uitzondering" if self.language == "nl" else "exception"
             lines.append({"sign": " ", "amount": "",
-                          "label": f"{word}: " + " ".join((exception.omschrijving or exception.name).split()),
+                          "label": f"{word}: " + v.squash(description_in(exception, self.language)
+                                                          or exception.name),
                           "citation": f"{exception.article.afkorting} art. {exception.article.artikel}"
                                       + (f" lid {exception.version_on(step.day).lid or exception.lid}"
                                          if (exception.version_on(step.day).lid or exception.lid) else "")})
@@ -337,7 +339,9 @@ def _plain(trace: Trace, rule: Rule) -> list[dict]:
     steps = [s for s in trace.steps if s.rule is rule and s.person is None]
     if not steps:
         return []
-    name = rule.name.replace("_", " ")
+    # in English the rule's English description, not its Dutch name
+    name = (v.squash(description_in(rule, "en")) if trace.language == "en" and rule.omschrijving_en
+            else rule.name.replace("_", " "))
     if steps[0].month is None:
         return [{"text": f"{name}: {trace.fmt(steps[0].value, rule.type)} ({citation(steps[0])}).",
                  "period": None, "citation": citation(steps[0])}]

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 
 from .. import values as v
 from ..evaluate import Ctx, Evaluation, compiled
-from ..model import Input, Parameter, Relation, Rule
+from ..model import Input, Parameter, Relation, Rule, description_in
 from ..syntax import AtDate, Binary, Call, If, Name, Node, Quantifier, Unary, Van
+from .words import source_in
 
 
 @dataclass
@@ -49,9 +50,10 @@ class Explainer:
         """Why `rule` (for this person and month) has its value."""
         value = self.ev.rule_value(rule, person, month)
         day = month.first_day() if month else dt.date(self.ev.year, 1, 1)
-        name = rule.name + (f" van {person}" if person else "") + (f" ({month})" if month else "")
+        of = " van " if self.language == "nl" else " of "
+        name = rule.name + (f"{of}{person}" if person else "") + (f" ({v.format_month(month, self.language)})" if month else "")
         reason = Reason("regel", name, self.fmt(value, rule.type), _citation(rule, day),
-                        description=rule.omschrijving or "")
+                        description=description_in(rule, self.language) or "")
         key = (rule.name, person, month)
         if depth >= self.max_depth or key in seen or key in self.explained:
             reason.kind = "regel_eerder"
@@ -74,9 +76,10 @@ class Explainer:
             current, version = chosen
             applied = current
         if applied is not None:
-            cond = Reason("voorwaarde", f"uitzondering {applied.name}: {' '.join(version.condition_text.split())}",
+            exception = "uitzondering" if self.language == "nl" else "exception"
+            cond = Reason("voorwaarde", f"{exception} {applied.name}: {v.squash(version.condition_text)}",
                           self.fmt(True, v.WAARHEID), _citation(applied, day),
-                          description=applied.omschrijving or "")
+                          description=description_in(applied, self.language) or "")
             cond.children = self.node(version.condition, ctx, depth + 1, seen)
             reason.children.append(cond)
         reason.children.extend(self.node(version.formula, ctx, depth + 1, seen))
@@ -127,13 +130,15 @@ class Explainer:
             inner = ctx.bind(node.var, item, item if months else None)
             holds = compiled(node.cond)(inner) if node.cond is not None else True
             (hits if holds else misses).append((item, inner))
-        label = lambda item: str(item)  # noqa: E731
+        label = lambda item: v.format_month(item, self.language) if months else str(item)  # noqa: E731
         if node.kind == "voor_alle":
             relevant, found = misses, False
         else:
             relevant, found = hits, True
         if not relevant:
-            text = ("voor alle " if node.kind == "voor_alle" else "voor geen enkele ") + f"{node.var} in {_text(node.domain)}"
+            words = {"nl": ("voor alle ", "voor geen enkele ", " in "), "en": ("for every ", "for no ", " in ")}
+            every, no, in_ = words.get(self.language, words["nl"])
+            text = (every if node.kind == "voor_alle" else no) + f"{node.var}{in_}{_text(node.domain)}"
             return [Reason("geen", text, "")]
         reasons = []
         for item, inner in relevant[:5]:
@@ -162,14 +167,15 @@ class Explainer:
                 entry = ref.value_on(ctx.read_day)
                 return [Reason("parameter", ref.name, self.fmt(entry.value, ref.type),
                                f"{ref.article.afkorting} art. {ref.article.artikel}" + (f" lid {ref.lid}" if ref.lid else ""),
-                               source=entry.bron or "")]
+                               source=description_in(entry, self.language, "bron") or "")]
             return []
         if isinstance(node, Call) and isinstance(node.ref, Relation):
             first, second = (compiled(a)(ctx) for a in node.args)
             fact = self.ev.relation_fact(node.ref, first, second, ctx)
             text = f"{node.ref.name}({first}; {second})"
             source = (fact.bron or "casus") + f"; {fact.pos.file}:{fact.pos.line}" if fact else "niet in de casus"
-            return [Reason("gegeven", text, self.fmt(fact is not None, v.WAARHEID), source=source)]
+            return [Reason("gegeven", text, self.fmt(fact is not None, v.WAARHEID),
+                           source=source_in(source, self.language, self.ev.rule_set, self.ev.case))]
         return []
 
     def fact(self, inp: Input, person, ctx: Ctx) -> Reason:
@@ -180,8 +186,8 @@ class Explainer:
             value, source = inp.default, f"standaardwaarde uit {inp.article.citation}"
         else:
             value, source = entry.value, (entry.bron or "casus") + f"; {entry.pos.file}:{entry.pos.line}"
-        text = inp.name + (f" van {person}" if person else "")
-        return Reason("gegeven", text, self.fmt(value, inp.type), source=source)
+        text = inp.name + ((" van " if self.language == "nl" else " of ") + person if person else "")
+        return Reason("gegeven", text, self.fmt(value, inp.type), source=source_in(source, self.language, self.ev.rule_set, self.ev.case))
 
 
 def _text(node: Node) -> str:
