@@ -80,7 +80,7 @@ def impact(rules, population: Path, variant: str, mapping_path: Path | None, out
         tables = runner.read_folder(population, with_variant)
         distinct = len(tables.households["huishouden"])
     else:
-        the_mapping = mapping.load_mapping(mapping_path or runner.DEFAULT_MAPPING)
+        the_mapping = mapping.load_mapping(runner.default_mapping(mapping_path))
         columns = mapping.read_file(population, the_mapping)
         tables = mapping.derive(the_mapping, columns, with_variant)
         distinct = _distinct(columns, the_mapping.key)

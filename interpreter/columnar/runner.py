@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import values as v
-from ..api import case_from_text
+from ..api import case_from_text, column_mapping_for, rules_directory_for
 from ..diagnostics import Diagnostic, Pos, RegelsError, suggest
 from ..model import Rule, RuleSet
 from . import batch, mapping, money
@@ -40,7 +40,6 @@ from .columns import _words, population_from_columns
 from .compiler import Plan
 from .tables import Population
 
-DEFAULT_MAPPING = Path("populatie/kolommen.yaml")
 CHUNK = 50_000
 
 
@@ -50,13 +49,18 @@ def _error(path, message, hint=None, line=0, column=0):
 
 # --- reading --------------------------------------------------------------------------------
 
+def default_mapping(mapping_path: Path | None) -> Path:
+    """The column mapping given, else the one beside the nearest rules/ or bundled (api.column_mapping_for)."""
+    return mapping_path or column_mapping_for(rules_directory_for())
+
+
 def read_population(path: Path, rule_set: RuleSet, mapping_path: Path | None = None) -> mapping.Tables:
     """A folder of tables or a one-row-per-household file, validated, as Tables."""
     if path.is_dir():
         return read_folder(path, rule_set)
     if not path.exists():
         raise _error(path, "populatie niet gevonden", "geef een map met personen/relaties/huishoudens of één bestand")
-    the_mapping = mapping.load_mapping(mapping_path or DEFAULT_MAPPING)
+    the_mapping = mapping.load_mapping(default_mapping(mapping_path))
     return mapping.derive(the_mapping, mapping.read_file(path, the_mapping), rule_set)
 
 

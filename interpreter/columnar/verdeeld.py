@@ -121,7 +121,7 @@ def run_batch(rule_set, directory: Path, variant: str | None, population: Path, 
                      "zet de populatie in één CSV- of Parquet-bestand (docs/populatie.md), of reken zonder --dask")
     runner.check_output_path(output)
     runner.outcome_rules(rule_set, outcome_names)  # a wrong name is reported before any work
-    mapping_path = mapping_path or runner.DEFAULT_MAPPING
+    mapping_path = runner.default_mapping(mapping_path)
     mapping.load_mapping(mapping_path)
     frame, header_line = read_partitions(population, blocksize)
     if parts:
