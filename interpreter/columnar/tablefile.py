@@ -1,0 +1,208 @@
+"""Population tables as files: read as columns of text, written from typed columns.
+
+CSV is read and written with the standard library and numpy, so that `regels batch`
+and `regels impact` on CSV need no pyarrow; Parquet goes through pyarrow, the
+optional extra `regels[parquet]`. Without it, a Parquet file gets a message with
+the install command, not a traceback.
+
+A table read is a Text table: per column a numpy text array, trimmed, '' where
+empty, whatever the file's own types (a Parquet date becomes 'JJJJ-MM-DD'), so
+that validation (mapping.py, runner.py) is one piece of numpy code for both.
+A table written is a list of Column; the CSV written is byte for byte what
+pyarrow.csv.write_csv writes for the same columns (tests/test_wheel.py)."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..diagnostics import Diagnostic, Pos, RegelsError
+
+PARQUET_HINT = "installeer pyarrow met: pip install 'regels[parquet]', of gebruik CSV"
+# rows of a CSV file turned into numpy per column at a time: bounded memory per Python string
+_CSV_CHUNK = 200_000
+
+
+def _error(path, message, hint=None, line=0, column=0):
+    return RegelsError(Diagnostic(Pos(str(path), line, column), message, hint))
+
+
+def pyarrow_for(path, doing: str = "lezen"):
+    """pyarrow, or a message that Parquet needs the extra [parquet]."""
+    try:
+        import pyarrow
+        import pyarrow.parquet  # noqa: F401
+    except ImportError:
+        raise _error(path, f"voor Parquet-bestanden ({doing}) is pyarrow nodig en dat is niet geïnstalleerd",
+                     PARQUET_HINT) from None
+    return pyarrow
+
+
+@dataclass
+class Text:
+    """A table as columns of text: names in file order, each a numpy str array."""
+
+    column_names: list[str]
+    columns: dict[str, np.ndarray]
+    num_rows: int
+
+    def column(self, name: str) -> np.ndarray:
+        return self.columns[name]
+
+
+def read(path: Path) -> Text:
+    """A .csv or .parquet file as Text (other suffixes: the caller decides)."""
+    return read_parquet(path) if path.suffix.lower() == ".parquet" else read_csv(path)
+
+
+def read_csv(path: Path) -> Text:
+    """A CSV file with a header row, UTF-8 (with or without BOM), as Text. Empty lines are
+    skipped; a row with another number of cells than the header is an error at its line."""
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle, strict=True)
+        try:
+            header = next(reader, None)
+            while header == []:
+                header = next(reader, None)
+            if header is None:
+                return Text([], {}, 0)
+            header = [h.strip() for h in header]
+            width = len(header)
+            parts: list[list[np.ndarray]] = [[] for _ in header]
+            rows: list[list[str]] = []
+            count = 0
+
+            def flush():
+                for i, cells in enumerate(zip(*rows)):
+                    parts[i].append(np.char.strip(np.array(cells, dtype=str)))
+                rows.clear()
+
+            for row in reader:
+                if len(row) != width:
+                    if not row:
+                        continue
+                    raise _error(path, f"rij {count + 1} heeft {len(row)} cel{'len' if len(row) != 1 else ''}, "
+                                 f"de kopregel {width}",
+                                 "elke rij heeft evenveel cellen als de kopregel, met komma's ertussen",
+                                 reader.line_num, 1)
+                rows.append(row)
+                count += 1
+                if len(rows) == _CSV_CHUNK:
+                    flush()
+            flush()
+        except csv.Error as exc:
+            raise _error(path, f"geen leesbaar CSV-bestand: {exc}", "CSV in UTF-8 met een kopregel",
+                         reader.line_num, 1) from None
+    columns = {name: (np.concatenate(p) if p else np.zeros(0, dtype="U1")) for name, p in zip(header, parts)}
+    return Text(header, columns, count)
+
+
+def read_parquet(path: Path) -> Text:
+    pyarrow = pyarrow_for(path)
+    try:
+        table = pyarrow.parquet.ParquetFile(path).read()  # read_table would import pyarrow.dataset (~0.5 s)
+    except (pyarrow.ArrowException, OSError) as exc:
+        raise _error(path, f"geen leesbaar Parquet-bestand: {exc}",
+                     "maak het bestand opnieuw, bijvoorbeeld met populatie/genereer.py") from None
+    return from_arrow(table)
+
+
+def from_arrow(table) -> Text:
+    """A pyarrow table (a Parquet file, a Dask partition) as Text: dates as JJJJ-MM-DD,
+    other types as pyarrow casts them to text, nulls as ''."""
+    import pyarrow
+    import pyarrow.compute as pc
+
+    from .columns import _words
+
+    columns = {}
+    for name in table.column_names:
+        column = table.column(name)
+        if pyarrow.types.is_date(column.type) or pyarrow.types.is_timestamp(column.type):
+            column = pc.strftime(column, "%Y-%m-%d")
+        elif not pyarrow.types.is_string(column.type):
+            column = pc.cast(column, pyarrow.string())
+        column = pc.fill_null(pc.utf8_trim_whitespace(column), "").combine_chunks()
+        columns[name] = _words(column)
+    return Text(list(table.column_names), columns, table.num_rows)
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+@dataclass
+class Column:
+    """One output column. kind: 'text' (str), 'amount' (integer cents, written as euros with
+    two decimals), 'integer', 'bool', 'date' (datetime64[D]); `null`: where there is no value."""
+
+    name: str
+    kind: str
+    values: np.ndarray
+    null: np.ndarray
+
+
+def _cells(column: Column, rows: slice) -> np.ndarray:
+    """The CSV text of the cells in `rows`, as pyarrow.csv.write_csv writes them: texts quoted,
+    amounts as 5389.00, true/false, JJJJ-MM-DD, nothing where there is no value."""
+    values, kind, null = column.values[rows], column.kind, column.null[rows]
+    if kind == "text":
+        text = np.array(["" if x is None else str(x) for x in values], dtype=str) if values.dtype == object \
+            else values.astype(str)
+        cells = np.char.add(np.char.add('"', np.char.replace(text, '"', '""')), '"')
+    elif kind == "amount" and values.dtype == object:  # beyond int64: Python's integers
+        cells = np.array([f"{'-' if c < 0 else ''}{abs(c) // 100}.{abs(c) % 100:02d}" for c in values.tolist()],
+                         dtype=str)
+    elif kind == "amount":
+        whole, cents = np.divmod(np.abs(values), 100)
+        cells = np.char.add(np.char.add(np.where(values < 0, "-", ""), whole.astype(str)),
+                            np.char.add(".", np.char.zfill(cents.astype(str), 2)))
+    elif kind == "bool":
+        cells = np.where(values.astype(bool), "true", "false")
+    elif kind == "date":
+        cells = np.datetime_as_string(values.astype("datetime64[D]"))
+    else:
+        cells = np.array([str(int(x)) for x in values.tolist()], dtype=str) if values.dtype == object \
+            else values.astype(np.int64).astype(str)
+    return np.where(null, "", cells)
+
+
+def write_csv(path: Path, columns: list[Column]) -> None:
+    rows = len(columns[0].values) if columns else 0
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        handle.write(",".join('"' + c.name.replace('"', '""') + '"' for c in columns) + "\n")
+        for start in range(0, rows, _CSV_CHUNK):
+            part = slice(start, min(rows, start + _CSV_CHUNK))
+            lines = _cells(columns[0], part)
+            for c in columns[1:]:
+                lines = np.char.add(np.char.add(lines, ","), _cells(c, part))
+            handle.write("\n".join(lines.tolist()) + "\n")
+
+
+def to_arrow(columns: list[Column]):
+    """The columns as a pyarrow table (for Parquet): amounts decimal128(38, 2)."""
+    from decimal import Decimal
+
+    import pyarrow
+    import pyarrow.compute as pc
+
+    arrays = {}
+    for c in columns:
+        if c.kind == "amount" and c.values.dtype == object:  # beyond int64: exact through Python's Decimal
+            arrays[c.name] = pyarrow.array([None if n else Decimal(int(x)).scaleb(-2)
+                                            for x, n in zip(c.values.tolist(), c.null)], type=pyarrow.decimal128(38, 2))
+        elif c.kind == "amount":
+            cents = pyarrow.array(c.values, mask=c.null).cast(pyarrow.decimal128(19, 0))
+            euros = pc.divide(cents, pyarrow.scalar(100, pyarrow.decimal128(3, 0)))
+            arrays[c.name] = pc.cast(euros, pyarrow.decimal128(38, 2))
+        elif c.kind == "text":
+            arrays[c.name] = pyarrow.array([None if n else str(x) for x, n in zip(c.values, c.null)],
+                                           type=pyarrow.string())
+        elif c.kind == "date":
+            arrays[c.name] = pyarrow.array(c.values.astype("datetime64[D]"), mask=c.null)
+        elif c.kind == "integer" and c.values.dtype == object:
+            arrays[c.name] = pyarrow.array([None if n else int(x) for x, n in zip(c.values, c.null)])
+        else:
+            arrays[c.name] = pyarrow.array(c.values, mask=c.null)
+    return pyarrow.table(arrays)
