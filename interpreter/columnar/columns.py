@@ -67,7 +67,7 @@ def _arrow(values):
     """A pyarrow column as numpy or Coded (other values unchanged): texts as codes into
     their dictionary (nulls as ''), dates as datetime64[D] (nulls as NaT), other typed
     columns without nulls as numpy, with nulls as Python objects (None where empty)."""
-    if "pyarrow" not in sys.modules:  # then it cannot be a pyarrow column (and CSV needs no pyarrow)
+    if sys.modules.get("pyarrow") is None:  # not loaded: then it is no pyarrow column (CSV needs no pyarrow)
         return values
     import pyarrow as pa
     import pyarrow.compute as pc

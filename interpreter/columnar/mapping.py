@@ -111,13 +111,42 @@ def columns_of(table: tablefile.Text, mapping: Mapping, path, header_line: int, 
 
 
 def matches(column: np.ndarray, pattern: re.Pattern) -> np.ndarray:
-    """Per cell whether the pattern matches the whole text, tried once per distinct text."""
+    """Per cell whether the pattern matches the whole text: whole numbers (the usual cells of
+    _INTEGER and _AMOUNT) at once, other texts once per distinct text."""
+    if pattern.pattern in (_INTEGER.pattern, _AMOUNT.pattern) and whole_numbers(column).all():
+        return np.ones(len(column), dtype=bool)
     words, at = np.unique(column, return_inverse=True)
     return np.array([pattern.fullmatch(w) is not None for w in words.tolist()], dtype=bool)[at.reshape(-1)]
 
 
+def whole_numbers(column: np.ndarray) -> np.ndarray:
+    """Per cell whether it is digits, with a minus sign or not, character by character in numpy."""
+    column = np.ascontiguousarray(column, dtype=str)
+    if len(column) == 0:
+        return np.zeros(0, dtype=bool)
+    codes = column.view(np.uint32).reshape(len(column), max(1, column.dtype.itemsize // 4))
+    length = np.char.str_len(column)
+    position = np.arange(codes.shape[1])
+    minus = (codes[:, 0] == 45)
+    inside = position[None, :] < length[:, None]
+    digit = ((codes >= 48) & (codes <= 57)) | ~inside
+    digit[:, 0] |= minus
+    return digit.all(axis=1) & (length > minus)
+
+
 def dates(column: np.ndarray) -> np.ndarray:
     """JJJJ-MM-DD texts as datetime64[D], NaT where empty or not a real date (2019-02-30)."""
+    shaped = np.char.str_len(column) == 10
+    if (shaped | (column == "")).all():  # the usual case: numpy reads them all at once
+        try:
+            days = np.where(column == "", "NaT", column).astype("datetime64[D]")
+        except ValueError:  # one is no real date: find it below
+            pass
+        else:
+            dashes = np.char.find(column, "-", 4) == 4
+            if (dashes | (column == "")).all() and (np.datetime_as_string(days[~np.isnat(days)])
+                                                    == column[~np.isnat(days)]).all():
+                return days
     words, at = np.unique(column, return_inverse=True)
     days = []
     for w in words.tolist():

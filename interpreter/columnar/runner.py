@@ -404,6 +404,8 @@ def write_table(path: Path, columns: list[tablefile.Column]) -> None:
 def check_output_path(path: Path) -> None:
     if path.suffix.lower() not in (".csv", ".parquet"):
         raise _error(path, f"onbekend soort uitvoerbestand '{path.suffix}'", "gebruik .csv of .parquet")
+    if path.suffix.lower() == ".parquet":
+        tablefile.pyarrow_for(path, "schrijven")  # before the work, not after
     if not path.parent.exists() if str(path.parent) else False:
         raise _error(path, "de map voor het uitvoerbestand bestaat niet", f"maak eerst {path.parent}")
 
