@@ -152,3 +152,4 @@ def test_whole_numbers_are_digits_with_a_sign(cell, ok):
 
     assert mapping.whole_numbers(np.array(["10", cell])).tolist() == [True, ok]
     assert mapping.matches(np.array(["10", cell]), mapping._INTEGER).tolist() == [True, ok]
+    assert mapping.matches(np.array(["10", cell]), mapping._INTEGER, numbers=True).tolist() == [True, ok]

@@ -110,10 +110,10 @@ def columns_of(table: tablefile.Text, mapping: Mapping, path, header_line: int, 
             for name, kind in mapping.columns.items()}
 
 
-def matches(column: np.ndarray, pattern: re.Pattern) -> np.ndarray:
-    """Per cell whether the pattern matches the whole text: whole numbers (the usual cells of
-    _INTEGER and _AMOUNT) at once, other texts once per distinct text."""
-    if pattern.pattern in (_INTEGER.pattern, _AMOUNT.pattern) and whole_numbers(column).all():
+def matches(column: np.ndarray, pattern: re.Pattern, numbers: bool = False) -> np.ndarray:
+    """Per cell whether the pattern matches the whole text, tried once per distinct text;
+    `numbers`: the pattern takes every whole number, so a column of them passes at once."""
+    if numbers and whole_numbers(column).all():
         return np.ones(len(column), dtype=bool)
     words, at = np.unique(column, return_inverse=True)
     return np.array([pattern.fullmatch(w) is not None for w in words.tolist()], dtype=bool)[at.reshape(-1)]
@@ -175,7 +175,7 @@ def _validate(path, name, kind, column: np.ndarray, header_line: int, position: 
             fail(bad, "geen toegestane waarde", "toegestaan: " + ", ".join(allowed))
         return column.astype(object)
     if kind in ("geheel", "bedrag"):
-        bad = ~matches(column, _INTEGER if kind == "geheel" else _AMOUNT)
+        bad = ~matches(column, _INTEGER if kind == "geheel" else _AMOUNT, numbers=True)
         if bad.any():
             fail(bad, "geen geheel getal" if kind == "geheel" else "geen bedrag",
                  "een geheel getal, zoals 2019" if kind == "geheel" else

@@ -5,8 +5,8 @@ A population is either a folder with personen, relaties and huishoudens
 tables (each .csv or .parquet, the columns of tables.from_columns) or one
 file with one household per row, turned into those tables by a column
 mapping (mapping.py, populatie/kolommen.yaml). Both are read as text (tablefile.py:
-CSV with the standard library, Parquet with pyarrow), validated (errors name file, row and column), and brought into one form
-(mapping.Tables). The evaluation runs chunk by chunk (households never split),
+CSV with numpy or the csv module, Parquet with pyarrow), validated (errors name
+file, row and column), and brought into one form (mapping.Tables). The evaluation runs chunk by chunk (households never split),
 so that memory stays bounded and a progress bar can follow; households whose
 facts say when they became known ('bekend_vanaf', which the columnar reader
 does not take) are evaluated through Population.from_cases, the same
@@ -93,7 +93,7 @@ def _typed(path, table: tablefile.Text, name: str, type_: v.Type, header: int):
     kind = type_.name
     bad = None
     if kind in v.NUMERIC:
-        bad = ~mapping.matches(text, _NUMBER) & ~empty
+        bad = ~mapping.matches(text, _NUMBER, numbers=True) & ~empty
         hint = "een getal met een punt, zoals 24000 of 24000.50, zonder eurosteken"
     elif kind == "datum":
         days = mapping.dates(text)

@@ -1,15 +1,15 @@
 """Population tables as files: read as columns of text, written from typed columns.
 
-CSV is read and written with the standard library and numpy, so that `regels batch`
-and `regels impact` on CSV need no pyarrow; Parquet goes through pyarrow, the
-optional extra `regels[parquet]`. Without it, a Parquet file gets a message with
-the install command, not a traceback.
+CSV is read and written with numpy (the csv module reads a file that numpy cannot
+simply cut at its commas), so that `regels batch` and `regels impact` on CSV need
+no pyarrow; Parquet goes through pyarrow, the optional extra `regels[parquet]`.
+Without it, a Parquet file gets a message with the install command, not a traceback.
 
 A table read is a Text table: per column a numpy text array, trimmed, '' where
 empty, whatever the file's own types (a Parquet date becomes 'JJJJ-MM-DD'), so
 that validation (mapping.py, runner.py) is one piece of numpy code for both.
 A table written is a list of Column; the CSV written is byte for byte what
-pyarrow.csv.write_csv writes for the same columns (tests/test_wheel.py)."""
+pyarrow.csv.write_csv writes for the same columns (tests/test_tablefile.py)."""
 
 from __future__ import annotations
 
