@@ -4,6 +4,7 @@ the trace as data. See docs/api.md."""
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,18 +12,19 @@ from typing import Any
 from . import cache, values as v
 from .case import Case, case_data, declared_variant, load_case as _load_case, parse_case, read_case
 from .evaluate import Evaluation, Step
-from .loader import load_rule_set, rule_files
+from .loader import MANIFEST, load_rule_set, rule_files
 from .model import Rule, RuleSet
 from .yamlpos import parse_yaml
 
 
-def load_rules(directory="rules", variants: list[str] = ()) -> RuleSet:
-    """Load and check every rule file under `directory`, plus the named policy
+def load_rules(directory=None, variants: list[str] = ()) -> RuleSet:
+    """Load and check every rule file under `directory` (without one: the rule set that
+    rules_directory_for finds, e.g. the one bundled with the package), plus the named policy
     variants from rules/varianten/ (overlays: rules and exceptions added to the
     law, never edits of it). Raises RegelsError with file:line:column
     diagnostics if anything is wrong. A checked rule set is kept in the cache
     (cache.py), so loading the same files again takes a fraction of the time."""
-    directory = Path(directory)
+    directory = Path(directory) if directory is not None else rules_directory_for()
     files = None
     if variants:
         files = rule_files(directory) + [variant_file(directory, name) for name in variants]
@@ -336,11 +338,63 @@ def evaluate(rule_set: RuleSet, case: Case, trace: bool = True, rules: list[Rule
     return result
 
 
-def rules_directory_for(path: Path | None = None) -> Path:
-    """Find rules/ for a case: the nearest folder upwards that has rules/regelset.yaml,
-    else ./rules."""
-    start = (path.resolve().parent if path and path.is_file() else (path or Path.cwd()).resolve())
-    for folder in [start, *start.parents]:
-        if (folder / "rules" / "regelset.yaml").exists():
+# The environment variable that names the rule set to use, e.g. a legal specialist's
+# working copy (after --regels, before the nearest rules/ and the bundled rule set).
+RULES_ENVIRONMENT = "REGELS_REGELS"
+# ... and the one for the column mapping of a population file (after --kolommen).
+MAPPING_ENVIRONMENT = "REGELS_KOLOMMEN"
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def bundled(name: str) -> Path:
+    """A folder shipped with the package: 'rules', 'schemas', 'populatie' or 'voorbeelden'. Installed
+    from a wheel they are the subpackages regels.wet, regels.schemas, regels.populatie and regels.voorbeelden (see
+    pyproject.toml); run from a source tree (or an editable install) they are the folders
+    beside interpreter/."""
+    inside = _PACKAGE / {"rules": "wet"}.get(name, name)
+    return inside if inside.is_dir() else _PACKAGE.parent / name
+
+
+def rules_directory_for(path: Path | None = None, explicit=None) -> Path:
+    """The rule set to compute with, the first of: `explicit` (--regels DIR); the folder in
+    $REGELS_REGELS; the nearest rules/ upwards from `path` (a case, population or folder;
+    else the working directory) that has rules/regelset.yaml, as in a working copy; the
+    rule set bundled with the installed package."""
+    if explicit:
+        return Path(explicit)
+    if os.environ.get(RULES_ENVIRONMENT):
+        return Path(os.environ[RULES_ENVIRONMENT]).expanduser()
+    try:
+        start = (path.resolve().parent if path and path.is_file() else (path or Path.cwd()).resolve())
+    except OSError:  # e.g. the working directory was removed
+        start = None
+    for folder in [start, *start.parents] if start else []:
+        if (folder / "rules" / MANIFEST).is_file():
             return folder / "rules"
-    return Path("rules")
+    return bundled("rules")
+
+
+def column_mapping_for(rules_directory, explicit=None) -> Path:
+    """The column mapping of a one-household-per-row population file: `explicit`
+    (--kolommen FILE); the file in $REGELS_KOLOMMEN; populatie/kolommen.yaml beside the rule
+    folder in use (a working copy, or the bundled one); the bundled mapping."""
+    if explicit:
+        return Path(explicit)
+    if os.environ.get(MAPPING_ENVIRONMENT):
+        return Path(os.environ[MAPPING_ENVIRONMENT]).expanduser()
+    if rules_directory is not None:
+        beside = Path(rules_directory).resolve().parent / "populatie" / "kolommen.yaml"
+        if beside.is_file():
+            return beside
+    return bundled("populatie") / "kolommen.yaml"
+
+
+def schema_file(name: str, rules_directory=None) -> Path:
+    """A JSON schema ('casus' or 'regelbestand'): from schemas/ beside the rule folder in use
+    (a working copy), else the one bundled with the package."""
+    file = f"{name}.schema.json"
+    if rules_directory is not None:
+        beside = Path(rules_directory).resolve().parent / "schemas" / file
+        if beside.is_file():
+            return beside
+    return bundled("schemas") / file

@@ -19,7 +19,8 @@ try:  # loading the modules takes a good part of a second: Ctrl-C then gets the 
 
     from . import values as v
     from .argparse_nl import ArgumentParser, UsageError, whole_number
-    from .api import RuleSets, evaluate, read_case_file, rules_directory_for, unconfirmed_values, variant_names
+    from .api import (RuleSets, column_mapping_for, evaluate, read_case_file, rules_directory_for, unconfirmed_values,
+                      variant_names)
     from .casetest import compare_case_file
     from .diagnostics import Diagnostic, Pos, RegelsError, suggest
     from .files import (STDIN_NAME, case_files_in, forget_stdin, is_stdin, os_error, require_output_path,
@@ -40,8 +41,10 @@ def main(argv: list[str] | None = None) -> int:
         if unknown:  # said by the verb they were given to, whose help names its options
             verb = parser.verbs.get(getattr(args, "command", None), parser)
             raise UsageError(verb, "onbekende argumenten: " + " ".join(unknown))
+        if args.regels_overal and not getattr(args, "regels", None):  # 'regels --regels DIR OPDRACHT ...'
+            args.regels = args.regels_overal
         if args.version:
-            print(_version_text())
+            print(_version_text(args.regels_overal))
             return EXIT_OK
         if not getattr(args, "command", None):
             parser.print_help()
@@ -77,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
-def _version_text() -> str:
+def _version_text(explicit=None) -> str:
     """The package version and the release and content hash of the rule set that
     a case in this folder would be computed with."""
     from importlib.metadata import PackageNotFoundError, version
@@ -86,7 +89,7 @@ def _version_text() -> str:
         package = version("regels")
     except PackageNotFoundError:  # run from a source tree that is not installed
         package = "onbekend (niet geïnstalleerd)"
-    directory = rules_directory_for()
+    directory = rules_directory_for(None, explicit)
     lines = [f"regels {package}"]
     try:
         rule_set = CheckedRuleSets(directory).get()
@@ -155,6 +158,9 @@ def _parser() -> argparse.ArgumentParser:
                                    "  regels OPDRACHT --help   (de opties van een opdracht)")
     parser.add_argument("--version", "--versie", action="store_true",
                         help="toon de versie van regels en de release en hash van de regelset")
+    parser.add_argument("--regels", dest="regels_overal", type=Path, metavar="MAP",
+                        help="map met regelbestanden, voor elke opdracht (standaard: $REGELS_REGELS, anders de "
+                             "dichtstbijzijnde rules/ met regelset.yaml, anders de regelset die bij regels hoort)")
     sub = parser.add_subparsers(dest="command", metavar="OPDRACHT", title="opdrachten",
                                 help="wat regels doet; regels OPDRACHT --help toont de opties")
 
@@ -277,6 +283,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("map", type=Path, nargs="?", default=None, help="map met regelbestanden (standaard rules/)")
     p.add_argument("--json", action="store_true", help="meldingen als JSON")
     p.add_argument("--streng", action="store_true", help="waarschuwingen tellen als fouten")
+    p.add_argument("--regels", type=Path, help="map met regelbestanden (hetzelfde als MAP)")
 
     p = add("docs", "genereer de documentatie onder docs/ uit rules/ en de voorbeelden", cmd_docs,
             "  regels docs\n"
@@ -463,9 +470,7 @@ def _population_rules(args, load: bool = True):
                                      "geef een bestand met één huishouden per rij of een map met tabellen"))
     directory = args.regels if args.regels else rules_directory_for(args.populatie)
     rule_sets = CheckedRuleSets(directory)
-    if args.kolommen is None:  # the project's column mapping, beside its rules/
-        beside = Path(directory).resolve().parent / "populatie" / "kolommen.yaml"
-        args.kolommen = beside if beside.exists() else Path("populatie/kolommen.yaml")
+    args.kolommen = column_mapping_for(directory, args.kolommen)  # beside its rules/, or the bundled one
     variant = getattr(args, "variant", None)
     return directory, rule_sets, rule_sets.get([variant] if variant else []) if load else None
 
@@ -568,7 +573,7 @@ def cmd_impact(args) -> int:
 
 
 def cmd_check(args) -> int:
-    directory = args.map or rules_directory_for(None)
+    directory = rules_directory_for(None, args.map or args.regels)
     try:
         rule_sets = CheckedRuleSets(directory)
         rule_set = rule_sets.get()

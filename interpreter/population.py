@@ -62,11 +62,13 @@ def _difference(a1, d1, a2, d2):
 
 def _distinct(columns: dict, key: str) -> int:
     """How many rows differ in something other than the household's id."""
-    import pyarrow
-
     names = [c for c in columns if c != key]
-    table = pyarrow.table({c: pyarrow.array(columns[c]) for c in names})
-    return table.group_by(names).aggregate([]).num_rows
+    if not names:
+        return min(1, len(columns[key]))
+    # each column as codes of its distinct values; the distinct rows of those codes
+    codes = np.stack([np.unique(columns[c].astype(str) if columns[c].dtype == object else columns[c],
+                                return_inverse=True)[1].reshape(-1) for c in names], axis=1)
+    return len(np.unique(codes, axis=0))
 
 
 def impact(rules, population: Path, variant: str, mapping_path: Path | None, outcomes: list[str],
@@ -80,7 +82,7 @@ def impact(rules, population: Path, variant: str, mapping_path: Path | None, out
         tables = runner.read_folder(population, with_variant)
         distinct = len(tables.households["huishouden"])
     else:
-        the_mapping = mapping.load_mapping(mapping_path or runner.DEFAULT_MAPPING)
+        the_mapping = mapping.load_mapping(runner.default_mapping(mapping_path))
         columns = mapping.read_file(population, the_mapping)
         tables = mapping.derive(the_mapping, columns, with_variant)
         distinct = _distinct(columns, the_mapping.key)

@@ -34,7 +34,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from . import values as v
-from .api import RuleSets, evaluate, read_case_data, variant_names
+from .api import RuleSets, bundled, evaluate, read_case_data, schema_file, variant_names
 from .compare import compare, compare_json
 from .diagnostics import Diagnostic, Pos, RegelsError, suggest
 from .evaluate import DeadlineExceeded
@@ -130,9 +130,9 @@ def create_app(rules_dir, max_body_bytes: int = MAX_BODY_BYTES, time_limit: floa
     rule_sets = ServedRuleSets(rules_dir)
     law = rule_sets.get()
     project = rules_dir.resolve().parent
-    examples = _examples(project / "voorbeelden")
-    schema = _first_existing(project / "schemas" / "casus.schema.json",
-                             Path(__file__).resolve().parent.parent / "schemas" / "casus.schema.json")
+    # the examples and the case schema beside the rule folder (a working copy), else those in the package
+    examples = _examples(project / "voorbeelden" if (project / "voorbeelden").is_dir() else bundled("voorbeelden"))
+    schema = _first_existing(schema_file("casus", rules_dir))
 
     app = FastAPIOffline(title="regels", version=_package_version(),
                          description="De regels van de toeslagen (kindgebonden budget, Awir, AWR) als dienst: "

@@ -588,7 +588,11 @@ def test_version_names_the_package_and_the_rule_set(capsys, tmp_path, monkeypatc
     out = capsys.readouterr().out
     assert out.splitlines()[0] == f"regels {version('regels')}"
     assert f"regelset {release} (sha256:" in out
-    # Outside a project there is no rule set: said so, and still exit 0.
+    # Outside a project: the rule set that comes with regels (issue 13); a folder that is no
+    # rule set is said so, and still exit 0.
     monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("REGELS_REGELS", raising=False)
     assert main(["--versie"]) == 0
-    assert "geen geldige regelset gevonden" in capsys.readouterr().out
+    assert f"regelset {release} (sha256:" in capsys.readouterr().out
+    assert main(["--regels", str(tmp_path), "--versie"]) == 0
+    assert f"geen geldige regelset gevonden in {tmp_path}" in capsys.readouterr().out

@@ -143,10 +143,14 @@ def test_the_rules_for_a_case_on_standard_input_are_found_from_the_working_direc
     _stdin(monkeypatch, text)
     assert main(["bereken", "-", "--json", "--zonder-trace"]) == 0
     assert json.loads(capsys.readouterr().out)["uitkomsten"]["kindgebonden_budget"] == "5389.00"
-    monkeypatch.chdir(tmp_path)  # no rules/ here nor above
+    monkeypatch.chdir(tmp_path)  # no rules/ here nor above: the rule set that comes with the package
+    _stdin(monkeypatch, text)
+    assert main(["bereken", "-", "--json", "--zonder-trace"]) == 0
+    assert json.loads(capsys.readouterr().out)["uitkomsten"]["kindgebonden_budget"] == "5389.00"
+    monkeypatch.setenv("REGELS_REGELS", str(tmp_path / "nergens"))  # a rule folder that is not there
     _stdin(monkeypatch, text)
     assert main(["bereken", "-"]) == 2
-    assert capsys.readouterr().err.startswith("rules: fout: map met regels niet gevonden")
+    assert "map met regels niet gevonden" in capsys.readouterr().err
 
 
 # --- a file that is missing or cannot be read -----------------------------------------------------

@@ -12,6 +12,7 @@ that both readers give the same results."""
 from __future__ import annotations
 
 import datetime as dt
+import sys
 
 import numpy as np
 
@@ -66,11 +67,11 @@ def _arrow(values):
     """A pyarrow column as numpy or Coded (other values unchanged): texts as codes into
     their dictionary (nulls as ''), dates as datetime64[D] (nulls as NaT), other typed
     columns without nulls as numpy, with nulls as Python objects (None where empty)."""
-    try:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-    except ImportError:  # pragma: no cover - pyarrow is a dependency
+    if sys.modules.get("pyarrow") is None:  # not loaded: then it is no pyarrow column (CSV needs no pyarrow)
         return values
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     if not isinstance(values, (pa.Array, pa.ChunkedArray)):
         return values
     if isinstance(values, pa.ChunkedArray):

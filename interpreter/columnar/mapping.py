@@ -11,7 +11,6 @@ columnar reader itself wants Python objects (cells that may be empty)."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from .. import values as v
 from ..diagnostics import Diagnostic, Pos, RegelsError
 from ..model import RuleSet
 from . import rows as row_text
+from . import tablefile
 
 KINDS = ("geheel", "bedrag", "datum", "datum of leeg", "tekst")
 _TRUE = {"ja", "waar", "true", "1"}
@@ -81,104 +81,118 @@ def read_file(path: Path, mapping: Mapping) -> dict:
     """The declared columns of a CSV or Parquet file, validated, as numpy arrays:
     'geheel' int64, 'bedrag' text (decimal with a point), 'datum' datetime64[D]
     (NaT where empty), choices and texts object arrays of str ('' where empty)."""
-    import pyarrow
-    import pyarrow.compute as pc
-
     suffix = path.suffix.lower()
+    if suffix not in (".csv", ".parquet"):
+        raise _error(path, f"onbekend soort populatiebestand '{path.suffix}'",
+                     "gebruik CSV (.csv) of Parquet (.parquet), één huishouden per rij")
     try:
-        if suffix == ".csv":
-            import pyarrow.csv
-
-            with open(path, encoding="utf-8") as handle:
-                header = next(csv.reader([handle.readline()]), [])
-            options = pyarrow.csv.ConvertOptions(column_types={c: pyarrow.string() for c in header},
-                                                 strings_can_be_null=False)
-            table = pyarrow.csv.read_csv(path, convert_options=options)
-        elif suffix == ".parquet":
-            import pyarrow.parquet
-
-            table = pyarrow.parquet.ParquetFile(path).read()  # read_table would import pyarrow.dataset (~0.5 s)
-        else:
-            raise _error(path, f"onbekend soort populatiebestand '{path.suffix}'",
-                         "gebruik CSV (.csv) of Parquet (.parquet), één huishouden per rij")
+        table = tablefile.read(path)
     except UnicodeDecodeError as exc:
         raise _error(path, f"geen leesbaar CSV-bestand: {exc}", "sla het bestand op als CSV in UTF-8, met een kopregel")
-    except (pyarrow.ArrowException, OSError) as exc:
-        kind = "CSV" if suffix == ".csv" else "Parquet"
-        raise _error(path, f"geen leesbaar {kind}-bestand: {exc}",
-                     "sla het bestand op als CSV in UTF-8, met een kopregel" if kind == "CSV" else
-                     "maak het bestand opnieuw, bijvoorbeeld met populatie/genereer.py")
+    except OSError as exc:
+        raise _error(path, f"populatiebestand niet te lezen: {exc.strerror or exc}", "controleer het pad")
     if table.num_rows == 0:
         raise _error(path, "het populatiebestand is leeg", "één huishouden per rij, met een kopregel", 1, 1)
     return columns_of(table, mapping, path, 1 if suffix == ".csv" else 0)
 
 
-def columns_of(table, mapping: Mapping, path, header_line: int, first_row: int = 0) -> dict:
-    """The declared columns of a pyarrow table, validated (see read_file); `first_row`: the
+def columns_of(table: tablefile.Text, mapping: Mapping, path, header_line: int, first_row: int = 0) -> dict:
+    """The declared columns of a table of text, validated (see read_file); `first_row`: the
     number of rows before this table in the file (a part of it, for Dask)."""
-    import pyarrow
-    import pyarrow.compute as pc
-
     missing = [c for c in mapping.columns if c not in table.column_names]
     if missing:
         raise _error(path, f"het populatiebestand mist kolom{'men' if len(missing) > 1 else ''} "
                      + ", ".join(f"'{c}'" for c in missing),
                      "kolommen in het bestand: " + ", ".join(table.column_names)
                      + f"; de kolomindeling {mapping.path} vraagt: " + ", ".join(mapping.columns), 1, 1)
-    out = {}
-    for name, kind in mapping.columns.items():
-        column = table.column(name)
-        if pyarrow.types.is_date(column.type) or pyarrow.types.is_timestamp(column.type):
-            column = pc.strftime(column, "%Y-%m-%d")
-        elif not pyarrow.types.is_string(column.type) and not pyarrow.types.is_large_string(column.type):
-            column = pc.cast(column, pyarrow.string())
-        column = pc.fill_null(pc.utf8_trim_whitespace(column), "")
-        out[name] = _validate(path, name, kind, column, header_line, table.column_names.index(name) + 1, first_row)
-    return out
+    return {name: _validate(path, name, kind, table.column(name), header_line, table.column_names.index(name) + 1,
+                            first_row)
+            for name, kind in mapping.columns.items()}
 
 
-def _validate(path, name, kind, column, header_line: int, position: int, first_row: int = 0):
-    import pyarrow.compute as pc
+def matches(column: np.ndarray, pattern: re.Pattern, numbers: bool = False) -> np.ndarray:
+    """Per cell whether the pattern matches the whole text, tried once per distinct text;
+    `numbers`: the pattern takes every whole number, so a column of them passes at once."""
+    if numbers and whole_numbers(column).all():
+        return np.ones(len(column), dtype=bool)
+    words, at = np.unique(column, return_inverse=True)
+    return np.array([pattern.fullmatch(w) is not None for w in words.tolist()], dtype=bool)[at.reshape(-1)]
 
+
+def whole_numbers(column: np.ndarray) -> np.ndarray:
+    """Per cell whether it is digits, with a minus sign or not, character by character in numpy."""
+    column = np.ascontiguousarray(column, dtype=str)
+    if len(column) == 0:
+        return np.zeros(0, dtype=bool)
+    codes = column.view(np.uint32).reshape(len(column), max(1, column.dtype.itemsize // 4))
+    length = np.char.str_len(column)
+    position = np.arange(codes.shape[1])
+    minus = (codes[:, 0] == 45)
+    inside = position[None, :] < length[:, None]
+    digit = ((codes >= 48) & (codes <= 57)) | ~inside
+    digit[:, 0] |= minus
+    return digit.all(axis=1) & (length > minus)
+
+
+def dates(column: np.ndarray) -> np.ndarray:
+    """JJJJ-MM-DD texts as datetime64[D], NaT where empty or not a real date (2019-02-30)."""
+    shaped = np.char.str_len(column) == 10
+    if (shaped | (column == "")).all():  # the usual case: numpy reads them all at once
+        try:
+            days = np.where(column == "", "NaT", column).astype("datetime64[D]")
+        except ValueError:  # one is no real date: find it below
+            pass
+        else:
+            dashes = np.char.find(column, "-", 4) == 4
+            if (dashes | (column == "")).all() and (np.datetime_as_string(days[~np.isnat(days)])
+                                                    == column[~np.isnat(days)]).all():
+                return days
+    words, at = np.unique(column, return_inverse=True)
+    days = []
+    for w in words.tolist():
+        try:
+            days.append(np.datetime64(dt.date.fromisoformat(w), "D") if _DATE.fullmatch(w) else np.datetime64("NaT"))
+        except ValueError:
+            days.append(np.datetime64("NaT"))
+    return np.array(days, dtype="datetime64[D]")[at.reshape(-1)]
+
+
+def _validate(path, name, kind, column: np.ndarray, header_line: int, position: int, first_row: int = 0):
     def fail(bad, message, hint):
         row = int(np.flatnonzero(bad)[0])
-        value = column[row].as_py()
+        value = column[row]
         row += first_row
         line = row + 1 + header_line
         where = f"rij {row + 1}, kolom '{name}'"
         raise _error(path, f"{where}: {message} ('{value}')", hint, line if header_line else 0,
                      position if header_line else 0)
 
-    empty = pc.equal(column, "").to_numpy(zero_copy_only=False)
+    empty = column == ""
     if isinstance(kind, list):
         allowed = [str(x) for x in kind]
-        bad = ~np.isin(column.to_numpy(zero_copy_only=False).astype(object), allowed)
+        bad = ~np.isin(column, allowed)
         if bad.any():
             fail(bad, "geen toegestane waarde", "toegestaan: " + ", ".join(allowed))
-        return column.to_numpy(zero_copy_only=False).astype(object)
+        return column.astype(object)
     if kind in ("geheel", "bedrag"):
-        pattern = _INTEGER if kind == "geheel" else _AMOUNT
-        bad = ~pc.match_substring_regex(column, pattern.pattern).to_numpy(zero_copy_only=False)
+        bad = ~matches(column, _INTEGER if kind == "geheel" else _AMOUNT, numbers=True)
         if bad.any():
             fail(bad, "geen geheel getal" if kind == "geheel" else "geen bedrag",
                  "een geheel getal, zoals 2019" if kind == "geheel" else
                  "een bedrag met een punt voor de centen en zonder eurosteken, zoals 24000 of 24000.50")
-        if kind == "geheel" or not pc.any(pc.match_substring(column, ".")).as_py():
-            return pc.cast(column, "int64").to_numpy()
-        return column.to_numpy(zero_copy_only=False).astype(str)
+        if kind == "geheel" or (np.char.find(column, ".") < 0).all():
+            return column.astype(np.int64)
+        return column.astype(str)
     if kind in ("datum", "datum of leeg"):
         if kind == "datum" and empty.any():
             fail(empty, "lege datum", "elke rij heeft een datum nodig, zoals 2019-12-01")
-        shaped = pc.match_substring_regex(column, _DATE.pattern).to_numpy(zero_copy_only=False)
-        days = pc.strptime(pc.if_else(pc.equal(column, ""), None, column), format="%Y-%m-%d", unit="s",
-                           error_is_null=True)
-        ok = pc.is_valid(days).to_numpy(zero_copy_only=False)
-        bad = ~empty & ~(shaped & ok)
+        days = dates(column)
+        bad = ~empty & np.isnat(days)
         if bad.any():
             fail(bad, "geen datum", "een datum als JJJJ-MM-DD, zoals 2019-12-01" +
                  (", of leeg" if kind == "datum of leeg" else ""))
-        return days.to_numpy(zero_copy_only=False).astype("datetime64[D]")
-    return column.to_numpy(zero_copy_only=False).astype(object)  # tekst
+        return days
+    return column.astype(object)  # tekst
 
 
 # --- the value language of the mapping --------------------------------------------------

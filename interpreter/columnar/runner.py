@@ -4,9 +4,9 @@ as `regels batch` and `regels impact` call it.
 A population is either a folder with personen, relaties and huishoudens
 tables (each .csv or .parquet, the columns of tables.from_columns) or one
 file with one household per row, turned into those tables by a column
-mapping (mapping.py, populatie/kolommen.yaml). Both are read with pyarrow,
-validated (errors name file, row and column), and brought into one form
-(mapping.Tables). The evaluation runs chunk by chunk (households never split),
+mapping (mapping.py, populatie/kolommen.yaml). Both are read as text (tablefile.py:
+CSV with numpy or the csv module, Parquet with pyarrow), validated (errors name
+file, row and column), and brought into one form (mapping.Tables). The evaluation runs chunk by chunk (households never split),
 so that memory stays bounded and a progress bar can follow; households whose
 facts say when they became known ('bekend_vanaf', which the columnar reader
 does not take) are evaluated through Population.from_cases, the same
@@ -20,7 +20,6 @@ would raise for that household, if any."""
 
 from __future__ import annotations
 
-import csv
 import os
 import re
 import sys
@@ -32,15 +31,14 @@ from pathlib import Path
 import numpy as np
 
 from .. import values as v
-from ..api import case_from_text
+from ..api import case_from_text, column_mapping_for, rules_directory_for
 from ..diagnostics import Diagnostic, Pos, RegelsError, suggest
 from ..model import Rule, RuleSet
-from . import batch, mapping, money
-from .columns import _words, population_from_columns
+from . import batch, mapping, money, tablefile
+from .columns import population_from_columns
 from .compiler import Plan
 from .tables import Population
 
-DEFAULT_MAPPING = Path("populatie/kolommen.yaml")
 CHUNK = 50_000
 
 
@@ -50,21 +48,22 @@ def _error(path, message, hint=None, line=0, column=0):
 
 # --- reading --------------------------------------------------------------------------------
 
+def default_mapping(mapping_path: Path | None) -> Path:
+    """The column mapping given, else the one beside the nearest rules/ or bundled (api.column_mapping_for)."""
+    return mapping_path or column_mapping_for(rules_directory_for())
+
+
 def read_population(path: Path, rule_set: RuleSet, mapping_path: Path | None = None) -> mapping.Tables:
     """A folder of tables or a one-row-per-household file, validated, as Tables."""
     if path.is_dir():
         return read_folder(path, rule_set)
     if not path.exists():
         raise _error(path, "populatie niet gevonden", "geef een map met personen/relaties/huishoudens of één bestand")
-    the_mapping = mapping.load_mapping(mapping_path or DEFAULT_MAPPING)
+    the_mapping = mapping.load_mapping(default_mapping(mapping_path))
     return mapping.derive(the_mapping, mapping.read_file(path, the_mapping), rule_set)
 
 
 def _read_table(folder: Path, name: str, required: bool = True):
-    import pyarrow
-    import pyarrow.csv
-    import pyarrow.parquet
-
     for suffix in (".parquet", ".csv"):
         path = folder / f"{name}{suffix}"
         if path.exists():
@@ -74,72 +73,48 @@ def _read_table(folder: Path, name: str, required: bool = True):
             raise _error(folder / f"{name}.csv", f"tabel '{name}' ontbreekt", f"zet {name}.csv of {name}.parquet in {folder}")
         return None, None
     try:
-        if suffix == ".parquet":
-            table = pyarrow.parquet.ParquetFile(path).read()  # read_table would import pyarrow.dataset (~0.5 s)
-        else:
-            with open(path, encoding="utf-8") as handle:
-                header = next(csv.reader([handle.readline()]), [])
-            table = pyarrow.csv.read_csv(path, convert_options=pyarrow.csv.ConvertOptions(
-                column_types={c: pyarrow.string() for c in header}, strings_can_be_null=False))
+        table = tablefile.read(path)
     except UnicodeDecodeError as exc:
         raise _error(path, f"geen leesbaar CSV-bestand: {exc}", "sla het bestand op als CSV in UTF-8, met een kopregel")
-    except (pyarrow.ArrowException, OSError) as exc:
-        raise _error(path, f"tabel '{name}' niet te lezen: {exc}", "CSV in UTF-8 met een kopregel, of Parquet")
+    except OSError as exc:
+        raise _error(path, f"tabel '{name}' niet te lezen: {exc.strerror or exc}", "CSV in UTF-8 met een kopregel, of Parquet")
     return table, path
 
 
-def _text_column(column):
-    """A column as trimmed text ('' where empty)."""
-    import pyarrow
-    import pyarrow.compute as pc
-
-    if pyarrow.types.is_date(column.type) or pyarrow.types.is_timestamp(column.type):
-        column = pc.strftime(column, "%Y-%m-%d")
-    elif not pyarrow.types.is_string(column.type):
-        column = pc.cast(column, pyarrow.string())
-    return pc.fill_null(pc.utf8_trim_whitespace(column), "")
+_YEAR = re.compile(r"[0-9]{4}")
+_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+_TRUTHS = ["ja", "nee", "waar", "onwaar", "true", "false", "1", "0"]
 
 
-def _typed(path, table, name: str, type_: v.Type, header: int):
+def _typed(path, table: tablefile.Text, name: str, type_: v.Type, header: int):
     """A fact column, validated against the input's type, as the columnar reader takes it."""
-    import pyarrow.compute as pc
-
-    text = _text_column(table.column(name))
-    empty = pc.equal(text, "").to_numpy(zero_copy_only=False)
+    text = table.column(name)
+    empty = text == ""
     kind = type_.name
     bad = None
     if kind in v.NUMERIC:
-        bad = ~pc.match_substring_regex(text, r"^-?[0-9]+(\.[0-9]+)?$").to_numpy(zero_copy_only=False) & ~empty
+        bad = ~mapping.matches(text, _NUMBER, numbers=True) & ~empty
         hint = "een getal met een punt, zoals 24000 of 24000.50, zonder eurosteken"
     elif kind == "datum":
-        days = pc.strptime(pc.if_else(empty, None, text), format="%Y-%m-%d", unit="s", error_is_null=True)
-        shaped = pc.match_substring_regex(text, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$").to_numpy(zero_copy_only=False)
-        bad = ~empty & ~(shaped & pc.is_valid(days).to_numpy(zero_copy_only=False))
+        days = mapping.dates(text)
+        bad = ~empty & np.isnat(days)
         hint = "een datum als JJJJ-MM-DD"
     elif kind == "waar/onwaar":
-        bad = ~np.isin(pc.utf8_lower(text).to_numpy(zero_copy_only=False).astype(object),
-                       ["ja", "nee", "waar", "onwaar", "true", "false", "1", "0"]) & ~empty
+        bad = ~np.isin(np.char.lower(text), _TRUTHS) & ~empty
         hint = "ja of nee"
     if bad is not None and bad.any():
         row = int(np.flatnonzero(bad)[0])
-        raise _error(path, f"rij {row + 1}, kolom '{name}': geen {kind} ('{text[row].as_py()}')", hint,
+        raise _error(path, f"rij {row + 1}, kolom '{name}': geen {kind} ('{text[row]}')", hint,
                      row + 1 + header, table.column_names.index(name) + 1)
     if kind == "datum":
-        return days.to_numpy(zero_copy_only=False).astype("datetime64[D]")
+        return days
     if kind == "waar/onwaar" and not empty.any():
-        return np.isin(pc.utf8_lower(text).to_numpy(zero_copy_only=False).astype(object), ["ja", "waar", "true", "1"])
-    return _numpy_text(text)  # '' where empty: the columnar reader takes it as a fact not given
-
-
-def _numpy_text(column) -> np.ndarray:
-    """A pyarrow text column without nulls as numpy text, not a Python object per cell."""
-    return _words(column.combine_chunks() if hasattr(column, "combine_chunks") else column)
+        return np.isin(np.char.lower(text), ["ja", "waar", "true", "1"])
+    return text  # '' where empty: the columnar reader takes it as a fact not given
 
 
 def read_folder(folder: Path, rule_set: RuleSet) -> mapping.Tables:
     """The documented tables of a population folder, validated, as Tables."""
-    import pyarrow.compute as pc
-
     inputs = {i.name: i for i in rule_set.inputs()}
     tables, paths = {}, {}
     for name, required in (("huishoudens", True), ("personen", True), ("relaties", False)):
@@ -158,15 +133,15 @@ def read_folder(folder: Path, rule_set: RuleSet) -> mapping.Tables:
         columns = {}
         for column in table.column_names:
             if column in fixed[name]:
-                columns[column] = _numpy_text(_text_column(table.column(column)))
+                columns[column] = table.column(column)
             elif name == "huishoudens" and column == "berekeningsjaar":
-                text = _text_column(table.column(column))
-                ok = pc.match_substring_regex(text, r"^[0-9]{4}$").to_numpy(zero_copy_only=False)
+                text = table.column(column)
+                ok = mapping.matches(text, _YEAR)
                 if not ok.all():
                     row = int(np.flatnonzero(~ok)[0])
-                    raise _error(path, f"rij {row + 1}, kolom 'berekeningsjaar': geen jaar ('{text[row].as_py()}')",
+                    raise _error(path, f"rij {row + 1}, kolom 'berekeningsjaar': geen jaar ('{text[row]}')",
                                  "een jaar als 2021", row + 1 + header, table.column_names.index(column) + 1)
-                columns[column] = text.to_numpy(zero_copy_only=False).astype(np.int64)
+                columns[column] = text.astype(np.int64)
             elif name == "relaties" and column in ("vanaf", "tot"):
                 columns[column] = _typed(path, table, column, v.DATUM, header)
             elif column in inputs and (inputs[column].of_person == (name == "personen")) and name != "relaties":
@@ -371,12 +346,11 @@ def outcome_rules(rule_set: RuleSet, names: list[str], yearly_only: bool = False
 
 # --- writing --------------------------------------------------------------------------------
 
-def output_table(tables: mapping.Tables, outcomes: Outcomes):
-    """The output as a pyarrow table: id, the outcomes, 'fout'."""
-    import pyarrow
-    import pyarrow.compute as pc
-
-    columns = {"huishouden": pyarrow.array(tables.households["huishouden"].astype(str))}
+def output_table(tables: mapping.Tables, outcomes: Outcomes) -> list[tablefile.Column]:
+    """The output columns: id, the outcomes, 'fout'."""
+    Column = tablefile.Column
+    keys = tables.households["huishouden"].astype(str)
+    columns = [Column("huishouden", "text", keys, np.zeros(len(keys), dtype=bool))]
     for rule in outcomes.rules:
         col = outcomes.columns[rule.name]
         M = col.err.shape[1]
@@ -384,51 +358,43 @@ def output_table(tables: mapping.Tables, outcomes: Outcomes):
             name = f"{rule.name}[{m + 1:02d}]" if M == 12 else rule.name
             null = col.err[:, m] != 0
             if col.cents is not None:
-                if col.cents.dtype == object:  # beyond int64: exact through Python's Decimal
-                    from decimal import Decimal
-
-                    columns[name] = pyarrow.array([None if n else Decimal(int(c)).scaleb(-2)
-                                                   for c, n in zip(col.cents[:, m], null)],
-                                                  type=pyarrow.decimal128(38, 2))
-                else:
-                    cents = pyarrow.array(col.cents[:, m], mask=null).cast(pyarrow.decimal128(19, 0))
-                    euros = pc.divide(cents, pyarrow.scalar(100, pyarrow.decimal128(3, 0)))
-                    columns[name] = pc.cast(euros, pyarrow.decimal128(38, 2))
+                columns.append(Column(name, "amount", col.cents[:, m], null))
             elif col.kind == "num":
                 a, d = col.a[:, m], col.d[:, m]
                 if np.all(d == 1):
-                    columns[name] = pyarrow.array(a.astype(object) if a.dtype == object else a, mask=null)
+                    columns.append(Column(name, "integer", a, null))
                 else:
-                    columns[name] = pyarrow.array([None if n else v.to_json(Fraction(int(x), int(y)), rule.type)
-                                                   for x, y, n in zip(a, d, null)], type=pyarrow.string())
+                    texts = np.array(["" if n else v.to_json(Fraction(int(x), int(y)), rule.type)
+                                      for x, y, n in zip(a, d, null)], dtype=object)
+                    columns.append(Column(name, "text", texts, null))
             elif col.kind == "bool":
-                columns[name] = pyarrow.array(col.values[:, m], mask=null)
+                columns.append(Column(name, "bool", col.values[:, m], null))
             elif col.kind == "date":
                 from . import calendar as cal
 
-                days = (col.values[:, m] - cal.EPOCH).astype("datetime64[D]")
-                columns[name] = pyarrow.array(days, mask=null)
-            else:
-                columns[name] = pyarrow.array(list(col.values[:, m]))
+                columns.append(Column(name, "date", (col.values[:, m] - cal.EPOCH).astype("datetime64[D]"), null))
+            else:  # texts (the JSON form of docs/json-uitvoer.md); None where there is none
+                values = col.values[:, m]
+                columns.append(Column(name, "text", values, np.equal(values, None)))
     errors = outcomes.errors()
     messages = np.full(len(errors), "", dtype=object)
     for code in np.unique(errors[errors != 0]):
         messages[errors == code] = outcomes.message(int(code))
-    columns["fout"] = pyarrow.array(messages, type=pyarrow.string())
-    return pyarrow.table(columns)
+    columns.append(Column("fout", "text", messages, np.zeros(len(errors), dtype=bool)))
+    return columns
 
 
-def write_table(path: Path, table) -> None:
+def write_table(path: Path, columns: list[tablefile.Column]) -> None:
     """Write CSV or Parquet atomically: a temporary file next to it, then moved into place."""
-    import pyarrow.csv
-    import pyarrow.parquet
-
+    parquet = path.suffix.lower() == ".parquet"
+    if parquet:
+        pyarrow = tablefile.pyarrow_for(path, "schrijven")  # before a temporary file exists
     temporary = path.with_name(path.name + ".tmp")
     try:
-        if path.suffix.lower() == ".parquet":
-            pyarrow.parquet.write_table(table, temporary)
+        if parquet:
+            pyarrow.parquet.write_table(tablefile.to_arrow(columns), temporary)
         else:
-            pyarrow.csv.write_csv(table, temporary)
+            tablefile.write_csv(temporary, columns)
         os.replace(temporary, path)
     finally:
         if temporary.exists():
@@ -438,6 +404,8 @@ def write_table(path: Path, table) -> None:
 def check_output_path(path: Path) -> None:
     if path.suffix.lower() not in (".csv", ".parquet"):
         raise _error(path, f"onbekend soort uitvoerbestand '{path.suffix}'", "gebruik .csv of .parquet")
+    if path.suffix.lower() == ".parquet":
+        tablefile.pyarrow_for(path, "schrijven")  # before the work, not after
     if not path.parent.exists() if str(path.parent) else False:
         raise _error(path, "de map voor het uitvoerbestand bestaat niet", f"maak eerst {path.parent}")
 

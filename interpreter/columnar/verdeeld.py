@@ -62,18 +62,18 @@ def evaluate_part(frame, first_row: int, files: dict, variant: str | None, mappi
     import pyarrow
     import yaml
 
-    from . import mapping, runner
+    from . import mapping, runner, tablefile
 
     try:
         rule_set, plan = _rule_set(files, variant)
         the_mapping = _mapping_from_text(mapping_text, mapping_name, yaml)
         table = pyarrow.Table.from_pandas(frame, preserve_index=False)
-        columns = mapping.columns_of(table, the_mapping, source, header_line, first_row)
+        columns = mapping.columns_of(tablefile.from_arrow(table), the_mapping, source, header_line, first_row)
         tables = mapping.derive(the_mapping, columns, rule_set)
         runner.with_year(tables, year, source)
         outcomes = runner.evaluate(rule_set, plan, tables, runner.outcome_rules(rule_set, outcome_names))
         errors = int((outcomes.errors() != 0).sum())
-        return runner.output_table(tables, outcomes), errors, None
+        return tablefile.to_arrow(runner.output_table(tables, outcomes)), errors, None
     except RegelsError as exc:  # an exception would not survive pickling whole: its diagnostics do
         return None, 0, exc.diagnostics
 
@@ -121,7 +121,7 @@ def run_batch(rule_set, directory: Path, variant: str | None, population: Path, 
                      "zet de populatie in één CSV- of Parquet-bestand (docs/populatie.md), of reken zonder --dask")
     runner.check_output_path(output)
     runner.outcome_rules(rule_set, outcome_names)  # a wrong name is reported before any work
-    mapping_path = mapping_path or runner.DEFAULT_MAPPING
+    mapping_path = runner.default_mapping(mapping_path)
     mapping.load_mapping(mapping_path)
     frame, header_line = read_partitions(population, blocksize)
     if parts:
