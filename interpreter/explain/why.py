@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from .. import values as v
 from ..evaluate import Ctx, Evaluation, compiled
+from ..formula_text import render as _render
 from ..model import Input, Parameter, Relation, Rule
 from ..syntax import AtDate, Binary, Call, If, Name, Node, Quantifier, Unary, Van
 
@@ -187,81 +188,6 @@ class Explainer:
 def _text(node: Node) -> str:
     """The formula text of a node, as the author wrote it, when available."""
     return getattr(node, "source_text", None) or _render(node)
-
-
-# Binding strength of each form, as in grammar.lark (higher binds tighter). A
-# child that binds weaker than its place requires is put in parentheses, so the
-# text a reader sees has the meaning of the formula.
-_LEVEL = {"of": 1, "en": 2, "niet": 3, "vergelijk": 4, "in_lijst": 4, "niet_in_lijst": 4,
-          "minimaal": 5, "maximaal": 5, "plus": 6, "min": 6, "maal": 7, "gedeeld": 7,
-          "negatief": 10}
-_ATOM = 11
-
-
-def _level(node: Node) -> int:
-    from ..syntax import AsKnown, Round, With
-
-    if isinstance(node, Binary):
-        return _LEVEL[node.op]
-    if isinstance(node, Unary):
-        return _LEVEL[node.op]
-    if isinstance(node, Round):
-        return 5
-    if isinstance(node, (AtDate, AsKnown)):
-        return 8
-    if isinstance(node, Van):
-        return 9
-    if isinstance(node, (If, With)):
-        return 0
-    return _ATOM
-
-
-def _at(node: Node, level: int) -> str:
-    """The text of node where the grammar requires at least `level`."""
-    text = _render(node)
-    return f"({text})" if _level(node) < level else text
-
-
-def _render(node: Node) -> str:
-    from ..syntax import Lit, ListLit, Round
-
-    if isinstance(node, Lit):
-        if node.lit_type.name == "tekst":  # a text literal is quoted in a formula
-            return '"' + str(node.value) + '"'
-        return v.format_value(node.value, node.lit_type)
-    if isinstance(node, Name):
-        return node.text
-    if isinstance(node, Van):
-        return f"{_at(node.left, 10)} van {_at(node.right, 9)}"
-    if isinstance(node, Call):
-        return f"{node.func}({'; '.join(_render(a) for a in node.args)})"
-    if isinstance(node, Unary):
-        if node.op == "niet":
-            return "niet " + _at(node.operand, 3)
-        return "-" + _at(node.operand, 10)
-    if isinstance(node, Binary):
-        op = {"plus": "+", "min": "-", "maal": "*", "gedeeld": "/", "en": "en", "of": "of",
-              "minimaal": "minimaal", "maximaal": "maximaal", "in_lijst": "in", "niet_in_lijst": "niet in",
-              "vergelijk": node.compare}[node.op]
-        level = _LEVEL[node.op]
-        if level == 4:  # comparisons do not associate: both sides are bounds
-            return f"{_at(node.left, 5)} {op} {_at(node.right, 5)}"
-        right_level = 6 if level == 5 else level + 1  # "a minimaal b": b is a sum
-        return f"{_at(node.left, level)} {op} {_at(node.right, right_level)}"
-    if isinstance(node, AtDate):
-        return f"{_at(node.expr, 8)} op {_at(node.date, 9)}"
-    if isinstance(node, Quantifier):
-        head = {"er_is_een": "er is een", "voor_alle": "voor alle", "aantal": "aantal", "som": "som van"}[node.kind]
-        if node.kind == "som":
-            return f"(som van {_render(node.body)} over {node.var} in {_render(node.domain)} ...)"
-        return f"({head} {node.var} in {_render(node.domain)} ...)"
-    if isinstance(node, If):
-        return f"als {_render(node.cond)} dan ... anders ..."
-    if isinstance(node, ListLit):
-        return "[" + "; ".join(_render(i) for i in node.items) + "]"
-    if isinstance(node, Round):
-        return f"{_at(node.operand, 5)} afgerond"
-    return "..."
 
 
 def _references(node: Node):
