@@ -278,10 +278,8 @@ def cmd_tijdlijn(args) -> int:
 
     rule_set, case = _case_and_rules(args)
     result = timeline(rule_set, case, args.taal)
-    moments, skipped, ev = result.moments, result.skipped, result.evaluation
     # what the law grants on the true facts: the rule set's yearly outcomes ('uitkomst: ja')
-    truths = [(r, ev.rule_value(r, None, None)) for r in rule_set.rules()
-              if r.uitkomst and r.target is None and not r.voor and r.per != "maand"]
+    moments, skipped, truths = result.moments, result.skipped, result.truths
     if args.json:
         print(json.dumps({"casus": case.title, "berekeningsjaar": case.year,
                           "regelset": rule_set.version, "tijdlijn": [m.to_json() for m in moments],

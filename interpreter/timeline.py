@@ -1,7 +1,10 @@
 """`regels tijdlijn`: the steps of a berekeningsjaar over time. Which rules
 belong on the timeline is said in the rule files ('tijdlijn: ja' for a date,
 or the name of the date an amount or decision falls on); facts that became
-known later ('bekend_vanaf' in the case) are moments on the timeline too."""
+known later ('bekend_vanaf' in the case) are moments on the timeline too.
+
+The evaluator computes the values, dates and the days facts became known
+(api.evaluate_timeline, trace.TimelineTrace); this module only lays them out."""
 
 from __future__ import annotations
 
@@ -9,9 +12,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from . import values as v
-from .evaluate import Ctx, Evaluation, MissingFact
-from .knowledge import first_known
+from .api import evaluate_timeline
 from .model import Rule
+from .trace import citation
 
 
 @dataclass
@@ -29,9 +32,8 @@ class Moment:
                 "bron": self.citation, "omschrijving": self.description}
 
 
-def _citation(rule) -> str:
-    lid = rule.lid or next((ver.lid for ver in rule.versions if ver.lid), None)
-    return f"{rule.article.afkorting} art. {rule.article.artikel}" + (f" lid {lid}" if lid else "")
+def _rule_citation(rule) -> str:
+    return citation(rule, rule.lid or next((ver.lid for ver in rule.versions if ver.lid), None))
 
 
 def _depths(rule_set) -> dict[str, int]:
@@ -50,22 +52,13 @@ def _depths(rule_set) -> dict[str, int]:
     return depths
 
 
-def _date_of(ev: Evaluation, rule_set, name: str):
-    rule = rule_set.rule(name)
-    if rule is not None:
-        return ev.rule_value(rule, None, None)
-    inp = rule_set.input(name)
-    ctx = Ctx(ev, None, {}, dt.date(ev.year, 1, 1))
-    return ev.fact(inp, None, ctx, inp.pos)
-
-
 @dataclass
 class Timeline:
     moments: list[Moment]
     skipped: dict[str, str]  # rule name -> the fact the case does not give, so the step does not occur
     never_known: list[str]  # facts the administration had not learned by the last moment
     until: dt.date
-    evaluation: Evaluation
+    truths: list  # (Rule, value): the rule set's yearly outcomes on the true facts
 
 
 def timeline(rule_set, case, language: str = "nl") -> Timeline:
@@ -74,46 +67,28 @@ def timeline(rule_set, case, language: str = "nl") -> Timeline:
     off because the case does not give a fact they need (a case without a
     request date has no deadline for the request, and that is no error); and
     the facts that never became known."""
-    ev = Evaluation(rule_set, case, trace=False)
+    data = evaluate_timeline(rule_set, case)
     depths = _depths(rule_set)
-    moments: list[Moment] = []
-    skipped: dict[str, str] = {}
-    for rule in rule_set.rules():
-        if rule.timeline is None or rule.target is not None or rule.voor or rule.per == "maand":
-            continue
-        if rule.version_on(case.months[0].first_day()) is None:
-            continue
-        try:
-            value = ev.rule_value(rule, None, None)
-            day = value if rule.timeline == "ja" else _date_of(ev, rule_set, rule.timeline)
-        except MissingFact as missing:
-            skipped[rule.name] = missing.input_name
-            continue
-        moments.append(Moment(day, rule.name, v.format_value(value, rule.type, language), _citation(rule),
-                              " ".join((rule.omschrijving or "").split()), v.to_json(value, rule.type),
-                              depths[rule.name]))
-    until = max([m.day for m in moments] + [dt.date(case.year + 1, 12, 31)])
+    moments = [Moment(day, rule.name, v.format_value(value, rule.type, language), _rule_citation(rule),
+                      " ".join((rule.omschrijving or "").split()), v.to_json(value, rule.type), depths[rule.name])
+               for rule, value, day in data.dated]
     unknown: list[str] = []
-    for fact, what, citation in _facts_with_knowledge(case):
-        persons = (fact.first, fact.second) if hasattr(fact, "first") else (what.rsplit(" ", 1)[-1],)
-        name = fact.relation.name if hasattr(fact, "relation") else what.split(" ")[0]
-        since = max(fact.vanaf or dt.date.min, dt.date(case.year - 1, 1, 1))
-        found = first_known(fact.knowledge, fact.vanaf, persons, rule_set.channels_for(name), ev.channel_reaches,
-                            since, until)
-        if found is None:
-            if fact.knowledge is not None or hasattr(fact, "relation"):
-                unknown.append(what)
+    for fact in data.learned:
+        if not (fact.relation or fact.stated):
+            continue  # a fact of a person is a moment only if the case says when it became known
+        if fact.found is None:
+            unknown.append(fact.what)
             continue
-        day, channel = found
-        if fact.knowledge is None and day <= since:
+        day, channel = fact.found
+        if not fact.stated and day <= fact.since:
             continue  # known as soon as it was true: not a moment of its own
         via = channel_label(channel, language)
-        moments.append(Moment(day, what, "bekend" if language == "nl" else "known",
-                              channel.citation if channel is not None else citation,
+        moments.append(Moment(day, fact.what, "bekend" if language == "nl" else "known",
+                              channel.citation if channel is not None else fact.citation,
                               f"de Dienst Toeslagen krijgt dit gegeven {via}" if language == "nl"
                               else f"the administration learns this {via}", True))
     moments.sort(key=lambda m: (m.day, m.depth, m.what))
-    return Timeline(moments, skipped, unknown, until, ev)
+    return Timeline(moments, data.skipped, unknown, data.until, data.truths)
 
 
 def channel_label(channel, language: str) -> str:
@@ -121,16 +96,3 @@ def channel_label(channel, language: str) -> str:
     if channel is None:
         return "(volgens de casus)" if language == "nl" else "(as the case states)"
     return f"via {channel.naam}"
-
-
-def _facts_with_knowledge(case):
-    """(fact, how to name it, citation) for every relation, and for every fact
-    of a person about which the case says when it became known."""
-    for facts in case.relations.values():
-        for fact in facts:
-            yield fact, f"{fact.relation.name}({fact.first}; {fact.second})", fact.relation.article.citation
-    for person in case.persons.values():
-        for name, timeline_ in person.facts.items():
-            for entry in timeline_.entries:
-                if entry.knowledge is not None:
-                    yield entry, f"{name} van {person.id}", ""
