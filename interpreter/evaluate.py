@@ -230,7 +230,9 @@ def _compile(node: Node):
         if _TRACED:
             def traced_if(c):
                 value = cond(c)
-                _choose(c, node, value, None)
+                frames = c.ev.frames  # _choose, inlined: this runs for every 'als'
+                if frames:
+                    frames[-1].choices.append((node, c.vars, value, None))
                 return then(c) if value else other(c)
             return traced_if
         return lambda c: then(c) if cond(c) else other(c)
@@ -338,7 +340,9 @@ def _compile_binary(node: Binary):
         def traced_logic(c):
             value = left(c)
             result = (right(c) if value else value) if both else (value or right(c))
-            _choose(c, node, value, result)
+            frames = c.ev.frames  # _choose, inlined: this runs for every 'en' and 'of'
+            if frames:
+                frames[-1].choices.append((node, c.vars, value, result))
             return result
         return traced_logic
     if op == "en":
@@ -1101,33 +1105,32 @@ class Evaluation:
         on that day: through which channel it was known since when, or that it was not known
         yet (and when and through which channel it became known later, if so). The relations,
         and the facts of persons that a channel carries or of which the case says when they
-        became known. Once per day; computed with the frames of the trace set aside, so that
-        the channels' conditions (a BSN) are not counted as read by the step asking."""
+        became known. Once per day, on an evaluation without a trace, so that the channels'
+        conditions (a BSN), read over months nobody else asks for, add no steps to this one."""
         cache = self.__dict__.setdefault("_knowledge_on", {})
         if day in cache:
             return cache[day]
         truth = self.truth
+        plain = truth.__dict__.get("_plain")
+        if plain is None:
+            plain = truth.__dict__["_plain"] = truth.share_limit(Evaluation(self.rule_set, truth.case, trace=False))
+            plain.overrides = truth.overrides
         floor = min(dt.date(self.year - 1, 1, 1), day)
         later = dt.date(self.year + 10, 12, 31)
         found = []
-        frames, seen = self.frames, self.frame_seen
-        self.frames, self.frame_seen = [], []
-        try:
-            for fact, what, name, persons in facts_with_knowledge(truth.case):
-                if fact.vanaf is not None and fact.vanaf > day:
-                    continue  # not true yet on that day: nothing to know
-                channels = self.rule_set.channels_for(name)
-                if not channels and fact.knowledge is None:
-                    continue  # known as soon as true: nothing to say
-                since = min(max(fact.vanaf or dt.date.min, floor), day)
-                hit = first_known(fact.knowledge, fact.vanaf, persons, channels, truth.channel_reaches, since, day)
-                if hit is not None:
-                    found.append(KnownFact(what, True, hit[0], hit[1]))
-                else:
-                    hit = first_known(fact.knowledge, fact.vanaf, persons, channels, truth.channel_reaches, day, later)
-                    found.append(KnownFact(what, False, *(hit or (None, None))))
-        finally:
-            self.frames, self.frame_seen = frames, seen
+        for fact, what, name, persons in facts_with_knowledge(truth.case):
+            if fact.vanaf is not None and fact.vanaf > day:
+                continue  # not true yet on that day: nothing to know
+            channels = self.rule_set.channels_for(name)
+            if not channels and fact.knowledge is None:
+                continue  # known as soon as true: nothing to say
+            since = min(max(fact.vanaf or dt.date.min, floor), day)
+            hit = first_known(fact.knowledge, fact.vanaf, persons, channels, plain.channel_reaches, since, day)
+            if hit is not None:
+                found.append(KnownFact(what, True, hit[0], hit[1]))
+            else:
+                hit = first_known(fact.knowledge, fact.vanaf, persons, channels, plain.channel_reaches, day, later)
+                found.append(KnownFact(what, False, *(hit or (None, None))))
         cache[day] = found
         return found
 

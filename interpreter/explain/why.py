@@ -21,7 +21,7 @@ from ..syntax import AsKnown, AtDate, Binary, Call, If, Lit, Name, Node, Quantif
 from ..trace import Step, citation, format_item, rule_citation
 
 # How many items of a quantifier are explained one by one (the rest are counted).
-MAX_ITEMS = 12
+MAX_ITEMS_EXPLAINED = 12
 
 
 @dataclass
@@ -278,7 +278,7 @@ class Explainer:
             head, holds = (f"{node.var} in {_text(node.domain)}" + (f" waarvoor {_text(node.cond)}"
                                                                     if node.cond is not None else "")), True
         reasons = [Reason("geen", head, "")]
-        for item in items[:MAX_ITEMS]:
+        for item in items[:MAX_ITEMS_EXPLAINED]:
             inner = scope.bind(node.var, item)
             reason = Reason("voorwaarde", f"{node.var} = {format_item(item, self.language)}",
                             self.fmt(holds, v.WAARHEID) if node.cond is not None else "")
@@ -287,9 +287,9 @@ class Explainer:
             if node.body is not None:
                 reason.children.extend(self.node(node.body, _UNKNOWN, inner, depth))
             reasons.append(reason)
-        if len(items) > MAX_ITEMS:
-            reasons.append(Reason("geen", f"... ({len(items) - MAX_ITEMS} meer)" if self.language == "nl"
-                                  else f"... ({len(items) - MAX_ITEMS} more)", ""))
+        if len(items) > MAX_ITEMS_EXPLAINED:
+            reasons.append(Reason("geen", f"... ({len(items) - MAX_ITEMS_EXPLAINED} meer)" if self.language == "nl"
+                                  else f"... ({len(items) - MAX_ITEMS_EXPLAINED} more)", ""))
         return reasons + self.node(node.domain, _UNKNOWN, scope, depth)
 
     def as_known(self, node: AsKnown, scope: _Scope, depth: int) -> list[Reason]:
