@@ -35,6 +35,7 @@ class Reason:
     children: list["Reason"] = field(default_factory=list)
     number: int | None = None  # a step's number where it is explained ('regel')
     ref: int | None = None  # the number of the step explained before ('regel_eerder')
+    step_id: str | None = field(default=None, repr=False)  # the step of a 'regel' or 'regel_eerder'
 
 
 _text = render  # formula text in the language's own syntax (formula_text.py)
@@ -79,7 +80,7 @@ class Explainer:
         rule = step.rule
         name = rule.name + (f" van {step.person}" if step.person else "") + (f" ({step.month})" if step.month else "")
         reason = Reason("regel", name, self.fmt(step.value, rule.type), rule_citation(step.effective, step.day),
-                        description=rule.omschrijving or "")
+                        description=rule.omschrijving or "", step_id=step.id)
         if step.id in self.numbers:
             reason.kind, reason.ref = "regel_eerder", self.numbers[step.id]
             return reason
@@ -417,28 +418,48 @@ def why(result, rule_name: str, only_falsy: bool = False, language: str = "nl") 
     steps = sorted((s for s in result.steps if s.rule is rule),
                    key=lambda s: (persons.index(s.person) if s.person in persons else -1, s.month or v.Month(0, 1)))
     explainer = Explainer(result.steps, language)
+    # the signature of a step's reasoning, with every step it rests on in full; one
+    # explainer for all months, so that a step shared by months is walked once
+    signatures = _Signatures(Explainer(result.steps, language))
     periods = []
     for step in steps:
         if only_falsy and step.value not in (False, 0):
             continue
-        explainer.reset()
-        reason = explainer.step(step)
-        signature = _signature(reason)
+        signature = signatures.of(step)
         last = periods[-1] if periods else None
         if (last and last["signature"] == signature and last["person"] == step.person
                 and step.month is not None and last["months"][-1] is not None
                 and last["months"][-1].next() == step.month):
             last["months"].append(step.month)
-        else:
-            periods.append({"signature": signature, "person": step.person, "months": [step.month],
-                            "reason": reason})
+            continue
+        explainer.reset()
+        periods.append({"signature": signature, "person": step.person, "months": [step.month],
+                        "reason": explainer.step(step)})
     return periods
 
 
-def _signature(reason: Reason):
-    """Months whose reasons read the same (apart from the month) are explained once."""
-    text = reason.text.split(" (")[0] if reason.kind.startswith("regel") else reason.text
-    return (text, reason.value, reason.kind, tuple(_signature(c) for c in reason.children))
+class _Signatures:
+    """Months whose reasons read the same (apart from the month) are explained once: a
+    step's signature is its rule, its value and the signatures of its reasons, the steps
+    it rests on included in full (however the explanation numbers them)."""
+
+    def __init__(self, explainer: Explainer):
+        self.explainer = explainer
+        self.memo: dict[str, tuple] = {}
+
+    def of(self, step: Step) -> tuple:
+        if step.id not in self.memo:
+            self._walk(self.explainer.step(step))
+        return self.memo[step.id]
+
+    def _walk(self, reason: Reason) -> tuple:
+        if reason.kind == "regel_eerder":
+            return self.memo[reason.step_id]
+        signature = (reason.text.split(" (")[0] if reason.kind == "regel" else reason.text, reason.value,
+                     tuple(self._walk(child) for child in reason.children))
+        if reason.kind == "regel":
+            self.memo[reason.step_id] = signature
+        return signature
 
 
 def flatten(reason: Reason, depth: int = 0):
