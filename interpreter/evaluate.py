@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
 
 from . import values as v
 from .builtins import BUILTINS, CALENDAR, MAX_DAYS_IN_RANGE  # noqa: F401 (the limit is read as evaluate's)

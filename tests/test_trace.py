@@ -162,3 +162,19 @@ def test_the_timeline_reads_what_the_evaluator_gave(rules, monkeypatch):
     learned = [m for m in result.moments if m.what == "huwelijk(amal; youssef)"]
     assert learned and learned[0].day.isoformat() == "2018-03-15"
     assert {rule.name for rule, _ in result.truths} >= {"kindgebonden_budget"}
+
+
+def test_waarom_names_the_exceptions_that_applied_and_why(tmp_path):
+    from .test_taal import CASE, EXCEPTIONS, run_case, write_rules
+
+    rules = write_rules(tmp_path, EXCEPTIONS)
+    case = CASE.replace("    geboortedatum: 1980-01-01\n", "    geboortedatum: 1980-01-01\n    partner: ja\n")
+    case = case.replace("geboortedatum: 2008-05-10", "geboortedatum: 2010-05-10")
+    result = run_case(rules, case)
+    lines = [(r.kind, r.text, r.value) for _, r in flatten(why(result, "basis")[0]["reason"])]
+    assert lines[0][0] == "regel" and lines[0][2] == "€ 50"
+    texts = [text for _, text, _ in lines]
+    assert "uitzondering geen_bij_partner: partner van aanvrager" in texts
+    applied = next(t for t in texts if t.startswith("uitzondering toch_bij_jong_kind: er is een k in personen"))
+    witness = texts[texts.index(applied) + 1]
+    assert witness.startswith("k = ")  # the child that made 'er is een' true, from the trace

@@ -64,6 +64,7 @@ class Explainer:
         self.language = language
         self.max_depth = max_depth
         self.by_key = {(id(s.rule), s.person, s.month): s for s in steps}
+        self.by_id = {s.id: s for s in steps}
         self.numbers: dict[str, int] = {}  # step id -> its number in this explanation
         self._choices: dict[str, dict] = {}
 
@@ -122,16 +123,10 @@ class Explainer:
             return [found] if found is not None and found.id in scope.step.deps else []
         found = []
         for step_id in scope.step.deps:
-            step = self._step_by_id(step_id)
+            step = self.by_id.get(step_id)
             if step is not None and step.rule is rule and step.month == month:
                 found.append(step)
         return found
-
-    def _step_by_id(self, step_id: str):
-        by_id = self.__dict__.get("_by_id")
-        if by_id is None:
-            by_id = self.__dict__["_by_id"] = {s.id: s for s in self.by_key.values()}
-        return by_id.get(step_id)
 
     def value_of(self, node: Node, scope: _Scope):
         """The value of a simple part (a literal, a variable, a fact, a rule's step) as the
