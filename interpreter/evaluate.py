@@ -443,21 +443,21 @@ def _traced_quantifier(node: Quantifier, each, domain, cond, body, var, months):
             for inner in each(c):
                 _choose(c, node, True, inner.vars[var])
                 return True
-            _choose(c, node, False, list(domain(c)))  # none did: the items it went over (a list: a Month is a tuple)
+            _choose(c, node, False, domain(c))  # none did: the items it went over (as the list is held already)
             return False
         return exists
     if node.kind == "voor_alle":
         def for_all(c):
             ev = c.ev
             timed = ev.deadline is not None
-            items = tuple(domain(c))
+            items = domain(c)
             for item in items:
                 if timed:
                     ev.tick()
                 if not cond(c.bind(var, item, item if months else None)):
                     _choose(c, node, False, item)
                     return False
-            _choose(c, node, True, list(items))  # all did: the items it went over
+            _choose(c, node, True, items)  # all did: the items it went over
             return True
         return for_all
     if node.kind == "aantal":
@@ -586,7 +586,8 @@ def _merged(rows: list):
             frame.rel_deps |= part.rel_deps
             frame.fixed_deps |= part.fixed_deps
             frame.choices.extend(part.choices)
-            frame.channels.extend(part.channels)
+            if part.channels:
+                frame.channels = [*frame.channels, *part.channels]
             for step_id in part.deps:
                 if step_id not in deps:
                     deps.add(step_id)
@@ -844,7 +845,7 @@ class Evaluation:
         else:
             inputs = list(inputs)
         step.inputs, step.parameters, step.exceptions = inputs, list(first.parameters), list(first.exceptions)
-        step.choices, step.channels = list(first.choices), list(first.channels)
+        step.choices, step.channels = first.choices, first.channels  # shared: a finished step's are not changed
         noted = self.noted.get(first_key)
         if noted:
             self.noted[key] = noted
@@ -989,7 +990,8 @@ class Evaluation:
             if frame.choices:
                 self.frames[-1].choices.extend(frame.choices)
             if frame.channels:
-                self.frames[-1].channels.extend(frame.channels)
+                current = self.frames[-1]
+                current.channels = [*current.channels, *frame.channels]
         return value
 
     def step_id(self, rule: Rule, person, month) -> str:
@@ -1070,9 +1072,9 @@ class Evaluation:
                 bron += "; toen nog niet bekend: " + "; ".join(unknown)
             self._record_input(f"zoals bekend op {day.isoformat()}", None, value, type_, day,
                                bron, f"{node.pos.file}:{node.pos.line}")
-            channels = self.frames[-1].channels
-            if not any(known_day == day for known_day, _ in channels):
-                channels.append((day, self.knowledge_on(day)))
+            frame = self.frames[-1]
+            if not any(known_day == day for known_day, _ in frame.channels):
+                frame.channels = [*frame.channels, (day, self.knowledge_on(day))]
 
     def facts_learned(self, until: dt.date) -> list:
         """When the administration learned each fact of the case (trace.LearnedFact): the
@@ -1303,7 +1305,7 @@ class _Recorded:
     __slots__ = ("deps", "parameters", "inputs", "rel_deps", "fixed_deps", "choices", "channels")
 
     def __init__(self):
-        self.deps, self.parameters, self.inputs, self.choices, self.channels = [], [], [], [], []
+        self.deps, self.parameters, self.inputs, self.choices, self.channels = [], [], [], [], ()
         self.rel_deps, self.fixed_deps = set(), set()  # see Step
 
 

@@ -40,10 +40,10 @@ def rule_citation(rule: Rule, day: dt.date) -> str:
 # node            value                         detail
 # If              the condition's value         None
 # Binary en/of    the left operand's value      the value of the whole
-# er is een       the quantifier's value        the first item for which the condition held; if none
-#                                               did, the items it went over (a list)
-# voor alle       the quantifier's value        the first item for which it did not hold; if all
-#                                               did, the items it went over (a list)
+# er is een       the quantifier's value        if true, the first item for which the condition held;
+#                                               if false, the items it went over (the list it was given)
+# voor alle       the quantifier's value        if false, the first item for which it did not hold;
+#                                               if true, the items it went over (the list it was given)
 # aantal / som    the quantifier's value        the items for which the condition held (a list)
 NODE, BOUND, VALUE, DETAIL = range(4)
 
@@ -109,7 +109,7 @@ class Step:
     inputs: list = field(default_factory=list)  # dicts, see Evaluation._record_input
     deps: list = field(default_factory=list)  # step ids
     choices: list = field(default_factory=list)  # tuples, see NODE ... DETAIL above
-    channels: list = field(default_factory=list)  # (day of 'zoals bekend op', [KnownFact]) per day
+    channels: Any = ()  # (day of 'zoals bekend op', [KnownFact]) per day; a list once there is one
     # the deps read for this step's own month (rather than a fixed month, as inside
     # 'over m in maanden'), and those read for a fixed month: see Evaluation._clone
     rel_deps: set = field(default_factory=set, repr=False)
@@ -198,7 +198,7 @@ class Step:
                 entry["waarde"] = v.to_json(value, node.type)
                 if node.kind in ("aantal", "som"):
                     entry["elementen"] = [bound_json(item) for item in detail]
-                elif isinstance(detail, list):  # none made 'er is een' true, all made 'voor alle' true
+                elif bool(value) != (node.kind == "er_is_een"):  # none made 'er is een' true, all 'voor alle'
                     entry["over"] = [bound_json(item) for item in detail]
                 else:
                     entry["getuige" if node.kind == "er_is_een" else "tegenvoorbeeld"] = bound_json(detail)

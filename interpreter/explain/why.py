@@ -254,7 +254,7 @@ class Explainer:
             return []
         value, detail = chosen
         over = f"{node.var} in {_text(node.domain)}"
-        if node.kind in ("er_is_een", "voor_alle") and not isinstance(detail, list):
+        if node.kind in ("er_is_een", "voor_alle") and bool(value) == (node.kind == "er_is_een"):
             # the item that made it true ('er is een') or false ('voor alle')
             found = node.kind == "er_is_een"
             inner = scope.bind(node.var, detail)
