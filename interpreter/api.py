@@ -3,6 +3,7 @@ the trace as data. See docs/api.md."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from dataclasses import dataclass, field
@@ -11,8 +12,9 @@ from typing import Any
 
 from . import cache, values as v
 from .case import Case, case_data, declared_variant, load_case as _load_case, parse_case, read_case
-from .evaluate import Evaluation, Step
+from .evaluate import Evaluation
 from .loader import MANIFEST, load_rule_set, rule_files
+from .trace import Step, TimelineTrace
 from .model import Rule, RuleSet
 from .yamlpos import parse_yaml
 
@@ -284,6 +286,44 @@ def unconfirmed_json(parameter, entry) -> dict:
             "bestand": f"{entry.pos.file}:{entry.pos.line}"}
 
 
+def with_rule(result: Result, rule: Rule) -> Result:
+    """`result`, or, if its trace has no step of `rule`, the same case evaluated again with
+    `rule` among its outcomes (for every person, if it is a rule 'voor' a person): an
+    explanation of a rule reads its steps from the trace."""
+    if any(step.rule is rule for step in result.steps):
+        return result
+    rules = list(result.rules.values()) + ([rule] if rule.name not in result.rules else [])
+    return evaluate(result.rule_set, result.case, trace=True, rules=rules, every_person=(rule.name,))
+
+
+def evaluate_timeline(rule_set: RuleSet, case: Case, deadline: float | None = None) -> TimelineTrace:
+    """What `regels tijdlijn` shows, computed once: the yearly rules marked 'tijdlijn:'
+    with their value and the date they fall on (a rule whose fact the case does not give
+    is left off, and named), when the administration learned each fact and through which
+    channel, and the outcomes on the true facts. timeline.py only lays this out.
+    `deadline` is a time limit in seconds, as for evaluate."""
+    from .evaluate import MissingFact
+
+    ev = Evaluation(rule_set, case, trace=False, deadline=deadline)
+    dated, skipped = [], {}
+    for rule in rule_set.rules():
+        if rule.timeline is None or rule.target is not None or rule.voor or rule.per == "maand":
+            continue
+        if rule.version_on(case.months[0].first_day()) is None:
+            continue
+        try:
+            value = ev.rule_value(rule, None, None)
+            day = value if rule.timeline == "ja" else ev.named_value(rule.timeline)
+        except MissingFact as missing:
+            skipped[rule.name] = missing.input_name
+            continue
+        dated.append((rule, value, day))
+    until = max([day for _, _, day in dated] + [dt.date(case.year + 1, 12, 31)])
+    truths = [(r, ev.rule_value(r, None, None)) for r in rule_set.rules()
+              if r.uitkomst and r.target is None and not r.voor and r.per != "maand"]
+    return TimelineTrace(dated, skipped, ev.facts_learned(until), truths, until)
+
+
 def output_rules(rule_set: RuleSet, case: Case) -> list[Rule]:
     """The rules a case reports: those marked 'uitkomst: ja', those the case asks
     for, and those it has expectations for."""
@@ -295,12 +335,14 @@ def output_rules(rule_set: RuleSet, case: Case) -> list[Rule]:
 
 
 def evaluate(rule_set: RuleSet, case: Case, trace: bool = True, rules: list[Rule] | None = None,
-             deadline: float | None = None) -> Result:
+             deadline: float | None = None, every_person: tuple = ()) -> Result:
     """Evaluate a case. Raises RegelsError when the case misses a fact the rules
     need, when the rules contradict themselves on this case, when a formula
     cannot be computed, or when the rule set has no rules for the berekeningsjaar.
     `deadline` is a time limit in seconds (default: none); past it the evaluation
-    stops with evaluate.DeadlineExceeded, a RegelsError that names the limit."""
+    stops with evaluate.DeadlineExceeded, a RegelsError that names the limit.
+    A rule 'voor' a person is computed for the persons the case's expectations name,
+    and for every person if its name is in `every_person`."""
     ev = Evaluation(rule_set, case, trace, deadline=deadline)
     result = Result(rule_set, case)
     jan_first = case.months[0].first_day()
@@ -308,7 +350,7 @@ def evaluate(rule_set: RuleSet, case: Case, trace: bool = True, rules: list[Rule
     for rule in rules if rules is not None else output_rules(rule_set, case):
         result.rules[rule.name] = rule
         if rule.voor:
-            people = wanted_people.get(rule.name, [])
+            people = list(case.persons) if rule.name in every_person else wanted_people.get(rule.name, [])
             if rule.per == "maand":
                 result.per_person[rule.name] = {
                     p: {m: ev.rule_value(rule, p, m) for m in case.months if rule.version_on(m.first_day())}

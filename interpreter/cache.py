@@ -149,7 +149,8 @@ def _without_closures(node):
     """A formula node as pickle stores it: without the closure the evaluator
     compiled for it (evaluate.compiled), which it compiles again when needed."""
     state = dict(node.__dict__)
-    state.pop("_fn", None)
+    for closure in ("_fn", "_fn_traced"):  # made again when first evaluated
+        state.pop(closure, None)
     return copyreg.__newobj__, (type(node),), state
 
 

@@ -399,17 +399,17 @@ def cmd_uitleg(args) -> int:
 
 
 def cmd_tijdlijn(args) -> int:
-    from .timeline import timeline, timeline_json, truths as law_truths
+    from .timeline import timeline, timeline_json
 
     rule_set, case = _case_and_rules(args)
     result = timeline(rule_set, case, args.taal)
-    moments, skipped = result.moments, result.skipped
+    # what the law grants on the true facts: the rule set's yearly outcomes ('uitkomst: ja')
+    moments, skipped, truths = result.moments, result.skipped, result.truths
     if args.json:
         print(json.dumps(timeline_json(rule_set, case, result), ensure_ascii=False, indent=2))
         return EXIT_OK
     from .model import description_in
 
-    truths = law_truths(rule_set, result)
     year = "berekeningsjaar" if args.taal == "nl" else "calculation year"
     print(f"{description_in(case, args.taal, 'title')} — {year} {case.year}")
     for moment in moments:

@@ -19,18 +19,17 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
 
 from . import values as v
 from .builtins import BUILTINS, CALENDAR, MAX_DAYS_IN_RANGE  # noqa: F401 (the limit is read as evaluate's)
 from .builtins import outside_calendar as _outside_calendar
-from .case import Case
+from .case import Case, RelationFact
 from .diagnostics import Diagnostic, Pos, RegelsError, error
 from .knowledge import first_known
 from .model import Input, Parameter, Relation, Rule, RuleSet
 from .segments import Segments, own_day_date
+from .trace import KnownFact, LearnedFact, Step, citation as _citation
 from .syntax import (AsKnown, AtDate, Binary, Call, If, ListLit, Lit, Name, Node, Quantifier, Round, Unary, Van, With,
                      children)
 
@@ -68,120 +67,7 @@ class MissingFact(EvaluationError):
         self.input_name = input_name
 
 
-# --- the trace -----------------------------------------------------------------
-
-
-@dataclass
-class Step:
-    """One evaluated rule: its value and everything the value rests on."""
-
-    id: str
-    rule: Rule
-    person: str | None
-    month: v.Month | None
-    day: dt.date
-    version: Any  # RuleVersion
-    article_version: Any  # ArticleVersion or None
-    value: Any = None
-    exceptions: list = field(default_factory=list)  # Rules whose exception applied, outermost first
-    parameters: list = field(default_factory=list)  # (Parameter, ParamValue, key of a table or None)
-    inputs: list = field(default_factory=list)  # dicts, see _record_input
-    deps: list = field(default_factory=list)  # step ids
-    # the deps read for this step's own month (rather than a fixed month, as inside
-    # 'over m in maanden'), and those read for a fixed month: see Evaluation._clone
-    rel_deps: set = field(default_factory=set, repr=False)
-    fixed_deps: set = field(default_factory=set, repr=False)
-    clone_plan: Any = field(default=None, repr=False)  # see Evaluation._clonable
-
-    @property
-    def effective(self):
-        """The rule (or exception) whose formula produced the value."""
-        return self.exceptions[-1] if self.exceptions else self.rule
-
-    @property
-    def lid(self) -> str | None:
-        rule = self.effective
-        version = rule.version_on(self.day)
-        return (version.lid if version and version.lid else None) or rule.lid
-
-    def to_json(self) -> dict:
-        rule = self.rule
-        effective = self.effective
-        effective_version = self.version if effective is rule else effective.version_on(self.day)
-        head, type_name = self._static_json(effective, effective_version)
-        return {
-            "id": self.id,
-            **head,
-            "persoon": self.person,
-            "maand": self.month.key() if self.month else None,
-            "type": type_name,
-            "waarde": v.to_json(self.value, rule.type),
-            **({"exact": v.exact_string(self.value)}
-               if rule.type.name in ("bedrag", "getal") and not v.is_whole_cents(self.value) else {}),
-            "uitzonderingen": [{
-                "regel": e.name,
-                "bron": _citation(e, (e.version_on(self.day).lid if e.version_on(self.day) else None) or e.lid),
-                "indien": " ".join((e.version_on(self.day).condition_text or "").split()),
-            } for e in self.exceptions],
-            "parameters": [{
-                "naam": p.name,
-                **({"sleutel": key} if key is not None else {}),
-                "waarde": v.to_json(pv.value[key] if key is not None else pv.value, p.type),
-                "geldig_vanaf": pv.vanaf.isoformat(),
-                "bron": pv.bron,
-                "artikel": _citation(p.article, p.lid),
-                "bestand": f"{pv.pos.file}:{pv.pos.line}",
-            } for p, pv, key in self.parameters],
-            "invoer": [dict(i, waarde=v.to_json(i["waarde"], i["type"]), type=str(i["type"]))
-                       for i in self.inputs],
-            "afhankelijk_van": list(self.deps),
-        }
-
-
-    def _static_json(self, effective, effective_version) -> tuple[dict, str]:
-        """The part of to_json that is the same for every step of this rule with the same
-        versions (what the rule, its article and its formula say): made once per rule set,
-        so that a trace of many persons and months does not rebuild it per step. The
-        nested 'artikelversie' and 'regelversie' are shared by those steps."""
-        rule, av = self.rule, self.article_version
-        # the rule set owns the rules and versions, so their ids stay valid while it is in use
-        cache = rule.__dict__.setdefault("_trace_json", {})
-        key = (id(effective), id(effective_version), id(av))
-        found = cache.get(key)
-        if found is None:
-            article = rule.article
-            lid = (effective_version.lid if effective_version and effective_version.lid else None) or effective.lid
-            found = cache[key] = ({
-                "regel": rule.name,
-                "omschrijving": rule.omschrijving,
-                "wet": article.wet,
-                "bwb": article.bwb,
-                "artikel": article.artikel,
-                "lid": lid,
-                "bron": _citation(effective, lid),
-                "artikelversie": None if av is None else {
-                    "geldig_vanaf": av.geldig_vanaf.isoformat(),
-                    "geldig_tot": av.geldig_tot.isoformat() if av.geldig_tot else None,
-                    "publicatie": av.publicatie,
-                    "url": av.url,
-                },
-                "regelversie": {
-                    "geldig_vanaf": effective_version.geldig_vanaf.isoformat(),
-                    "geldig_tot": effective_version.geldig_tot.isoformat() if effective_version.geldig_tot else None,
-                },
-                "bestand": f"{effective_version.pos.file}:{effective_version.pos.line}",
-                "formule": " ".join(effective_version.formula_text.split()),
-            }, str(rule.type))
-        return found
-
-
-def _citation(item, lid: str | None) -> str:
-    """'WKB art. 2 lid 6' for a rule, parameter or article."""
-    article = getattr(item, "article", item)
-    text = f"{article.afkorting} art. {article.artikel}"
-    if lid:
-        text += f" lid {lid}"
-    return text
+# --- the trace: see trace.py ---------------------------------------------------------
 
 
 def _version_on(rule_set: RuleSet, item, day: dt.date):
@@ -230,12 +116,44 @@ class Ctx:
 # --- compiling formulas to closures --------------------------------------------------
 
 
+# Whether the closures being compiled are those of an evaluation with a trace
+# (compiled_traced): they also record the choices made (trace.py), so that an
+# evaluation without a trace runs closures that do not look at the trace at all.
+_TRACED = False
+
+
 def compiled(node: Node):
+    if _TRACED:
+        return compiled_traced(node)
     fn = getattr(node, "_fn", None)
     if fn is None:
         fn = _compile(node)
         node._fn = fn
     return fn
+
+
+def compiled_traced(node: Node):
+    """The closure of `node` for an evaluation with a trace: the same computation, which
+    also records in the step being computed the branch each 'als' took, the values that
+    decided 'en' and 'of', and the items that made a quantifier true or false."""
+    global _TRACED
+    fn = getattr(node, "_fn_traced", None)
+    if fn is None:
+        before, _TRACED = _TRACED, True
+        try:
+            fn = _compile(node)
+        finally:
+            _TRACED = before
+        node._fn_traced = fn
+    return fn
+
+
+def _choose(c, node, value, detail) -> None:
+    """Record a choice (trace.py) in the step or captured part being computed, if any:
+    none in a known view or a 'waarbij', which keep no trace."""
+    frames = c.ev.frames
+    if frames:
+        frames[-1].choices.append((node, c.vars, value, detail))
 
 
 def _fail(pos: Pos, message: str, hint: str | None = None):
@@ -307,6 +225,14 @@ def _compile(node: Node):
         return rounded
     if isinstance(node, If):
         cond, then, other = compiled(node.cond), compiled(node.then), compiled(node.other)
+        if _TRACED:
+            def traced_if(c):
+                value = cond(c)
+                frames = c.ev.frames  # _choose, inlined: this runs for every 'als'
+                if frames:
+                    frames[-1].choices.append((node, c.vars, value, None))
+                return then(c) if value else other(c)
+            return traced_if
         return lambda c: then(c) if cond(c) else other(c)
     if isinstance(node, Quantifier):
         return _compile_quantifier(node)
@@ -406,6 +332,17 @@ _COMPARE = {
 
 def _compile_binary(node: Binary):
     left, right, op = compiled(node.left), compiled(node.right), node.op
+    if _TRACED and op in ("en", "of"):
+        both = op == "en"
+
+        def traced_logic(c):
+            value = left(c)
+            result = (right(c) if value else value) if both else (value or right(c))
+            frames = c.ev.frames  # _choose, inlined: this runs for every 'en' and 'of'
+            if frames:
+                frames[-1].choices.append((node, c.vars, value, result))
+            return result
+        return traced_logic
     if op == "en":
         return lambda c: left(c) and right(c)
     if op == "of":
@@ -477,6 +414,8 @@ def _compile_quantifier_loop(node: Quantifier):
     if prefix is not None:
         each = _filtered(node, domain, prefix, rest, months)
 
+    if _TRACED:
+        return _traced_quantifier(node, each, domain, cond, body, var, months)
     if node.kind == "er_is_een":
         return lambda c: any(True for _ in each(c))
     if node.kind == "voor_alle":
@@ -494,6 +433,49 @@ def _compile_quantifier_loop(node: Quantifier):
         return lambda c: sum(1 for _ in each(c))
     zero = 0 if node.type == v.GEHEEL else Fraction(0)
     return lambda c: sum((body(inner) for inner in each(c)), zero)
+
+
+def _traced_quantifier(node: Quantifier, each, domain, cond, body, var, months):
+    """The quantifier of an evaluation with a trace: it also records which item made it
+    true ('er is een'), which made it false ('voor alle'), or which it counted or summed."""
+    if node.kind == "er_is_een":
+        def exists(c):
+            for inner in each(c):
+                _choose(c, node, True, inner.vars[var])
+                return True
+            _choose(c, node, False, domain(c))  # none did: the items it went over (as the list is held already)
+            return False
+        return exists
+    if node.kind == "voor_alle":
+        def for_all(c):
+            ev = c.ev
+            timed = ev.deadline is not None
+            items = domain(c)
+            for item in items:
+                if timed:
+                    ev.tick()
+                if not cond(c.bind(var, item, item if months else None)):
+                    _choose(c, node, False, item)
+                    return False
+            _choose(c, node, True, items)  # all did: the items it went over
+            return True
+        return for_all
+    if node.kind == "aantal":
+        def count(c):
+            items = [inner.vars[var] for inner in each(c)]
+            _choose(c, node, len(items), items)
+            return len(items)
+        return count
+    zero = 0 if node.type == v.GEHEEL else Fraction(0)
+
+    def total(c):
+        items, result = [], zero
+        for inner in each(c):
+            items.append(inner.vars[var])
+            result += body(inner)
+        _choose(c, node, result, items)
+        return result
+    return total
 
 
 def _conjuncts(node: Node) -> list:
@@ -603,6 +585,9 @@ def _merged(rows: list):
         for part in frames:
             frame.rel_deps |= part.rel_deps
             frame.fixed_deps |= part.fixed_deps
+            frame.choices.extend(part.choices)
+            if part.channels:
+                frame.channels = [*frame.channels, *part.channels]
             for step_id in part.deps:
                 if step_id not in deps:
                     deps.add(step_id)
@@ -860,6 +845,7 @@ class Evaluation:
         else:
             inputs = list(inputs)
         step.inputs, step.parameters, step.exceptions = inputs, list(first.parameters), list(first.exceptions)
+        step.choices, step.channels = first.choices, first.channels  # shared: a finished step's are not changed
         noted = self.noted.get(first_key)
         if noted:
             self.noted[key] = noted
@@ -888,11 +874,12 @@ class Evaluation:
         holds replaces the rule's value; two at once is a conflict in the law as
         written, reported with both rules."""
         applicable = []
+        closure = compiled_traced if self.trace else compiled
         for exception in rule.exceptions:
             exc_version = _version_on(self.rule_set, exception, ctx.day)
             if exc_version is None:
                 continue
-            if compiled(exc_version.condition)(ctx):
+            if closure(exc_version.condition)(ctx):
                 applicable.append((exception, exc_version))
         if len(applicable) > 1:
             (a, av), (b, bv) = applicable[:2]
@@ -910,7 +897,7 @@ class Evaluation:
             exception, exc_version = applicable[0]
             value, chain = self.resolve(exception, exc_version, ctx)
             return value, [exception] + chain
-        return compiled(version.formula)(ctx), []
+        return closure(version.formula)(ctx), []
 
     def in_other(self, other: "Evaluation", compute):
         """Compute in another evaluation (a known view, a 'waarbij'); the parameter
@@ -1000,6 +987,11 @@ class Evaluation:
                 self._record_parameter(*entry)
             for entry in frame.inputs:
                 self._add_input(entry)
+            if frame.choices:
+                self.frames[-1].choices.extend(frame.choices)
+            if frame.channels:
+                current = self.frames[-1]
+                current.channels = [*current.channels, *frame.channels]
         return value
 
     def step_id(self, rule: Rule, person, month) -> str:
@@ -1080,6 +1072,67 @@ class Evaluation:
                 bron += "; toen nog niet bekend: " + "; ".join(unknown)
             self._record_input(f"zoals bekend op {day.isoformat()}", None, value, type_, day,
                                bron, f"{node.pos.file}:{node.pos.line}")
+            frame = self.frames[-1]
+            if not any(known_day == day for known_day, _ in frame.channels):
+                frame.channels = [*frame.channels, (day, self.knowledge_on(day))]
+
+    def facts_learned(self, until: dt.date) -> list:
+        """When the administration learned each fact of the case (trace.LearnedFact): the
+        first day, from the start of the year before the berekeningsjaar (or from when the
+        fact became true, if later) up to `until`, and the channel that brought it."""
+        found = []
+        floor = dt.date(self.year - 1, 1, 1)
+        for fact, what, name, persons in facts_with_knowledge(self.case):
+            relation = isinstance(fact, RelationFact)
+            since = max(fact.vanaf or dt.date.min, floor)
+            hit = first_known(fact.knowledge, fact.vanaf, persons, self.rule_set.channels_for(name),
+                              self.channel_reaches, since, until)
+            found.append(LearnedFact(what, fact.relation.article.citation if relation else "", relation,
+                                     fact.knowledge is not None, since, hit))
+        return found
+
+    def named_value(self, name: str):
+        """The value of a yearly rule or a fact of the case (not of a person) by name, on
+        1 January of the berekeningsjaar."""
+        rule = self.rule_set.rule(name)
+        if rule is not None:
+            return self.rule_value(rule, None, None)
+        inp = self.rule_set.input(name)
+        return self.fact(inp, None, Ctx(self, None, {}, dt.date(self.year, 1, 1)), inp.pos)
+
+    def knowledge_on(self, day: dt.date) -> list:
+        """How each fact of the case that had happened by `day` stood with the administration
+        on that day: through which channel it was known since when, or that it was not known
+        yet (and when and through which channel it became known later, if so). The relations,
+        and the facts of persons that a channel carries or of which the case says when they
+        became known. Once per day, on an evaluation without a trace, so that the channels'
+        conditions (a BSN), read over months nobody else asks for, add no steps to this one."""
+        cache = self.__dict__.setdefault("_knowledge_on", {})
+        if day in cache:
+            return cache[day]
+        truth = self.truth
+        plain = truth.__dict__.get("_plain")
+        if plain is None:
+            plain = truth.__dict__["_plain"] = truth.share_limit(Evaluation(self.rule_set, truth.case, trace=False))
+            plain.overrides = truth.overrides
+        floor = min(dt.date(self.year - 1, 1, 1), day)
+        later = dt.date(self.year + 10, 12, 31)
+        found = []
+        for fact, what, name, persons in facts_with_knowledge(truth.case):
+            if fact.vanaf is not None and fact.vanaf > day:
+                continue  # not true yet on that day: nothing to know
+            channels = self.rule_set.channels_for(name)
+            if not channels and fact.knowledge is None:
+                continue  # known as soon as true: nothing to say
+            since = min(max(fact.vanaf or dt.date.min, floor), day)
+            hit = first_known(fact.knowledge, fact.vanaf, persons, channels, plain.channel_reaches, since, day)
+            if hit is not None:
+                found.append(KnownFact(what, True, hit[0], hit[1]))
+            else:
+                hit = first_known(fact.knowledge, fact.vanaf, persons, channels, plain.channel_reaches, day, later)
+                found.append(KnownFact(what, False, *(hit or (None, None))))
+        cache[day] = found
+        return found
 
     def unknown_relations(self, known_case: Case, day: dt.date) -> list[str]:
         """The relations that had begun by `day` but were not known then, each
@@ -1234,13 +1287,25 @@ class Evaluation:
         frame.inputs.append(entry)
 
 
+def facts_with_knowledge(case: Case):
+    """(fact, how to name it, its name in the rule set, the persons it concerns) for every
+    relation of the case, and every fact of a person (each value it has over time)."""
+    for name, facts in case.relations.items():
+        for fact in facts:
+            yield fact, f"{name}({fact.first}; {fact.second})", name, (fact.first, fact.second)
+    for person in case.persons.values():
+        for name, timeline in person.facts.items():
+            for entry in timeline.entries:
+                yield entry, f"{name} van {person.id}", name, (person.id,)
+
+
 class _Recorded:
     """What a part of a formula recorded for the trace while it was captured (Evaluation.capture)."""
 
-    __slots__ = ("deps", "parameters", "inputs", "rel_deps", "fixed_deps")
+    __slots__ = ("deps", "parameters", "inputs", "rel_deps", "fixed_deps", "choices", "channels")
 
     def __init__(self):
-        self.deps, self.parameters, self.inputs = [], [], []
+        self.deps, self.parameters, self.inputs, self.choices, self.channels = [], [], [], [], ()
         self.rel_deps, self.fixed_deps = set(), set()  # see Step
 
 

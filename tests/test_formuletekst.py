@@ -1,18 +1,16 @@
-"""The formula text a reader sees in `--waarom` keeps the meaning of the formula.
+"""The formula text a reader sees (`--waarom`, the trace's choices) keeps the meaning of the formula.
 
-Every complete subexpression of every formula in rules/ is rendered, parsed back
-and compared with the original tree: a lost parenthesis changes the tree."""
+Every subexpression of every formula in rules/, `als`, quantifiers, `waarbij`,
+`zoals bekend op` and `afgerond` included, is rendered, parsed back and compared
+with the original tree: a lost parenthesis or a shortened form changes the tree."""
 
 import pytest
 
 from regels import api
 from regels.diagnostics import RegelsError
-from regels.explain.why import _render
+from regels.formula_text import render as _render
 from regels.syntax import (AsKnown, Binary, Call, If, ListLit, Lit, Name, Quantifier, Round,
                                 Unary, Van, With, AtDate, parse_formula, walk)
-
-RENDERED_WHOLE = (Binary, Unary, Van, Call, Name, AtDate, ListLit, Lit)
-
 
 def _shape(node):
     """The tree as nested tuples: what the formula means, without positions."""
@@ -32,13 +30,18 @@ def _shape(node):
         return ("op", _shape(node.expr), _shape(node.date))
     if isinstance(node, ListLit):
         return ("lijst", tuple(_shape(i) for i in node.items))
+    if isinstance(node, AsKnown):
+        return ("zoals_bekend", _shape(node.expr), _shape(node.date))
+    if isinstance(node, Round):
+        return ("afgerond", node.direction, _shape(node.operand), _shape(node.unit))
+    if isinstance(node, If):
+        return ("als", _shape(node.cond), _shape(node.then), _shape(node.other))
+    if isinstance(node, Quantifier):
+        return (node.kind, node.var, _shape(node.domain), _shape(node.cond) if node.cond is not None else None,
+                _shape(node.body) if node.body is not None else None)
+    if isinstance(node, With):
+        return ("waarbij", _shape(node.expr), tuple((name, _shape(value)) for name, _, value in node.bindings))
     raise TypeError(type(node).__name__)
-
-
-def _complete(node) -> bool:
-    """A subexpression the renderer writes out in full (it abbreviates `als`,
-    quantifiers, `waarbij`, `zoals bekend op` and the unit of `afgerond`)."""
-    return all(isinstance(n, RENDERED_WHOLE) for n in walk(node))
 
 
 def _subexpressions():
@@ -49,8 +52,7 @@ def _subexpressions():
                 if tree is None:
                     continue
                 for node in walk(tree):
-                    if isinstance(node, (Binary, Unary, Van, AtDate)) and _complete(node):
-                        yield rule.name, node
+                    yield rule.name, node
 
 
 SUBEXPRESSIONS = list(_subexpressions())
@@ -58,6 +60,11 @@ SUBEXPRESSIONS = list(_subexpressions())
 
 def test_there_are_formulas_to_render():
     assert len(SUBEXPRESSIONS) > 200
+    # the forms that used to be shortened to '...' are among them
+    kinds = {type(node) for _, node in SUBEXPRESSIONS}
+    assert {If, Quantifier, With, AsKnown, Round} <= kinds
+    assert {node.kind for _, node in SUBEXPRESSIONS if isinstance(node, Quantifier)} == {
+        "er_is_een", "voor_alle", "aantal", "som"}
 
 
 def test_every_rendered_formula_parses_back_to_the_same_tree():
@@ -82,6 +89,21 @@ def test_every_rendered_formula_parses_back_to_the_same_tree():
     "-(a + b)",
     "(a - b) minimaal € 0",
     "a - b minimaal € 0",
+    "als a dan b anders c",
+    "(als a dan b anders c) + d",
+    "er is een q in personen waarvoor q <> p en kind van q",
+    "(er is een q in personen waarvoor a van q) en b",
+    "voor alle m in maanden geldt a van m",
+    "aantal k in personen waarvoor kind van k",
+    "som van a van m over m in maanden waarvoor b van m",
+    "som van (aantal k in personen waarvoor c van k) over m in maanden",
+    "(a waarbij (b = 1 januari 2020; c = waar)) + d",
+    "(a + b) zoals bekend op d",
+    "a zoals bekend op d van e",
+    "a - b afgerond naar beneden op hele euro's",
+    "a minimaal b afgerond naar boven op centen",
+    "a afgerond op € 1.000",
+    "als (er is een q in personen waarvoor a van q) dan (als b dan c anders d) anders als e dan f anders g",
 ])
 def test_parentheses_that_carry_meaning_are_kept(text):
     tree = parse_formula(text)

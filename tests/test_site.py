@@ -77,8 +77,15 @@ def site(built):
 
 @pytest.fixture(scope="module")
 def browser(site):
-    """Chromium with the network cut off: every host name but 127.0.0.1 fails to resolve,
-    and any request that still leaves goes to a proxy where nothing listens."""
+    driver = chromium_offline()
+    yield driver
+    driver.quit()
+
+
+def chromium_offline():
+    """Headless Chromium with the network cut off: every host name but 127.0.0.1 fails to
+    resolve, and any request that still leaves goes to a proxy where nothing listens."""
+    _require_browser()
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -93,11 +100,10 @@ def browser(site):
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(30)
-    yield driver
-    driver.quit()
+    return driver
 
 
-def _screenshot(browser, name: str):
+def screenshot(browser, name: str):
     ARTEFACTS.mkdir(exist_ok=True)
     browser.save_screenshot(str(ARTEFACTS / name))
     assert (ARTEFACTS / name).stat().st_size > 10_000
@@ -229,7 +235,7 @@ def test_wkb_2_opens_with_each_lid_above_its_rules(site, browser):
     assert "€ 3.416" in text  # the law's amount ...
     assert "alo_kop = € 3.416" in code  # ... the parameter that holds it, and the rule using it
     assert "als aantal_kinderen > 0 en niet heeft_toeslagpartner dan alo_kop anders € 0" in code
-    _screenshot(browser, "wkb-artikel-2.png")
+    screenshot(browser, "wkb-artikel-2.png")
 
     # an older version is woven the same way, with its own amounts
     from selenium.webdriver.common.by import By
@@ -251,7 +257,7 @@ def test_wkb_2_opens_with_each_lid_above_its_rules(site, browser):
     # the diagram: clicking the box of a parameter goes to its definition
     diagram = browser.find_element(By.CSS_SELECTOR, ".regels-samenhang svg")
     browser.execute_script("arguments[0].scrollIntoView()", diagram)
-    _screenshot(browser, "wkb-artikel-2-samenhang.png")
+    screenshot(browser, "wkb-artikel-2-samenhang.png")
     box = diagram.find_element(By.CSS_SELECTOR, 'a[href="#parameter-verhoging_12_tot_16"]')
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", box)
     box.click()
@@ -266,7 +272,7 @@ def test_awir_3_opens_with_lid_1_above_its_rules(site, browser):
     text, code = _text_then_code(_lid(browser, version, "1"))
     assert text.startswith("1. Partner van de belanghebbende is degene die")
     assert "toeslagpartner" in code
-    _screenshot(browser, "awir-artikel-3.png")
+    screenshot(browser, "awir-artikel-3.png")
 
 
 def test_the_site_works_with_the_network_cut_off(site, browser):
@@ -299,4 +305,4 @@ def test_search_ranks_awir_3_first_for_toeslagpartner(site, browser):
     first = browser.find_element(By.CSS_SELECTOR, ".md-search-result__item a")
     assert "/wetten/awir/artikel-3/" in first.get_attribute("href")
     assert first.text.startswith("Awir art. 3")
-    _screenshot(browser, "zoeken-toeslagpartner.png")
+    screenshot(browser, "zoeken-toeslagpartner.png")

@@ -19,8 +19,8 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from .. import values as v
 from ..api import carried_forward_values, defaulted_inputs, format_default, unconfirmed_values
-from ..evaluate import Step
 from ..model import description_in
+from ..trace import Step
 from .words import fact_name_in, source_in
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -141,7 +141,8 @@ def why_view(result, language: str, why_rules, why_not_rules) -> list[dict]:
                 label = f"{period['person']}, {label}"
             periods.append({"label": label, "lines": [
                 {"depth": depth, "kind": r.kind, "text": r.text.split(" (")[0] if r.kind.startswith("regel") else r.text,
-                 "value": r.value, "citation": r.citation, "source": r.source, "description": r.description}
+                 "value": r.value, "citation": r.citation, "source": r.source, "description": r.description,
+                 "number": r.number, "ref": r.ref}
                 for depth, r in flatten(period["reason"])]})
         sections.append({"rule": name, "not": only_falsy, "periods": periods})
     return sections

@@ -1,11 +1,13 @@
-"""'Waarom (niet)': why a rule has the value it has, as a tree of reasons.
+"""'Waarom (niet)': why a rule has the value it has, as a tree of reasons, read
+from the recorded trace alone (trace.py): nothing is computed again.
 
-The formula that produced the value is walked again in the same context: a
-condition shows whether it held and, for 'en'/'of', which part decided it; a
-quantifier names the person or month that made it true (or says none did); a
-reference to another rule is explained in turn, down to the facts and their
-sources. Values come from the evaluation's memo, so nothing is recomputed
-differently from the result itself."""
+A step is explained by walking its formula with what the evaluator recorded
+while computing it: the branch each `als` took, the part of an `en` or `of`
+that decided it, the person or month that made a quantifier true (or false,
+or none that did), the exception that applied; a reference to another rule is
+the step it read, explained in turn, down to the facts with their sources and
+the parameter values with theirs. Each step is explained once and numbered;
+a later mention refers to that number."""
 
 from __future__ import annotations
 
@@ -13,311 +15,461 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from .. import values as v
-from ..evaluate import Ctx, Evaluation, compiled
+from ..formula_text import render
 from ..model import Input, Parameter, Relation, Rule, description_in
-from ..syntax import AtDate, Binary, Call, If, Name, Node, Quantifier, Unary, Van
-from .words import source_in
+from ..syntax import AsKnown, AtDate, Binary, Call, If, Lit, Name, Node, Quantifier, Unary, Van, With, children
+from ..trace import Step, citation, format_item, rule_citation
+from .words import fact_name_in, source_in
+
+# How many items of a quantifier are explained one by one (the rest are counted).
+MAX_ITEMS_EXPLAINED = 12
 
 
 @dataclass
 class Reason:
-    kind: str  # regel | voorwaarde | gegeven | parameter | getuige | geen
+    kind: str  # regel | regel_eerder | voorwaarde | gegeven | parameter | getuige | geen
     text: str  # what is stated: a formula part, a rule name, a fact
     value: str = ""
     citation: str = ""
     source: str = ""  # where a fact or parameter value comes from
     description: str = ""  # the rule's omschrijving
     children: list["Reason"] = field(default_factory=list)
+    number: int | None = None  # a step's number where it is explained ('regel')
+    ref: int | None = None  # the number of the step explained before ('regel_eerder')
+    step_id: str | None = field(default=None, repr=False)  # the step of a 'regel' or 'regel_eerder'
 
 
-def _citation(rule: Rule, day: dt.date) -> str:
-    version = rule.version_on(day)
-    lid = (version.lid if version and version.lid else None) or rule.lid
-    return f"{rule.article.afkorting} art. {rule.article.artikel}" + (f" lid {lid}" if lid else "")
+_text = render  # formula text in the language's own syntax (formula_text.py)
+
+_UNKNOWN = object()  # a value the trace does not give
+
+
+class _Scope:
+    """Where a part of a formula is explained: the step, the variables bound (the
+    rule's person, the quantifiers' items), which of those a quantifier bound (a
+    choice is found by those: a quantifier computed once for all persons recorded
+    its choices under the person it was first computed for), and the month."""
+
+    __slots__ = ("step", "vars", "qvars", "month")
+
+    def __init__(self, step: Step, vars_: dict, qvars: dict, month):
+        self.step, self.vars, self.qvars, self.month = step, vars_, qvars, month
+
+    def bind(self, name, item) -> "_Scope":
+        month = item if isinstance(item, v.Month) else self.month
+        return _Scope(self.step, {**self.vars, name: item}, {**self.qvars, name: item}, month)
 
 
 class Explainer:
-    def __init__(self, ev: Evaluation, language: str = "nl", max_depth: int = 12):
-        self.ev = ev
+    def __init__(self, steps: list[Step], language: str = "nl", max_depth: int = 60, rule_set=None, case=None):
         self.language = language
+        self.rule_set, self.case = rule_set, case  # to say the sources of facts in English (words.source_in)
+        self.of = " van " if language == "nl" else " of "
         self.max_depth = max_depth
-        self.explained: set = set()  # a rule is explained once; later mentions refer back
+        self.by_key = {(id(s.rule), s.person, s.month): s for s in steps}
+        self.by_id = {s.id: s for s in steps}
+        self.numbers: dict[str, int] = {}  # step id -> its number in this explanation
+        self._choices: dict[str, dict] = {}
 
     def fmt(self, value, type_) -> str:
         return v.format_value(value, type_, self.language)
 
-    def rule(self, rule: Rule, person, month, depth: int = 0, seen: frozenset = frozenset()) -> Reason:
-        """Why `rule` (for this person and month) has its value."""
-        value = self.ev.rule_value(rule, person, month)
-        day = month.first_day() if month else dt.date(self.ev.year, 1, 1)
-        of = " van " if self.language == "nl" else " of "
-        name = rule.name + (f"{of}{person}" if person else "") + (f" ({v.format_month(month, self.language)})" if month else "")
-        reason = Reason("regel", name, self.fmt(value, rule.type), _citation(rule, day),
-                        description=description_in(rule, self.language) or "")
-        key = (rule.name, person, month)
-        if depth >= self.max_depth or key in seen or key in self.explained:
-            reason.kind = "regel_eerder"
+    def source(self, text) -> str:
+        return source_in(text, self.language, self.rule_set, self.case) or ""
+
+    def said(self, dutch: str, english: str) -> str:
+        return dutch if self.language == "nl" else english
+
+    def reset(self) -> None:
+        self.numbers.clear()
+
+    # steps ------------------------------------------------------------------------
+
+    def step(self, step: Step, depth: int = 0) -> Reason:
+        """Why `step` has its value."""
+        rule = step.rule
+        name = (rule.name + (f"{self.of}{step.person}" if step.person else "")
+                + (f" ({v.format_month(step.month, self.language)})" if step.month else ""))
+        reason = Reason("regel", name, self.fmt(step.value, rule.type), rule_citation(step.effective, step.day),
+                        description=description_in(rule, self.language) or "", step_id=step.id)
+        if step.id in self.numbers:
+            reason.kind, reason.ref = "regel_eerder", self.numbers[step.id]
             return reason
-        self.explained.add(key)
-        seen = seen | {key}
-        ctx = Ctx(self.ev, month, {rule.voor: person} if rule.voor else {}, day)
-        version, applied = rule.version_on(day), None
-        # The exception that decided the value, if any, is the first reason.
-        current = rule
-        while True:
-            chosen = None
-            for exception in current.exceptions:
-                exc_version = exception.version_on(day)
-                if exc_version is not None and compiled(exc_version.condition)(ctx):
-                    chosen = (exception, exc_version)
-                    break
-            if chosen is None:
-                break
-            current, version = chosen
-            applied = current
-        if applied is not None:
-            exception = "uitzondering" if self.language == "nl" else "exception"
-            cond = Reason("voorwaarde", f"{exception} {applied.name}: {v.squash(version.condition_text)}",
-                          self.fmt(True, v.WAARHEID), _citation(applied, day),
-                          description=description_in(applied, self.language) or "")
-            cond.children = self.node(version.condition, ctx, depth + 1, seen)
+        reason.number = self.numbers[step.id] = len(self.numbers) + 1
+        if depth >= self.max_depth:
+            return reason
+        scope = _Scope(step, {rule.voor: step.person} if rule.voor else {}, {}, step.month)
+        for exception in step.exceptions:  # the exceptions that applied, outermost first
+            version = exception.version_on(step.day)
+            cond = Reason("voorwaarde", f"{self.said('uitzondering', 'exception')} {exception.name}: "
+                                        f"{_text(version.condition)}",
+                          self.fmt(True, v.WAARHEID), rule_citation(exception, step.day),
+                          description=description_in(exception, self.language) or "")
+            cond.children = self.node(version.condition, True, scope, depth + 1)
             reason.children.append(cond)
-        reason.children.extend(self.node(version.formula, ctx, depth + 1, seen))
+        version = step.effective_version
+        reason.children.extend(self.node(version.formula, step.value, scope, depth + 1))
         return reason
 
-    def node(self, node: Node, ctx: Ctx, depth: int, seen) -> list[Reason]:
-        """The reasons inside a formula part: only the parts that decided it."""
+    # what the step recorded -------------------------------------------------------------
+
+    def choice(self, node: Node, scope: _Scope):
+        """(value, detail) of the choice recorded at `node` under the scope's quantifier
+        items, or None if the evaluation did not get there."""
+        index = self._choices.get(scope.step.id)
+        if index is None:
+            index = self._choices[scope.step.id] = {}
+            for recorded, bound, value, detail in scope.step.choices:
+                index.setdefault(id(recorded), []).append((bound, value, detail))
+        for bound, value, detail in index.get(id(node), ()):
+            if all(bound.get(name, _UNKNOWN) == item for name, item in scope.qvars.items()):
+                return value, detail
+        return None
+
+    def dep(self, rule: Rule, person, scope: _Scope):
+        """The steps for `rule` (for `person`, if known) that the step read."""
+        month = scope.month if rule.per == "maand" else None
+        if person is not _UNKNOWN:
+            found = self.by_key.get((id(rule), person, month))
+            return [found] if found is not None and found.id in scope.step.deps else []
+        found = []
+        for step_id in scope.step.deps:
+            step = self.by_id.get(step_id)
+            if step is not None and step.rule is rule and step.month == month:
+                found.append(step)
+        return found
+
+    def value_of(self, node: Node, scope: _Scope):
+        """The value of a simple part (a literal, a variable, a fact, a rule's step) as the
+        trace records it; _UNKNOWN for anything else."""
+        if isinstance(node, Lit):
+            return node.value
+        if isinstance(node, Name):
+            ref = node.ref
+            if isinstance(ref, tuple):
+                return scope.vars.get(node.name, _UNKNOWN) if ref[0] == "var" else _UNKNOWN
+            if isinstance(ref, Rule):
+                found = self.dep(ref, None, scope)
+                return found[0].value if len(found) == 1 else _UNKNOWN
+            if isinstance(ref, Input):
+                found = self.inputs(ref.name, None, scope)
+                return found[0]["waarde"] if len(found) == 1 else _UNKNOWN
+        if isinstance(node, Van) and node.kind == "kenmerk":
+            person = self.value_of(node.right, scope)
+            ref = node.left.ref
+            if isinstance(ref, Rule):
+                found = self.dep(ref, person, scope)
+                return found[0].value if len(found) == 1 else _UNKNOWN
+            if isinstance(ref, Input) and person is not _UNKNOWN:
+                found = self.inputs(ref.name, person, scope)
+                return found[0]["waarde"] if len(found) == 1 else _UNKNOWN
+        return _UNKNOWN
+
+    def inputs(self, name: str, person, scope: _Scope, prefix: bool = False) -> list[dict]:
+        return [i for i in scope.step.inputs
+                if (i["naam"].startswith(name) if prefix else i["naam"] == name)
+                and (person is _UNKNOWN or i["persoon"] == person)]
+
+    # the parts of a formula ------------------------------------------------------------
+
+    def node(self, node: Node, value, scope: _Scope, depth: int) -> list[Reason]:
+        """The reasons inside a formula part whose value (if known) is `value`: for a
+        condition, only the parts that decided it."""
         if isinstance(node, If):
-            cond = compiled(node.cond)(ctx)
+            chosen = self.choice(node, scope)
+            if chosen is None:
+                return []
+            cond = chosen[0]
             reason = Reason("voorwaarde", _text(node.cond), self.fmt(cond, v.WAARHEID))
-            reason.children = self.node(node.cond, ctx, depth, seen)
-            branch = node.then if cond else node.other
-            return [reason] + self.node(branch, ctx, depth, seen)
+            reason.children = self.node(node.cond, cond, scope, depth)
+            return [reason] + self.node(node.then if cond else node.other, value, scope, depth)
         if isinstance(node, Binary) and node.op in ("en", "of"):
-            left, right = compiled(node.left)(ctx), compiled(node.right)(ctx)
-            decisive = []
-            if node.op == "en":
-                decisive = [n for n, val in ((node.left, left), (node.right, right)) if not val] or [node.left, node.right]
-            else:
-                decisive = [n for n, val in ((node.left, left), (node.right, right)) if val] or [node.left, node.right]
-            reasons = []
-            for part in decisive:
-                if isinstance(part, Binary) and part.op == node.op:
-                    reasons.extend(self.node(part, ctx, depth, seen))
-                    continue
-                value = compiled(part)(ctx)
-                reason = Reason("voorwaarde", _text(part), self.fmt(value, part.type))
-                reason.children = self.node(part, ctx, depth, seen)
-                reasons.append(reason)
-            return reasons
+            return self.logic(node, value, scope, depth)
         if isinstance(node, Unary) and node.op == "niet":
-            return self.node(node.operand, ctx, depth, seen)
-        if isinstance(node, Quantifier) and node.kind in ("er_is_een", "voor_alle", "aantal"):
-            return self.quantifier(node, ctx, depth, seen)
+            return self.node(node.operand, (not value) if isinstance(value, bool) else _UNKNOWN, scope, depth)
+        if isinstance(node, Quantifier):
+            return self.quantifier(node, scope, depth)
+        if isinstance(node, AsKnown):
+            return self.as_known(node, scope, depth)
+        if isinstance(node, With):
+            return [Reason("gegeven", fact_name_in(i["naam"], self.language), self.fmt(i["waarde"], i["type"]),
+                           source=self.source(i["bron"]))
+                    for i in self.inputs("waarbij (", None, scope, prefix=True)]
         if isinstance(node, AtDate):
-            date = compiled(node.date)(ctx)
-            inner = Ctx(ctx.ev, ctx.month, ctx.vars, ctx.day, date, ctx.own_month)
-            return self.node(node.expr, inner, depth, seen)
+            # the facts read on that date are those the step recorded, with their date; the
+            # date itself (mostly the month's peildatum) is left out, so that months that
+            # read the same facts are explained once
+            return self.node(node.expr, value, scope, depth)
+        reference = self.reference(node, scope, depth)
+        if reference is not None:
+            return reference
         reasons = []
-        for ref_node in _references(node):
-            reasons.extend(self.reference(ref_node, ctx, depth, seen))
+        for child in children(node):
+            reasons.extend(self.node(child, _UNKNOWN, scope, depth))
         return reasons
 
-    def quantifier(self, node: Quantifier, ctx: Ctx, depth: int, seen) -> list[Reason]:
-        months = node.domain.type.elem == v.MAAND
-        hits, misses = [], []
-        for item in compiled(node.domain)(ctx):
-            inner = ctx.bind(node.var, item, item if months else None)
-            holds = compiled(node.cond)(inner) if node.cond is not None else True
-            (hits if holds else misses).append((item, inner))
-        label = lambda item: v.format_month(item, self.language) if months else str(item)  # noqa: E731
-        if node.kind == "voor_alle":
-            relevant, found = misses, False
+    def logic(self, node: Binary, value, scope: _Scope, depth: int) -> list[Reason]:
+        """The parts of an 'en' or 'of' that decided it."""
+        chosen = self.choice(node, scope)
+        if chosen is None:
+            parts = self._parts_unrecorded(node, value, scope)
         else:
-            relevant, found = hits, True
-        if not relevant:
-            words = {"nl": ("voor alle ", "voor geen enkele ", " in "), "en": ("for every ", "for no ", " in ")}
-            every, no, in_ = words.get(self.language, words["nl"])
-            text = (every if node.kind == "voor_alle" else no) + f"{node.var}{in_}{_text(node.domain)}"
-            return [Reason("geen", text, "")]
+            left, whole = chosen
+            if node.op == "en":
+                parts = [(node.left, left)] if not left else (
+                    [(node.right, whole)] if not whole else [(node.left, left), (node.right, whole)])
+            else:
+                parts = [(node.left, left)] if left else (
+                    [(node.right, whole)] if whole else [(node.left, left), (node.right, whole)])
         reasons = []
-        for item, inner in relevant[:5]:
-            reason = Reason("getuige", f"{node.var} = {label(item)}", self.fmt(found, v.WAARHEID))
-            if node.cond is not None:
-                reason.children = self.node(node.cond, inner, depth, seen)
+        for part, part_value in parts:
+            if isinstance(part, Binary) and part.op == node.op:  # a en b en c: one list
+                reasons.extend(self.logic(part, part_value, scope, depth))
+                continue
+            shown = self.fmt(part_value, v.WAARHEID) if isinstance(part_value, bool) else ""
+            reason = Reason("voorwaarde", _text(part), shown)
+            reason.children = self.node(part, part_value, scope, depth)
             reasons.append(reason)
         return reasons
 
-    def reference(self, node: Node, ctx: Ctx, depth: int, seen) -> list[Reason]:
+    def _parts_unrecorded(self, node: Binary, value, scope: _Scope) -> list:
+        """The parts of an 'en' or 'of' the evaluator computed one by one rather than as a
+        whole (the conditions of a quantifier it computes once per item): each part with
+        its value as far as the trace gives it; the decisive ones if known."""
+        parts = [(p, self.truth(p, scope)) for p in _operands(node, node.op)]
+        if node.op == "en" and value is True or node.op == "of" and value is False:
+            return [(p, value) for p, _ in parts]
+        deciding = node.op == "of"  # the value of a part that decides: onwaar for 'en', waar for 'of'
+        unknown = [p for p, x in parts if x is _UNKNOWN]
+        if isinstance(value, bool) and len(unknown) == 1 and all(x is not deciding for _, x in parts):
+            # all other parts were known not to decide it: this one did
+            parts = [(p, deciding if p is unknown[0] else x) for p, x in parts]
+        decisive = [(p, x) for p, x in parts if x is deciding]
+        return decisive[:1] or parts
+
+    def truth(self, node: Node, scope: _Scope):
+        """The value of a condition as the trace records it, or _UNKNOWN."""
+        if isinstance(node, Unary) and node.op == "niet":
+            inner = self.truth(node.operand, scope)
+            return (not inner) if isinstance(inner, bool) else _UNKNOWN
+        if isinstance(node, (Binary, Quantifier)):
+            chosen = self.choice(node, scope)
+            if chosen is None:
+                return _UNKNOWN
+            return chosen[1] if isinstance(node, Binary) else chosen[0]
+        found = self.value_of(node, scope)
+        return found if isinstance(found, bool) else _UNKNOWN
+
+    def quantifier(self, node: Quantifier, scope: _Scope, depth: int) -> list[Reason]:
+        chosen = self.choice(node, scope)
+        if chosen is None:
+            return []
+        value, detail = chosen
+        over = f"{node.var} in {_text(node.domain)}"
+        if node.kind in ("er_is_een", "voor_alle") and bool(value) == (node.kind == "er_is_een"):
+            # the item that made it true ('er is een') or false ('voor alle')
+            found = node.kind == "er_is_een"
+            inner = scope.bind(node.var, detail)
+            reason = Reason("getuige", f"{node.var} = {format_item(detail, self.language)}",
+                            self.fmt(found, v.WAARHEID))
+            reason.children = self.node(node.cond, found, inner, depth)
+            return [reason] + self.node(node.domain, _UNKNOWN, scope, depth)
+        items = detail or ()
+        if node.kind == "er_is_een":  # none did: why not, for each
+            head, holds = f"{self.said('voor geen enkele', 'for no')} {over}: {_text(node.cond)}", False
+        elif node.kind == "voor_alle":  # all did
+            head, holds = f"{self.said('voor alle', 'for every')} {over}: {_text(node.cond)}", True
+        elif not items:
+            return [Reason("geen", f"{self.said('geen enkele', 'no')} {over}"
+                           + (f" {self.said('waarvoor', 'for which')} {_text(node.cond)}" if node.cond else ""),
+                           "")] + self.node(node.domain, _UNKNOWN, scope, depth)
+        else:  # aantal, som: the items counted or summed
+            head, holds = (f"{node.var} in {_text(node.domain)}" + (f" {self.said('waarvoor', 'for which')} {_text(node.cond)}"
+                                                                    if node.cond is not None else "")), True
+        reasons = [Reason("geen", head, "")]
+        for item in items[:MAX_ITEMS_EXPLAINED]:
+            inner = scope.bind(node.var, item)
+            reason = Reason("voorwaarde", f"{node.var} = {format_item(item, self.language)}",
+                            self.fmt(holds, v.WAARHEID) if node.cond is not None else "")
+            if node.cond is not None:
+                reason.children = self.node(node.cond, holds, inner, depth)
+            if node.body is not None:
+                reason.children.extend(self.node(node.body, _UNKNOWN, inner, depth))
+            reasons.append(reason)
+        if len(items) > MAX_ITEMS_EXPLAINED:
+            reasons.append(Reason("geen", f"... ({len(items) - MAX_ITEMS_EXPLAINED} meer)" if self.language == "nl"
+                                  else f"... ({len(items) - MAX_ITEMS_EXPLAINED} more)", ""))
+        return reasons + self.node(node.domain, _UNKNOWN, scope, depth)
+
+    def as_known(self, node: AsKnown, scope: _Scope, depth: int) -> list[Reason]:
+        """The value as the administration knew it, and how each fact stood with it then
+        (which channel had brought it, since when; or not yet)."""
+        day = self.value_of(node.date, scope)
+        entries = self.inputs("zoals bekend op ", None, scope, prefix=True)
+        if isinstance(day, dt.date):
+            entries = [i for i in entries if i["naam"] == f"zoals bekend op {day.isoformat()}"]
+        reasons = self.node(node.date, _UNKNOWN, scope, depth)
+        for entry in entries:
+            known_day = dt.date.fromisoformat(entry["datum"])
+            reason = Reason("gegeven", f"{_text(node.expr)} {self.said('zoals bekend op', 'as known on')} {entry['datum']}",
+                            self.fmt(entry["waarde"], entry["type"]), source=self.source(entry["bron"]))
+            for channel_day, facts in scope.step.channels:
+                if channel_day == known_day:
+                    reason.children.extend(self.known_fact(fact) for fact in facts)
+            reasons.append(reason)
+        return reasons
+
+    def known_fact(self, fact) -> Reason:
+        nl = self.language == "nl"
+        via = (f"via {description_in(fact.channel, self.language, 'naam')} ({fact.channel.citation})"
+               if fact.channel is not None
+               else ("volgens de casus" if nl else "as the case states"))
+        if fact.known:
+            value, source = ("bekend" if nl else "known"), f"{via}, " + (f"sinds {fact.day.isoformat()}" if nl
+                                                                          else f"since {fact.day.isoformat()}")
+        elif fact.day is not None:
+            value = "nog niet bekend" if nl else "not known yet"
+            source = (f"later bekend {via} op {fact.day.isoformat()}" if nl
+                      else f"known later {via} on {fact.day.isoformat()}")
+        else:
+            value, source = ("nog niet bekend" if nl else "not known yet"), ("ook later niet" if nl else "nor later")
+        return Reason("gegeven", fact.what, value, source=source)
+
+    # references ------------------------------------------------------------------------
+
+    def reference(self, node: Node, scope: _Scope, depth: int):
+        """The reasons for a reference to a rule, a fact, a relation or a parameter
+        (None if `node` is none of these)."""
         if isinstance(node, Van) and node.kind == "kenmerk":
-            person = compiled(node.right)(ctx)
+            person = self.value_of(node.right, scope)
             ref = node.left.ref
+            around = self.node(node.right, _UNKNOWN, scope, depth) if person is _UNKNOWN else []
             if isinstance(ref, Rule):
-                month = ctx.month if ref.per == "maand" else None
-                return [self.rule(ref, person, month, depth, seen)]
-            return [self.fact(ref, person, ctx)]
+                return around + [self.step(s, depth) for s in self.dep(ref, person, scope)]
+            return around + self.facts(ref, person, scope)
         if isinstance(node, Name):
             ref = node.ref
             if isinstance(ref, Rule):
-                month = ctx.month if ref.per == "maand" else None
-                return [self.rule(ref, None, month, depth, seen)]
+                return [self.step(s, depth) for s in self.dep(ref, None, scope)]
             if isinstance(ref, Input):
-                return [self.fact(ref, None, ctx)]
-            if isinstance(ref, Parameter) and ref.key_type is None:
-                entry = ref.value_on(ctx.read_day)
-                return [Reason("parameter", ref.name, self.fmt(entry.value, ref.type),
-                               f"{ref.article.afkorting} art. {ref.article.artikel}" + (f" lid {ref.lid}" if ref.lid else ""),
-                               source=description_in(entry, self.language, "bron") or "")]
+                return self.facts(ref, None, scope)
+            if isinstance(ref, Parameter):
+                return self.parameter(ref, None, scope)
             return []
-        if isinstance(node, Call) and isinstance(node.ref, Relation):
-            first, second = (compiled(a)(ctx) for a in node.args)
-            fact = self.ev.relation_fact(node.ref, first, second, ctx)
-            text = f"{node.ref.name}({first}; {second})"
-            source = (fact.bron or "casus") + f"; {fact.pos.file}:{fact.pos.line}" if fact else "niet in de casus"
-            return [Reason("gegeven", text, self.fmt(fact is not None, v.WAARHEID),
-                           source=source_in(source, self.language, self.ev.rule_set, self.ev.case))]
-        return []
+        if isinstance(node, Call):
+            if isinstance(node.ref, Parameter):  # a table: naam(sleutel)
+                key = self.value_of(node.args[0], scope)
+                return self.node(node.args[0], _UNKNOWN, scope, depth) + self.parameter(node.ref, key, scope)
+            if isinstance(node.ref, Relation):
+                return self.relation(node, scope, depth)
+            if node.func == "begin":  # its relation is explained where its existence was tested (als ... dan begin(...))
+                return []
+            if node.func == "opgegeven":
+                arg = node.args[0]
+                name = arg.left.ref.name if isinstance(arg, Van) else arg.ref.name
+                return [Reason("gegeven", fact_name_in(i["naam"], self.language), self.fmt(i["waarde"], i["type"]),
+                           source=self.source(i["bron"]))
+                        for i in self.inputs(f"opgegeven({name}", None, scope, prefix=True)]
+        return None
 
-    def fact(self, inp: Input, person, ctx: Ctx) -> Reason:
-        day = ctx.read_day
-        timeline = self.ev.case.persons[person].facts.get(inp.name) if person else self.ev.case.facts.get(inp.name)
-        entry = timeline.at(day) if timeline else None
-        if entry is None:
-            value, source = inp.default, f"standaardwaarde uit {inp.article.citation}"
+    def facts(self, inp: Input, person, scope: _Scope) -> list[Reason]:
+        return [Reason("gegeven", inp.name + (f"{self.of}{i['persoon']}" if i["persoon"] else ""),
+                       self.fmt(i["waarde"], i["type"]), source=self.source(f"{i['bron']}; {i['plaats']}"))
+                for i in self.inputs(inp.name, person, scope)]
+
+    def parameter(self, parameter: Parameter, key, scope: _Scope) -> list[Reason]:
+        found = []
+        for p, entry, k in scope.step.parameters:
+            if p is parameter and (key is _UNKNOWN or k == key):
+                value = entry.value[k] if k is not None else entry.value
+                found.append(Reason("parameter", parameter.name + (f"({k})" if k is not None else ""),
+                                    self.fmt(value, parameter.type), citation(parameter.article, parameter.lid),
+                                    source=description_in(entry, self.language, "bron") or ""))
+        return found
+
+    def relation(self, node: Call, scope: _Scope, depth: int) -> list[Reason]:
+        relation = node.ref
+        first, second = (self.value_of(a, scope) for a in node.args)
+        reasons = [r for a, x in zip(node.args, (first, second)) if x is _UNKNOWN
+                   for r in self.node(a, _UNKNOWN, scope, depth)]
+        if first is not _UNKNOWN and second is not _UNKNOWN:
+            names = {f"{relation.name}({first}; {second})"}
+            if relation.symmetric:
+                names.add(f"{relation.name}({second}; {first})")
+            found = [i for i in scope.step.inputs if i["naam"] in names]
+            if not found:  # the evaluator records a relation that holds; this one did not
+                return reasons + [Reason("gegeven", f"{relation.name}({first}; {second})",
+                                         self.fmt(False, v.WAARHEID), source="niet in de casus"
+                                         if self.language == "nl" else "not in the case")]
         else:
-            value, source = entry.value, (entry.bron or "casus") + f"; {entry.pos.file}:{entry.pos.line}"
-        text = inp.name + ((" van " if self.language == "nl" else " of ") + person if person else "")
-        return Reason("gegeven", text, self.fmt(value, inp.type), source=source_in(source, self.language, self.ev.rule_set, self.ev.case))
+            found = self.inputs(f"{relation.name}(", None, scope, prefix=True)
+        return reasons + [Reason("gegeven", i["naam"], self.fmt(i["waarde"], i["type"]),
+                                 source=self.source(f"{i['bron']}; {i['plaats']}")) for i in found]
 
 
-def _text(node: Node) -> str:
-    """The formula text of a node, as the author wrote it, when available."""
-    return getattr(node, "source_text", None) or _render(node)
-
-
-# Binding strength of each form, as in grammar.lark (higher binds tighter). A
-# child that binds weaker than its place requires is put in parentheses, so the
-# text a reader sees has the meaning of the formula.
-_LEVEL = {"of": 1, "en": 2, "niet": 3, "vergelijk": 4, "in_lijst": 4, "niet_in_lijst": 4,
-          "minimaal": 5, "maximaal": 5, "plus": 6, "min": 6, "maal": 7, "gedeeld": 7,
-          "negatief": 10}
-_ATOM = 11
-
-
-def _level(node: Node) -> int:
-    from ..syntax import AsKnown, Round, With
-
-    if isinstance(node, Binary):
-        return _LEVEL[node.op]
-    if isinstance(node, Unary):
-        return _LEVEL[node.op]
-    if isinstance(node, Round):
-        return 5
-    if isinstance(node, (AtDate, AsKnown)):
-        return 8
-    if isinstance(node, Van):
-        return 9
-    if isinstance(node, (If, With)):
-        return 0
-    return _ATOM
-
-
-def _at(node: Node, level: int) -> str:
-    """The text of node where the grammar requires at least `level`."""
-    text = _render(node)
-    return f"({text})" if _level(node) < level else text
-
-
-def _render(node: Node) -> str:
-    from ..syntax import Lit, ListLit, Round
-
-    if isinstance(node, Lit):
-        if node.lit_type.name == "tekst":  # a text literal is quoted in a formula
-            return '"' + str(node.value) + '"'
-        return v.format_value(node.value, node.lit_type)
-    if isinstance(node, Name):
-        return node.text
-    if isinstance(node, Van):
-        return f"{_at(node.left, 10)} van {_at(node.right, 9)}"
-    if isinstance(node, Call):
-        return f"{node.func}({'; '.join(_render(a) for a in node.args)})"
-    if isinstance(node, Unary):
-        if node.op == "niet":
-            return "niet " + _at(node.operand, 3)
-        return "-" + _at(node.operand, 10)
-    if isinstance(node, Binary):
-        op = {"plus": "+", "min": "-", "maal": "*", "gedeeld": "/", "en": "en", "of": "of",
-              "minimaal": "minimaal", "maximaal": "maximaal", "in_lijst": "in", "niet_in_lijst": "niet in",
-              "vergelijk": node.compare}[node.op]
-        level = _LEVEL[node.op]
-        if level == 4:  # comparisons do not associate: both sides are bounds
-            return f"{_at(node.left, 5)} {op} {_at(node.right, 5)}"
-        right_level = 6 if level == 5 else level + 1  # "a minimaal b": b is a sum
-        return f"{_at(node.left, level)} {op} {_at(node.right, right_level)}"
-    if isinstance(node, AtDate):
-        return f"{_at(node.expr, 8)} op {_at(node.date, 9)}"
-    if isinstance(node, Quantifier):
-        head = {"er_is_een": "er is een", "voor_alle": "voor alle", "aantal": "aantal", "som": "som van"}[node.kind]
-        if node.kind == "som":
-            return f"(som van {_render(node.body)} over {node.var} in {_render(node.domain)} ...)"
-        return f"({head} {node.var} in {_render(node.domain)} ...)"
-    if isinstance(node, If):
-        return f"als {_render(node.cond)} dan ... anders ..."
-    if isinstance(node, ListLit):
-        return "[" + "; ".join(_render(i) for i in node.items) + "]"
-    if isinstance(node, Round):
-        return f"{_at(node.operand, 5)} afgerond"
-    return "..."
-
-
-def _references(node: Node):
-    """Rule references, facts and parameters directly inside an expression
-    (not inside nested conditions, which explain themselves)."""
-    from ..syntax import children
-
-    if isinstance(node, (Name, Van)) or (isinstance(node, Call) and isinstance(node.ref, Relation)):
-        yield node
-        return
-    if isinstance(node, (If, Quantifier)):
-        return
-    for child in children(node):
-        yield from _references(child)
+def _operands(node: Node, op: str) -> list:
+    """a en b en c -> [a, b, c]."""
+    if isinstance(node, Binary) and node.op == op:
+        return _operands(node.left, op) + _operands(node.right, op)
+    return [node]
 
 
 def why(result, rule_name: str, only_falsy: bool = False, language: str = "nl") -> list[dict]:
     """Reasons per period (grouped months with the same reasoning) for a rule of
-    a result; with only_falsy, only the periods where it is zero or false."""
-    ev = result.evaluation
+    a result, from its trace; with only_falsy, only the periods where it is zero
+    or false. A rule the result did not compute is computed by the API first."""
+    from ..api import with_rule
+
     rule = result.rule_set.rule(rule_name)
     if rule is None:
         return []
-    explainer = Explainer(ev, language)
+    result = with_rule(result, rule)
+    persons = list(result.case.persons)
+    steps = sorted((s for s in result.steps if s.rule is rule),
+                   key=lambda s: (persons.index(s.person) if s.person in persons else -1, s.month or v.Month(0, 1)))
+    explainer = Explainer(result.steps, language, rule_set=result.rule_set, case=result.case)
+    # the signature of a step's reasoning, with every step it rests on in full; one
+    # explainer for all months, so that a step shared by months is walked once
+    signatures = _Signatures(Explainer(result.steps, language, rule_set=result.rule_set, case=result.case))
     periods = []
-    months = result.case.months if rule.per == "maand" else [None]
-    people = [None]
-    if rule.voor:
-        people = [p for p in result.case.persons]
-    for person in people:
-        for month in months:
-            if month is not None and rule.version_on(month.first_day()) is None:
-                continue
-            value = ev.rule_value(rule, person, month)
-            if only_falsy and value not in (False, 0):
-                continue
-            explainer.explained.clear()
-            reason = explainer.rule(rule, person, month)
-            signature = _signature(reason)
-            if periods and periods[-1]["signature"] == signature and periods[-1]["person"] == person:
-                periods[-1]["months"].append(month)
-            else:
-                periods.append({"signature": signature, "person": person, "months": [month], "reason": reason})
+    for step in steps:
+        if only_falsy and step.value not in (False, 0):
+            continue
+        signature = signatures.of(step)
+        last = periods[-1] if periods else None
+        if (last and last["signature"] == signature and last["person"] == step.person
+                and step.month is not None and last["months"][-1] is not None
+                and last["months"][-1].next() == step.month):
+            last["months"].append(step.month)
+            continue
+        explainer.reset()
+        periods.append({"signature": signature, "person": step.person, "months": [step.month],
+                        "reason": explainer.step(step)})
     return periods
 
 
-def _signature(reason: Reason):
-    """Months whose reasons read the same (apart from the month) are explained once."""
-    text = reason.text.split(" (")[0] if reason.kind.startswith("regel") else reason.text
-    return (text, reason.value, tuple(_signature(c) for c in reason.children))
+class _Signatures:
+    """Months whose reasons read the same (apart from the month) are explained once: a
+    step's signature is its rule, its value and the signatures of its reasons, the steps
+    it rests on included in full (however the explanation numbers them)."""
+
+    def __init__(self, explainer: Explainer):
+        self.explainer = explainer
+        self.memo: dict[str, tuple] = {}
+
+    def of(self, step: Step) -> tuple:
+        if step.id not in self.memo:
+            self._walk(self.explainer.step(step))
+        return self.memo[step.id]
+
+    def _walk(self, reason: Reason) -> tuple:
+        if reason.kind == "regel_eerder":
+            return self.memo[reason.step_id]
+        signature = (reason.text.split(" (")[0] if reason.kind == "regel" else reason.text, reason.value,
+                     tuple(self._walk(child) for child in reason.children))
+        if reason.kind == "regel":
+            self.memo[reason.step_id] = signature
+        return signature
 
 
 def flatten(reason: Reason, depth: int = 0):
