@@ -431,6 +431,26 @@ def column_mapping_for(rules_directory, explicit=None) -> Path:
     return bundled("populatie") / "kolommen.yaml"
 
 
+def example_cases(rules_directory=None) -> dict:
+    """The example cases: name -> (title, path), from voorbeelden/ beside the rule folder
+    in use (a working copy), else those shipped with the package. A file that does not
+    read as YAML is left out: the others are still offered."""
+    from .diagnostics import RegelsError
+
+    folder = Path(rules_directory).resolve().parent / "voorbeelden" if rules_directory is not None else None
+    if folder is None or not folder.is_dir():
+        folder = bundled("voorbeelden")
+    found = {}
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            data = parse_yaml(path.read_text(encoding="utf-8"), path.name)
+            title = data.get("casus") if hasattr(data, "get") else None
+        except (OSError, UnicodeDecodeError, RegelsError):
+            continue
+        found[path.stem] = (str(title or path.stem), path)
+    return found
+
+
 def schema_file(name: str, rules_directory=None) -> Path:
     """A JSON schema ('casus' or 'regelbestand'): from schemas/ beside the rule folder in use
     (a working copy), else the one bundled with the package."""

@@ -285,6 +285,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--streng", action="store_true", help="waarschuwingen tellen als fouten")
     p.add_argument("--regels", type=Path, help="map met regelbestanden (hetzelfde als MAP)")
 
+    p = add("voorbeeld", "toon de voorbeeldcasussen, of de tekst van één ervan (ook na een installatie uit de wheel)",
+            cmd_voorbeeld,
+            "  regels voorbeeld\n"
+            "  regels voorbeeld alleenstaande_ouder_2020 | regels uitleg -\n"
+            "  regels voorbeeld statushouder_2016 --uitvoer mijn_casus.yaml")
+    p.add_argument("naam", nargs="?", help="de naam van het voorbeeld (zonder .yaml); zonder naam de lijst")
+    p.add_argument("--uitvoer", type=Path, metavar="BESTAND", help="schrijf de casus naar dit bestand")
+    p.add_argument("--regels", type=Path, metavar="MAP", help=RULES_HELP)
+
     p = add("docs", "genereer de documentatie onder docs/ uit rules/ en de voorbeelden", cmd_docs,
             "  regels docs\n"
             "  regels docs --root ../regels")
@@ -626,6 +635,27 @@ def cmd_check(args) -> int:
     print(line)
     print(f"regelset {rule_set.name} {rule_set.version_label}")
     return EXIT_FAILED if args.streng and warnings else EXIT_OK
+
+
+def cmd_voorbeeld(args) -> int:
+    """The example cases beside the rule set in use, or those in the package: a first
+    case to run, or to copy and edit, wherever regels is installed."""
+    from .api import example_cases
+
+    examples = example_cases(rules_directory_for(None, args.regels))
+    if args.naam is None:
+        for name, (title, _) in examples.items():
+            print(f"{name:32} {title}")
+        return EXIT_OK
+    if args.naam not in examples:
+        hint = suggest(args.naam, list(examples)) or ("de voorbeelden: " + ", ".join(examples))
+        raise RegelsError(Diagnostic(Pos(args.naam, 0, 0), "geen voorbeeld met deze naam", hint))
+    text = examples[args.naam][1].read_text(encoding="utf-8")
+    if args.uitvoer:
+        write_file(args.uitvoer, text)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
 
 
 def cmd_docs(args) -> int:

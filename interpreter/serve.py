@@ -34,7 +34,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from . import values as v
-from .api import RuleSets, bundled, evaluate, read_case_data, schema_file, variant_names
+from .api import RuleSets, evaluate, example_cases, read_case_data, schema_file, variant_names
 from .compare import compare, compare_json
 from .diagnostics import Diagnostic, Pos, RegelsError, suggest
 from .evaluate import DeadlineExceeded
@@ -129,9 +129,8 @@ def create_app(rules_dir, max_body_bytes: int = MAX_BODY_BYTES, time_limit: floa
     rules_dir = Path(rules_dir)
     rule_sets = ServedRuleSets(rules_dir)
     law = rule_sets.get()
-    project = rules_dir.resolve().parent
     # the examples and the case schema beside the rule folder (a working copy), else those in the package
-    examples = _examples(project / "voorbeelden" if (project / "voorbeelden").is_dir() else bundled("voorbeelden"))
+    examples = example_cases(rules_dir)
     schema = _first_existing(schema_file("casus", rules_dir))
 
     app = FastAPIOffline(title="regels", version=_package_version(),
@@ -476,19 +475,6 @@ def _article_json(article: Article, day: dt.date, detail: bool) -> dict:
 
 
 # --- start-up ------------------------------------------------------------------------------
-
-
-def _examples(folder: Path) -> dict:
-    """The example cases beside rules/: name -> (title, path)."""
-    found = {}
-    for path in sorted(folder.glob("*.yaml")):
-        try:
-            data = parse_yaml(path.read_text(encoding="utf-8"), path.name)
-            title = data.get("casus") if hasattr(data, "get") else None
-        except (OSError, UnicodeDecodeError, RegelsError):
-            continue  # not an example that loads; the page offers the others
-        found[path.stem] = (str(title or path.stem), path)
-    return found
 
 
 def _first_existing(*paths: Path) -> Path | None:

@@ -69,10 +69,13 @@ def test_the_examples_in_the_help_are_calls_the_parser_accepts():
         lines = [line.strip() for line in verb.epilog.splitlines()[1:] if line.strip()]
         assert lines, name
         for line in lines:
-            words = shlex.split(line.split(" < ")[0].split(" > ")[0])
+            first, *piped = line.split(" | ")  # 'regels voorbeeld X | regels uitleg -'
+            words = shlex.split(first.split(" < ")[0].split(" > ")[0])
             assert words[:2] == ["regels", name], line
             args = parser.parse_args(words[1:])
             assert args.command == name
+            for later in piped:  # each command the example pipes into parses too
+                assert parser.parse_args(shlex.split(later)[1:]).command, line
 
 
 def test_argparse_speaks_dutch_only_while_regels_parses(capsys):

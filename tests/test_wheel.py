@@ -132,6 +132,15 @@ def test_a_fresh_install_works_from_an_empty_directory(installed, tmp_path):
     tested = _run([str(regels), "test", case.name], cwd=empty, env=env)
     assert tested.returncode == 0 and "1 goed, 0 mis, 0 fout" in tested.stdout, tested.stdout + tested.stderr
 
+    # the examples come with the package: the README's example runs from any directory
+    listed = _run([str(regels), "voorbeeld"], cwd="/", env=env)
+    assert listed.returncode == 0 and EXAMPLE.stem in listed.stdout, listed.stderr
+    shown = _run([str(regels), "voorbeeld", EXAMPLE.stem], cwd="/", env=env)
+    assert shown.stdout == EXAMPLE.read_text(encoding="utf-8")
+    piped = _run([str(regels), "uitleg", "-"], cwd="/", env=env, input=shown.stdout)
+    assert piped.returncode == 0, piped.stderr
+    assert expected["kindgebonden_budget"]["waarde"] in _plain(piped.stdout.splitlines()[3] + piped.stdout.splitlines()[4])
+
 
 def test_a_fresh_install_uses_another_rule_set_when_asked(installed, tmp_path):
     regels, empty, env = installed
