@@ -70,3 +70,20 @@ def test_the_reader_sees_the_answer_first_and_the_derivation_folded(browser, rul
         "return performance.getEntriesByType('resource').map(e => e.name)")
     assert all(url.startswith("file:") for url in origins), origins
     screenshot(browser, f"uitleg-{example}-{taal}.png")
+
+
+def test_the_html_derivation_links_each_step_to_the_steps_it_rests_on(rules):
+    """In the full derivation a step names the steps its value rests on, as links; in --waarom
+    a step already shown links back to its number. Every link lands on an element of the page."""
+    import re
+
+    case = load_case(ROOT / "voorbeelden" / "alleenstaande_ouder_2020.yaml", rules)
+    html = render_explanation(evaluate(rules, case), fmt="html", why=["kindgebonden_budget"])
+    ids = set(re.findall(r'id="([^"]+)"', html))
+    links = re.findall(r'href="#([^"]+)"', html)
+    assert links and set(links) <= ids, sorted(set(links) - ids)
+    # the ALO-kop (WKB art. 2 lid 6) rests on whether there is a toeslagpartner (Awir art. 3)
+    section = re.search(r'<section class="step" id="[^"]+">\s*<h3><code>alleenstaande_ouderkop</code>.*?</section>',
+                        html, re.S).group(0)
+    assert re.search(r'rust op: .*<code>heeft_toeslagpartner</code>', section, re.I | re.S), section
+    assert any(link.startswith("waarom-") for link in links)  # 'zie hierboven: N' is a link

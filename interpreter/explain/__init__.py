@@ -169,6 +169,22 @@ class StepView:
     lid: str | None = None
     article: str = ""  # the article's citation, by which the full derivation groups the steps
     version_note: str | None = None  # the version, where the case uses more than one of the article
+    anchor: str = ""  # its id in the HTML derivation, so that the steps it rests on link to it
+    rests_on: list = field(default_factory=list)  # {rule, person, anchor} of the steps its value rests on
+
+
+def _rests_on(run: list, anchor_of: dict, steps: list) -> list[dict]:
+    """The steps a run of months rests on, once each, in the order first read."""
+    by_id = {s.id: s for s in steps}
+    seen, found = set(), []
+    for item in run:
+        for dep in item.deps:
+            anchor = anchor_of.get(dep)
+            if anchor is None or anchor in seen or anchor == anchor_of[item.id]:
+                continue
+            seen.add(anchor)
+            found.append({"rule": by_id[dep].rule.name, "person": by_id[dep].person, "anchor": anchor})
+    return found
 
 
 def _months_label(months: list, language: str) -> str:
@@ -240,7 +256,12 @@ def build_view(result, language: str = "nl") -> dict:
     fmt = lambda value, type_: v.format_value(value, type_, language)  # noqa: E731
     steps = []
     articles: dict = {}
-    for run in _groups(result.steps):
+    anchor_of: dict[str, str] = {}  # step id -> the anchor of the view that shows it
+    runs = list(_groups(result.steps))
+    for number, run in enumerate(runs, 1):
+        for item in run:
+            anchor_of[item.id] = f"stap-{number}"
+    for run in runs:
         step = run[0]
         rule = step.effective
         article = step.rule.article
@@ -304,6 +325,8 @@ def build_view(result, language: str = "nl") -> dict:
                 "source": source_in(i["bron"], language, result.rule_set, result.case),
                 "place": i["plaats"],
             } for i in step.inputs],
+            anchor=anchor_of[step.id],
+            rests_on=_rests_on(run, anchor_of, result.steps),
         ))
     outcomes = []
     for name, value in result.values.items():
