@@ -451,15 +451,20 @@ def cmd_vergelijk(args) -> int:
     if args.json:
         print(json.dumps(compare_json(case, variant, rows), ensure_ascii=False, indent=2))
         return EXIT_OK
-    print(f"{case.title} — berekeningsjaar {case.year}")
-    print(f"variant: {variant.titel or variant.artikel}")
+    from .model import description_in
+
+    english = args.taal == "en"
+    year, law, by = ("calculation year", "law", "by") if english else ("berekeningsjaar", "wet", "door")
+    print(f"{description_in(case, args.taal, 'title')} — {year} {case.year}")
+    print(f"variant: {description_in(variant, args.taal, 'titel') or variant.artikel}")
     if variant.interpretatie:
-        print("  " + " ".join(variant.interpretatie.split()))
+        print("  " + v.squash(description_in(variant, args.taal, "interpretatie")))
     if not rows:
-        print("geen verschil tussen wet en variant voor deze casus")
+        print("no difference between law and variant for this case" if english
+              else "geen verschil tussen wet en variant voor deze casus")
         return EXIT_OK
     width = max(len(r.rule) for r in rows)
-    print(f"\n  {'':<{width}}  {'wet':>22}  {'variant':>22}")
+    print(f"\n  {'':<{width}}  {law:>22}  {'variant':>22}")
     for r in rows:
         print(f"  {r.rule:<{width}}  {r.law:>22}  {r.variant:>22}  ({r.citation})")
         for month, a, b in r.months:
@@ -467,7 +472,7 @@ def cmd_vergelijk(args) -> int:
         if r.note:
             print(f"  {'':<{width}}    {r.note}")
         for name, description in r.because:
-            print(f"  {'':<{width}}    door {name}: {description}")
+            print(f"  {'':<{width}}    {by} {name}: {description}")
     return EXIT_OK
 
 

@@ -21,7 +21,7 @@ MANIFEST = "regelset.yaml"
 # Folders under rules/ that are not part of the law itself.
 NOT_LAW = {"varianten", "casussen"}
 
-ARTICLE_KEYS = {"wet", "afkorting", "bwb", "artikel", "titel", "titel_en", "versies", "interpretatie",
+ARTICLE_KEYS = {"wet", "afkorting", "bwb", "artikel", "titel", "titel_en", "versies", "interpretatie", "interpretatie_en",
                 "parameters", "invoer", "relaties", "regels", "kanalen"}
 VERSION_KEYS = {"geldig_vanaf", "geldig_tot", "publicatie", "publicatie_en", "url", "leden", "wijziging", "interpretatie"}
 PARAMETER_KEYS = {"type", "sleutel", "omschrijving", "omschrijving_en", "eenheid", "lid", "waarden"}
@@ -136,6 +136,9 @@ def load_article(path: Path, warnings: list | None = None) -> Article:
         titel=reader.text(data, "titel", required=False),
         titel_en=reader.english(data, "titel", "het artikel"),
         interpretatie=reader.text(data, "interpretatie", required=False),
+        # shown in English where the reader sees it (a variant's note in `regels vergelijk`); no
+        # warning where it is missing, since most interpretations are for the legal specialist
+        interpretatie_en=reader.text(data, "interpretatie_en", required=False),
         versions=[],
         pos=data.pos,
     )

@@ -46,6 +46,7 @@ class Article:
     titel: str | None
     titel_en: str | None
     interpretatie: str | None
+    interpretatie_en: str | None
     versions: list[ArticleVersion]
     parameters: dict[str, "Parameter"] = field(default_factory=dict)
     inputs: dict[str, "Input"] = field(default_factory=dict)

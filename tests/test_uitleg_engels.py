@@ -197,3 +197,19 @@ def test_check_warns_where_an_omschrijving_has_no_english(tmp_path):
     one, two = rule_set.rule("eerste"), rule_set.rule("tweede")
     assert (description_in(one, "en"), description_in(two, "en"), description_in(two, "nl")) == ("één", "two", "twee")
     assert description_in(rule_set.input("aanvrager"), "en") == "the parent"
+
+
+def test_vergelijk_in_english_has_no_dutch_labels_or_note(capsys, monkeypatch):
+    """`regels vergelijk --taal en`: the case and variant titles, the variant's note (its
+    'interpretatie_en') and the column labels are English; the rule names stay as they are."""
+    from regels.cli import main
+
+    monkeypatch.chdir(ROOT)
+    assert main(["vergelijk", "voorbeelden/varianten/statushouder_2016_gemeente.yaml", "--taal", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "NO LEGAL BASIS" in out and "GEEN WETTELIJKE GRONDSLAG" not in out
+    assert "calculation year 2016" in out and "berekeningsjaar" not in out
+    assert "Waiving recovery of the single-parent supplement" in out
+    assert " by afzien_van_terugvordering_alo_kop: " in out and " door " not in out
+    assert main(["vergelijk", "voorbeelden/varianten/statushouder_2016_gemeente.yaml"]) == 0
+    assert "GEEN WETTELIJKE GRONDSLAG" in capsys.readouterr().out  # and the Dutch stays Dutch
