@@ -95,6 +95,25 @@ def _level(port: int, clients: int, seconds: float, path: str, body: bytes) -> d
             "p99_ms": quantile(0.99) if latencies else None}
 
 
+def _in_process(seconds: float, trace: bool) -> float:
+    """The peer in the same run: the same case read and evaluated in this process through the
+    Python API (api.read_case_text + api.evaluate), with no HTTP, cases per second. What the
+    service adds (HTTP, JSON, the thread pool) is the gap between the two."""
+    sys.path.insert(0, str(ROOT))
+    from regels.api import RuleSets, evaluate, read_case_text
+
+    rule_sets = RuleSets(ROOT / "rules")
+    text = (ROOT / EXAMPLE).read_text(encoding="utf-8")
+    rule_set, case = read_case_text(text, rule_sets, name=EXAMPLE)
+    evaluate(rule_set, case, trace=trace)  # warm up
+    count, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        rule_set, case = read_case_text(text, rule_sets, name=EXAMPLE)
+        evaluate(rule_set, case, trace=trace)
+        count += 1
+    return count / (time.perf_counter() - start)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconden", type=float, default=8.0, help="duur per niveau (standaard 8 s)")
@@ -111,14 +130,17 @@ def main() -> None:
     finally:
         process.terminate()
         process.wait(timeout=20)
+    peer = _in_process(args.seconden, args.met_trace)
     if args.json:
-        print(json.dumps(results, indent=2))
+        print(json.dumps({"niveaus": results, "in_process_per_s": peer}, indent=2))
         return
     print(f"POST {path}  ({os.cpu_count()} cores, {args.seconden:g} s per niveau)")
     print(f"{'clients':>8} {'verzoeken':>10} {'fouten':>7} {'per s':>8} {'p50 ms':>8} {'p99 ms':>8}")
     for r in results:
         print(f"{r['clients']:>8} {r['requests']:>10} {r['failures']:>7} {r['per_second']:>8.1f} "
               f"{r['p50_ms'] or 0:>8.1f} {r['p99_ms'] or 0:>8.1f}")
+    print(f"in-process (api.evaluate, geen HTTP, één thread): {peer:.1f} per s; de dienst haalt "
+          + ", ".join(f"{r['per_second'] / peer:.2f}x bij {r['clients']}" for r in results))
 
 
 if __name__ == "__main__":
