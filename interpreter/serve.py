@@ -442,8 +442,8 @@ def _article_json(article: Article, day: dt.date, detail: bool) -> dict:
                 "bestand": f"{entry.pos.file}:{entry.pos.line}"}
 
     def parameter(p):
-        data = {"naam": p.name, "omschrijving": p.omschrijving, "eenheid": p.eenheid, "lid": p.lid,
-                "soort": str(p.type), "bron": p.article.citation + (f" lid {p.lid}" if p.lid else "")}
+        data = {"naam": p.name, "omschrijving": p.omschrijving, "eenheid": p.eenheid, "lid": p.lid_on(day),
+                "soort": str(p.type), "bron": p.citation_on(day)}
         current = p.value_on(day)
         data["op_datum"] = value(current) if current else None
         if detail:
