@@ -100,7 +100,8 @@ def test_an_outcome_that_rests_on_an_unconfirmed_value_says_so(rules):
     assert "onbevestigd" not in plain.to_json(trace=False)
 
 
-@pytest.mark.parametrize("casus, lid", [("woonland_marokko_2018.yaml", "11"), ("woonland_turkije_2021.yaml", "12")])
+@pytest.mark.parametrize("casus, lid", [("woonland_turkije_2016.yaml", "11"), ("woonland_marokko_2018.yaml", "11"),
+                                        ("woonland_turkije_2021.yaml", "12")])
 def test_woonland_for_one_child_cites_the_lid_of_the_text_in_force(rules, casus, lid):
     # one child outside the EU/EEA/Switzerland: lid 11 in the texts 2015-2019, lid 12 from the
     # renumbered text of 2020 (lid 12 before 2020 is the paragraph for more children)
