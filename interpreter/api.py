@@ -156,7 +156,7 @@ class Result:
             data["per_persoon"] = {n: {p: person_json(n, val) for p, val in people.items()}
                                    for n, people in self.per_person.items()}
         if self.unconfirmed:
-            data["onbevestigd"] = {name: [unconfirmed_json(p, pv) for p, pv in used]
+            data["onbevestigd"] = {name: [unconfirmed_json(p, pv, self.case.year) for p, pv in used]
                                    for name, used in self.unconfirmed.items()}
         if self.carried_forward:
             data["doorgetrokken"] = {name: [carried_forward_json(p, pv, self.case.year) for p, pv in used]
@@ -272,15 +272,15 @@ def carried_forward_reason(entry, year: int) -> str:
 def carried_forward_json(parameter, entry, year: int) -> dict:
     """A value carried forward from an earlier year as the JSON output names it."""
     return {"parameter": parameter.name,
-            "artikel": parameter.article.citation + (f" lid {parameter.lid}" if parameter.lid else ""),
+            "artikel": parameter.citation_on(max(entry.vanaf, dt.date(year, 1, 1))),
             "geldig_vanaf": entry.vanaf.isoformat(), "waarde": entry.raw, "bron": entry.bron,
             "reden": carried_forward_reason(entry, year), "bestand": f"{entry.pos.file}:{entry.pos.line}"}
 
 
-def unconfirmed_json(parameter, entry) -> dict:
+def unconfirmed_json(parameter, entry, year: int) -> dict:
     """An unconfirmed parameter value as the JSON output names it."""
     return {"parameter": parameter.name,
-            "artikel": parameter.article.citation + (f" lid {parameter.lid}" if parameter.lid else ""),
+            "artikel": parameter.citation_on(max(entry.vanaf, dt.date(year, 1, 1))),
             "geldig_vanaf": entry.vanaf.isoformat(), "waarde": entry.raw,
             "bron": entry.bron, "reden": " ".join(entry.onbevestigd.split()),
             "bestand": f"{entry.pos.file}:{entry.pos.line}"}

@@ -728,13 +728,14 @@ class _Checker:
     def check_against_law_text(self, parameter: Parameter, entry) -> None:
         """An amount or percentage in the law text of the lid that disagrees with the
         parameter value for the same date is a warning: one of the two is wrong."""
-        if parameter.type not in _IN_LAW_TEXT or not parameter.lid or parameter.key_type is not None:
+        lid = parameter.lid_on(entry.vanaf)
+        if parameter.type not in _IN_LAW_TEXT or not lid or parameter.key_type is not None:
             return
         version = parameter.article.version_on(entry.vanaf)
-        if version is None or parameter.lid not in version.leden:
+        if version is None or lid not in version.leden:
             return
         pattern, read, show = _IN_LAW_TEXT[parameter.type]
-        in_text = {read(m) for m in re.findall(pattern, version.leden[parameter.lid])}
+        in_text = {read(m) for m in re.findall(pattern, version.leden[lid])}
         in_text.discard(None)
         acknowledged = {_coerce_quietly(o.get("waarde"), parameter.type) for o in entry.andere_bronnen}
         if entry.interpretatie and acknowledged & in_text:
@@ -742,7 +743,7 @@ class _Checker:
         if in_text and entry.value not in in_text:
             listed = ", ".join(show(a) for a in sorted(in_text))
             self.problems.warn(entry.pos, f"'{parameter.name}' is {show(entry.value)} vanaf {entry.vanaf}, "
-                                          f"maar lid {parameter.lid} van {parameter.article.citation} in de versie "
+                                          f"maar lid {lid} van {parameter.article.citation} in de versie "
                                           f"{version.label} noemt {listed}",
                                "controleer de wettekst of de parameter")
 

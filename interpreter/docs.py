@@ -171,6 +171,13 @@ def _parameter_block(parameter: Parameter, start, end) -> str:
     return f'<p class="regels-parameter">{head}</p>'
 
 
+def _parameter_lid(parameter: Parameter) -> str:
+    """' (lid 6)', or for a lid that changes over time ' (lid 11 vanaf 1 januari 2015, lid 12 vanaf ...)'."""
+    if parameter.lid_changes:
+        return " (" + ", ".join(f"lid {lid} vanaf {_date(start)}" for start, lid in parameter.lid_changes) + ")"
+    return f" (lid {parameter.lid})" if parameter.lid else ""
+
+
 def _parameters_read(rule_versions) -> set[int]:
     return {id(node.ref) for rv in rule_versions for tree in (rv.formula, rv.condition) if tree is not None
             for node in walk(tree) if isinstance(getattr(node, "ref", None), Parameter)}
@@ -188,7 +195,7 @@ def woven_version(article: Article, version, is_latest: bool) -> str:
         # A last value stays in force, but if no rule of this period reads it (it was replaced, e.g.
         # by a percentage of another article), it does not encode this text and is left out.
         if _values_in(parameter, start, end) and (id(parameter) in used or id(parameter) not in used_ever):
-            lids = [lid for lid in _lids_in(parameter.lid) if lid in version.leden]
+            lids = [lid for lid in _lids_in(parameter.lid_on(start)) if lid in version.leden]
             under[lids[-1] if lids else ""].append(_parameter_block(parameter, start, end))
     for rule in article.rules.values():
         versions = [rv for rv in rule.versions if _overlaps(rv.geldig_vanaf, rv.geldig_tot, start, end)]
@@ -375,8 +382,7 @@ def article_page(article: Article, cases: list[dict]) -> str:
         out += ["## Parameters", "", "Per parameter de waarden door de jaren, elk met de datum waarop het ingaat, "
                 "de bron en wat erbij is afgewogen. Een waarde geldt tot de volgende.", ""]
         for parameter in article.parameters.values():
-            lid = f" (lid {parameter.lid})" if parameter.lid else ""
-            out += [f"### `{parameter.name}`{lid} {{ #parameter-{parameter.name} }}", ""]
+            out += [f"### `{parameter.name}`{_parameter_lid(parameter)} {{ #parameter-{parameter.name} }}", ""]
             if parameter.omschrijving:
                 out += [_cell(parameter.omschrijving), ""]
             out += ["| vanaf | waarde | bron en toelichting |", "|---|---|---|"]

@@ -370,9 +370,40 @@ class _Reader:
                     onbevestigd_en=self.english(entry, "onbevestigd", f"een waarde van '{name}'"),
                 ))
         values.sort(key=lambda pv: pv.vanaf)
+        lid, lid_changes = self.parameter_lid(spec, name)
         return Parameter(name, article, type_, self.text(spec, "omschrijving", False),
-                         self.text(spec, "eenheid", False), self.text(spec, "lid", False), values, pos, key_type,
-                         omschrijving_en=self.english(spec, "omschrijving", f"parameter '{name}'"))
+                         self.text(spec, "eenheid", False), lid, values, pos, key_type,
+                         omschrijving_en=self.english(spec, "omschrijving", f"parameter '{name}'"),
+                         lid_changes=lid_changes)
+
+    def parameter_lid(self, spec: YMap, name: str) -> tuple[str | None, list[tuple[dt.date, str]]]:
+        """'lid: "6"', or, when the law renumbers its leden, the lid per date it
+        applies from: 'lid: {2015-01-01: "11", 2020-01-01: "12"}'. Returns the
+        newest lid and the changes (empty for the plain form)."""
+        raw = spec.get("lid")
+        if not isinstance(raw, YMap):
+            if isinstance(raw, YList):
+                self.problems.error(spec.pos_of("lid"), f"'lid' van parameter '{name}' moet een tekst of een tabel van datum: lid zijn",
+                                    'bijvoorbeeld: lid: "12", of lid: {2015-01-01: "11", 2020-01-01: "12"}')
+                return None, []
+            return self.text(spec, "lid", False), []
+        if not raw:
+            self.problems.error(spec.pos_of("lid"), f"'lid' van parameter '{name}' is een lege tabel",
+                                'schrijf lid: "12", of lid: {2015-01-01: "11", 2020-01-01: "12"}')
+            return None, []
+        changes = []
+        for start, lid in raw.items():
+            if not isinstance(start, dt.date):
+                self.problems.error(raw.key_pos_of(start), f"'{start}' in 'lid' van parameter '{name}' is geen ingangsdatum",
+                                    'schrijf de datum waarop het lid geldt als 2020-01-01: lid: {2015-01-01: "11", 2020-01-01: "12"}')
+                continue
+            if lid is None or isinstance(lid, (YMap, YList)) or not str(raw.raw_of(start)).strip():
+                self.problems.error(raw.pos_of(start), f"het lid vanaf {start} van parameter '{name}' moet een tekst zijn",
+                                    'zoals het in de wet staat: "11", "2a"')
+                continue
+            changes.append((start, raw.raw_of(start)))
+        changes.sort()
+        return (changes[-1][1] if changes else None), changes
 
     def table(self, raw, key_type: v.Type, type_: v.Type, pos: Pos) -> dict:
         if not isinstance(raw, YMap) or not raw:

@@ -97,6 +97,9 @@ class Parameter:
     pos: Pos
     key_type: Type | None = None  # a table: one value per key (e.g. per country), looked up as naam(sleutel)
     omschrijving_en: str | None = None
+    # when the law renumbers its leden, the lid per date it applies from (sorted);
+    # empty: 'lid' holds for all time. With a mapping, 'lid' is the newest one.
+    lid_changes: list[tuple[dt.date, str]] = field(default_factory=list)
 
     def value_on(self, day: dt.date) -> ParamValue | None:
         found = None
@@ -104,6 +107,28 @@ class Parameter:
             if entry.vanaf <= day:
                 found = entry
         return found
+
+    def lid_on(self, day: dt.date | None) -> str | None:
+        """The lid the parameter rests on, on that day (no day: the newest)."""
+        if not self.lid_changes or day is None:
+            return self.lid
+        found = None
+        for start, lid in self.lid_changes:
+            if start <= day:
+                found = lid
+        return found if found is not None else self.lid_changes[0][1]
+
+    def citation_on(self, day: dt.date | None) -> str:
+        """'WKB art. 2 lid 11': the article and the lid on that day."""
+        lid = self.lid_on(day)
+        return self.article.citation + (f" lid {lid}" if lid else "")
+
+    @property
+    def all_lids(self) -> list[str]:
+        """Every lid the parameter rests on over time, oldest first, once each."""
+        if not self.lid_changes:
+            return [self.lid] if self.lid else []
+        return list(dict.fromkeys(lid for _, lid in self.lid_changes))
 
 
 @dataclass

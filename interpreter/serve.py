@@ -442,8 +442,8 @@ def _article_json(article: Article, day: dt.date, detail: bool) -> dict:
                 "bestand": f"{entry.pos.file}:{entry.pos.line}"}
 
     def parameter(p):
-        data = {"naam": p.name, "omschrijving": p.omschrijving, "eenheid": p.eenheid, "lid": p.lid,
-                "soort": str(p.type), "bron": p.article.citation + (f" lid {p.lid}" if p.lid else "")}
+        data = {"naam": p.name, "omschrijving": p.omschrijving, "eenheid": p.eenheid, "lid": p.lid_on(day),
+                "soort": str(p.type), "bron": p.citation_on(day)}
         current = p.value_on(day)
         data["op_datum"] = value(current) if current else None
         if detail:
@@ -460,9 +460,13 @@ def _article_json(article: Article, day: dt.date, detail: bool) -> dict:
             "regels": [r.name for r in article.rules.values() if r.version_on(day)]}
     if detail:
         data["interpretatie"] = article.interpretatie
+        def rule_lid(r):  # the lid on the date asked: a rule version may name its own
+            current = r.version_on(day)
+            return (current.lid if current else None) or r.lid
+
         data["regels"] = [{"naam": r.name, "omschrijving": r.omschrijving, "soort": str(r.type), "per": r.per,
-                           "voor": r.voor, "lid": r.lid, "uitkomst": r.uitkomst, "uitzondering_op": r.exception_of,
-                           "bron": article.citation + (f" lid {r.lid}" if r.lid else ""),
+                           "voor": r.voor, "lid": rule_lid(r), "uitkomst": r.uitkomst, "uitzondering_op": r.exception_of,
+                           "bron": article.citation + (f" lid {rule_lid(r)}" if rule_lid(r) else ""),
                            "versies": [{"geldig_vanaf": _date(x.geldig_vanaf), "geldig_tot": _date(x.geldig_tot),
                                         "formule": x.formula_text, "indien": x.condition_text, "lid": x.lid}
                                        for x in r.versions]}

@@ -156,7 +156,7 @@ class Step:
                 "waarde": v.to_json(pv.value[key] if key is not None else pv.value, p.type),
                 "geldig_vanaf": pv.vanaf.isoformat(),
                 "bron": pv.bron,
-                "artikel": citation(p.article, p.lid),
+                "artikel": citation(p.article, p.lid_on(self.day)),
                 "bestand": f"{pv.pos.file}:{pv.pos.line}",
             } for p, pv, key in self.parameters],
             "invoer": [dict(i, waarde=v.to_json(i["waarde"], i["type"]), type=str(i["type"]))

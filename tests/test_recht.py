@@ -98,3 +98,29 @@ def test_an_outcome_that_rests_on_an_unconfirmed_value_says_so(rules):
     assert "LET OP: ONBEVESTIGDE WAARDEN" in render_explanation(evaluate(rules, case))
     plain = evaluate(rules, load_case(ROOT / "voorbeelden" / "alleenstaande_ouder_2020.yaml", rules), trace=False)
     assert "onbevestigd" not in plain.to_json(trace=False)
+
+
+@pytest.mark.parametrize("casus, lid", [("woonland_turkije_2016.yaml", "11"), ("woonland_marokko_2018.yaml", "11"),
+                                        ("woonland_turkije_2021.yaml", "12")])
+def test_woonland_for_one_child_cites_the_lid_of_the_text_in_force(rules, casus, lid):
+    # one child outside the EU/EEA/Switzerland: lid 11 in the texts 2015-2019, lid 12 from the
+    # renumbered text of 2020 (lid 12 before 2020 is the paragraph for more children)
+    case = load_case(ROOT / "tests" / "casussen" / "wkb" / casus, rules)
+    result = evaluate(rules, case)
+    data = result.to_json()
+    cited = {s["regel"]: s["bron"] for s in data["trace"]
+             if s["regel"] in ("woont_buiten_eer", "woonland_voor_een_kind", "woonlandpercentage")}
+    assert cited == dict.fromkeys(["woont_buiten_eer", "woonland_voor_een_kind", "woonlandpercentage"],
+                                  f"WKB art. 2 lid {lid}")
+    factor = {p["artikel"] for s in data["trace"] for p in s["parameters"] if p["naam"] == "woonlandfactor"}
+    assert factor == {f"WKB art. 2 lid {lid}"}
+    assert {u["artikel"] for u in data["onbevestigd"]["kindgebonden_budget"]} == {f"WKB art. 2 lid {lid}"}
+    other = "12" if lid == "11" else "11"
+    for taal in ("nl", "en"):
+        for text in (render_explanation(result, language=taal, full=True),
+                     render_explanation(result, language=taal, why=["woonlandpercentage"])):
+            about = [line for line in text.splitlines()
+                     if any(name in line for name in ("woont_buiten_eer", "woonland_voor_een_kind",
+                                                      "woonlandpercentage", "woonlandfactor(", "eu_eer_zwitserland ="))]
+            assert about and all(f"lid {lid}" in line for line in about if "lid" in line)
+            assert not [line for line in about if f"lid {other}" in line]

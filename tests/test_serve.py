@@ -199,6 +199,16 @@ def test_regels_on_a_date_names_laws_articles_and_parameters_with_sources(servic
     assert next(p for p in article["parameters"] if p["naam"] == "alo_kop")["op_datum"]["waarde"] == "€ 3.389"
 
 
+@pytest.mark.parametrize("datum, lid", [("2018-06-01", "11"), ("2020-01-01", "12")])
+def test_regels_on_a_date_cites_the_lid_of_a_parameter_on_that_date(service, datum, lid):
+    # the woonland paragraph for one child is lid 11 up to 2019 and lid 12 in the renumbered text of 2020
+    data = json.loads(call(service, f"/regels/wkb/2?datum={datum}")[2])
+    factor = next(p for p in data["parameters"] if p["naam"] == "woonlandfactor")
+    assert factor["lid"] == lid and factor["bron"] == f"WKB art. 2 lid {lid}"
+    rule = next(r for r in data["regels"] if r["naam"] == "woonland_voor_een_kind")
+    assert [v["lid"] for v in rule["versies"]] == ["11", "12"] and rule["bron"] == f"WKB art. 2 lid {lid}"
+
+
 def test_regels_of_one_article(service):
     status, _, body = call(service, "/regels/wkb/2?datum=2020-01-01")
     assert status == 200

@@ -3,6 +3,7 @@ witness or counterexample of a quantifier, which fact came through which
 channel), and the explanations read it and nothing else (issue 12, item 3)."""
 
 import ast
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -178,3 +179,38 @@ def test_waarom_names_the_exceptions_that_applied_and_why(tmp_path):
     applied = next(t for t in texts if t.startswith("uitzondering toch_bij_jong_kind: er is een k in personen"))
     witness = texts[texts.index(applied) + 1]
     assert witness.startswith("k = ")  # the child that made 'er is een' true, from the trace
+
+
+LID_PER_DATE = """\
+invoer:
+  aanvrager: {type: persoon}
+parameters:
+  toeslag:
+    type: bedrag
+    lid: {2019-01-01: "1", 2020-01-01: "2"}
+    waarden:
+      2019-01-01: {waarde: € 100, bron: "TW art. 1"}
+  vast:
+    type: bedrag
+    lid: "3"
+    waarden:
+      2019-01-01: {waarde: € 5, bron: "TW art. 1"}
+regels:
+  x:
+    type: bedrag
+    uitkomst: ja
+    formule: toeslag + vast
+"""
+
+
+@pytest.mark.parametrize("year, lid", [(2019, "1"), (2020, "2"), (2024, "2")])
+def test_a_parameter_whose_lid_changes_is_cited_with_the_lid_of_that_day(tmp_path, year, lid):
+    # when the law renumbers its leden, 'lid:' maps dates to leden; each step cites the lid on its day
+    from tests.helpers import run_case, write_rules
+    rules = write_rules(tmp_path, LID_PER_DATE)
+    result = run_case(rules, f"casus: t\nberekeningsjaar: {year}\ngegevens: {{aanvrager: a}}\npersonen: {{a: {{}}}}\n")
+    cited = {p["naam"]: p["artikel"] for s in result.to_json()["trace"] for p in s["parameters"]}
+    assert cited == {"toeslag": f"TW art. 1 lid {lid}", "vast": "TW art. 1 lid 3"}
+    toeslag, vast = result.rule_set.articles[0].parameters["toeslag"], result.rule_set.articles[0].parameters["vast"]
+    assert toeslag.lid == "2" and toeslag.all_lids == ["1", "2"] and toeslag.lid_on(dt.date(2018, 6, 1)) == "1"
+    assert vast.lid_on(dt.date(2024, 1, 1)) == "3" and vast.lid_changes == []

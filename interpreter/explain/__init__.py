@@ -9,6 +9,7 @@ the version of each article named once, under the sources."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import textwrap
 from dataclasses import dataclass, field
@@ -316,7 +317,7 @@ def build_view(result, language: str = "nl") -> dict:
                 "value": fmt(pv.value[key] if key is not None else pv.value, p.type),
                 "since": v.format_date(pv.vanaf, language),
                 "source": description_in(pv, language, "bron") or ("geen bron vermeld" if language == "nl" else "no source given"),
-                "citation": f"{p.article.afkorting} art. {p.article.artikel}" + (f" lid {p.lid}" if p.lid else ""),
+                "citation": p.citation_on(step.day),
             } for p, pv, key in step.parameters],
             inputs=[{
                 "name": fact_name_in(i["naam"], language),
@@ -393,7 +394,7 @@ def build_view(result, language: str = "nl") -> dict:
             "parameter": p.name,
             "value": fmt(entry.value, p.type) if p.key_type is None else entry.raw,
             "since": v.format_date(entry.vanaf, language),
-            "citation": p.article.citation + (f" lid {p.lid}" if p.lid else ""),
+            "citation": p.citation_on(max(entry.vanaf, dt.date(result.case.year, 1, 1))),
             "reason": v.squash(description_in(entry, language, "onbevestigd")),
         } for p, entry, names in unconfirmed_values(result)],
         "carried_forward": [{
@@ -402,7 +403,7 @@ def build_view(result, language: str = "nl") -> dict:
             "value": fmt(entry.value, p.type) if p.key_type is None else entry.raw,
             "since": v.format_date(entry.vanaf, language),
             "from_year": entry.vanaf.year,
-            "citation": p.article.citation + (f" lid {p.lid}" if p.lid else ""),
+            "citation": p.citation_on(max(entry.vanaf, dt.date(result.case.year, 1, 1))),
         } for p, entry, names in carried_forward_values(result)],
         "defaulted": [{
             "rule": ", ".join(names),

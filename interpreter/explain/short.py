@@ -245,8 +245,7 @@ class Trace:
                         lines.append({"sign": "−" if sign == "-" else "+", "amount": self.fmt(value, ref.type),
                                       "label": v.squash(description_in(ref, self.language)
                                                         or ref.name.replace("_", " ")),
-                                      "citation": f"{ref.article.afkorting} art. {ref.article.artikel}"
-                                                  + (f" lid {ref.lid}" if ref.lid else "")})
+                                      "citation": ref.citation_on(step.day)})
                         break
         if lines and lines[0]["sign"] == "+":
             lines[0]["sign"] = " "

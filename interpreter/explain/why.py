@@ -383,7 +383,7 @@ class Explainer:
             if p is parameter and (key is _UNKNOWN or k == key):
                 value = entry.value[k] if k is not None else entry.value
                 found.append(Reason("parameter", parameter.name + (f"({k})" if k is not None else ""),
-                                    self.fmt(value, parameter.type), citation(parameter.article, parameter.lid),
+                                    self.fmt(value, parameter.type), citation(parameter.article, parameter.lid_on(scope.step.day)),
                                     source=description_in(entry, self.language, "bron") or ""))
         return found
 
