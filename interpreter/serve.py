@@ -40,6 +40,7 @@ from .diagnostics import Diagnostic, Pos, RegelsError, suggest
 from .evaluate import DeadlineExceeded
 from .explain import render_explanation
 from .model import Article, RuleSet
+from .trace import rule_citation
 from .timeline import timeline, timeline_json
 from .yamlpos import MAX_FILE_BYTES, YList, parse_yaml
 
@@ -466,7 +467,7 @@ def _article_json(article: Article, day: dt.date, detail: bool) -> dict:
 
         data["regels"] = [{"naam": r.name, "omschrijving": r.omschrijving, "soort": str(r.type), "per": r.per,
                            "voor": r.voor, "lid": rule_lid(r), "uitkomst": r.uitkomst, "uitzondering_op": r.exception_of,
-                           "bron": article.citation + (f" lid {rule_lid(r)}" if rule_lid(r) else ""),
+                           "bron": rule_citation(r, day),
                            "versies": [{"geldig_vanaf": _date(x.geldig_vanaf), "geldig_tot": _date(x.geldig_tot),
                                         "formule": x.formula_text, "indien": x.condition_text, "lid": x.lid}
                                        for x in r.versions]}

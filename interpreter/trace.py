@@ -258,6 +258,5 @@ def bound_json(item):
 def format_item(item, language: str = "nl") -> str:
     """A person or month a quantifier went over, as a reader reads it."""
     if isinstance(item, v.Month):
-        names = v.MONTH_NAMES if language == "nl" else v.MONTH_NAMES_EN
-        return f"{names[item.month - 1]} {item.year}"
+        return v.format_months([item], language)
     return str(item)

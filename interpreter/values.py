@@ -457,6 +457,31 @@ def format_month(value: Month, lang: str = "nl") -> str:
     return babel_dates.format_date(value.first_day(), format="LLLL y", locale=_locale(lang))
 
 
+def format_months(months: list, lang: str = "nl") -> str:
+    """A run of consecutive months: 'heel 2020' / 'all of 2020', 'maart 2020',
+    'januari t/m maart 2020' / 'January to March 2020'."""
+    names = MONTH_NAMES if lang == "nl" else MONTH_NAMES_EN
+    first, last = months[0], months[-1]
+    if first.month == 1 and last.month == 12 and len(months) == 12:
+        return ("heel " if lang == "nl" else "all of ") + str(first.year)
+    if first == last:
+        return f"{names[first.month - 1]} {first.year}"
+    through = "t/m" if lang == "nl" else "to"
+    return f"{names[first.month - 1]} {through} {names[last.month - 1]} {last.year}"
+
+
+def month_runs(pairs) -> list[tuple[str, list]]:
+    """(text, months) for each run of consecutive months with the same text, from
+    (month, text) pairs in month order."""
+    runs: list[tuple[str, list]] = []
+    for month, text in pairs:
+        if runs and runs[-1][0] == text and runs[-1][1][-1].next() == month:
+            runs[-1][1].append(month)
+        else:
+            runs.append((text, [month]))
+    return runs
+
+
 def month_name(month: int, lang: str = "nl") -> str:
     """The name of a month (1-12) on its own: maart / March."""
     return babel_dates.format_date(dt.date(2000, month, 1), format="LLLL", locale=_locale(lang))

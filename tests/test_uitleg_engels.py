@@ -16,6 +16,7 @@ import pytest
 from regels import values as v
 from regels.api import RuleSets, evaluate, read_case_file
 from regels.explain import render_explanation
+from tests.helpers import write_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "voorbeelden").rglob("*.yaml"))
@@ -153,15 +154,7 @@ def test_html_keeps_the_euro_sign_with_its_amount(rule_sets, monkeypatch, lang):
 
 # --- regels check warns where a description has no English -----------------------------------
 
-RULE_FILE = """\
-wet: Testwet
-afkorting: TW
-bwb: BWBR0000001
-artikel: "1"
-versies:
-  - geldig_vanaf: 2019-01-01
-    publicatie: test
-    leden: {"1": "tekst"}
+RULE_BODY = """\
 invoer:
   aanvrager: {type: persoon, omschrijving: de ouder, omschrijving_en: the parent}
 regels:
@@ -183,10 +176,8 @@ def test_check_warns_where_an_omschrijving_has_no_english(tmp_path):
     from regels.api import load_rules
     from regels.model import description_in
 
-    rules = tmp_path / "rules"
-    rules.mkdir()
+    rules = write_rules(tmp_path, RULE_BODY)
     (rules / "regelset.yaml").write_text('naam: test\nversie: "1"\nomschrijving: een test\n', encoding="utf-8")
-    (rules / "artikel.yaml").write_text(RULE_FILE, encoding="utf-8")
     rule_set = load_rules(rules)
     found = sorted((Path(w.pos.file).name, w.pos.line, w.pos.column, w.message) for w in rule_set.warnings)
     assert found == [

@@ -21,7 +21,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from .. import values as v
 from ..api import carried_forward_values, defaulted_inputs, format_default, unconfirmed_values
 from ..model import description_in
-from ..trace import Step
+from ..trace import Step, citation as cite, rule_citation
 from .words import fact_name_in, source_in
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -137,7 +137,7 @@ def why_view(result, language: str, why_rules, why_not_rules) -> list[dict]:
         periods = []
         for period in why(result, name, only_falsy, language):
             months = [m for m in period["months"] if m is not None]
-            label = _months_label(months, language) if months else str(result.case.year)
+            label = v.format_months(months, language) if months else str(result.case.year)
             if period["person"]:
                 label = f"{period['person']}, {label}"
             periods.append({"label": label, "lines": [
@@ -186,17 +186,6 @@ def _rests_on(run: list, anchor_of: dict, steps: list) -> list[dict]:
             seen.add(anchor)
             found.append({"rule": by_id[dep].rule.name, "person": by_id[dep].person, "anchor": anchor})
     return found
-
-
-def _months_label(months: list, language: str) -> str:
-    names = v.MONTH_NAMES if language == "nl" else v.MONTH_NAMES_EN
-    first, last = months[0], months[-1]
-    if first.month == 1 and last.month == 12 and len(months) == 12:
-        return ("heel " if language == "nl" else "all of ") + str(first.year)
-    if first == last:
-        return f"{names[first.month - 1]} {first.year}"
-    through = "t/m" if language == "nl" else "to"
-    return f"{names[first.month - 1]} {through} {names[last.month - 1]} {last.year}"
 
 
 def _article_order(entry: dict):
@@ -268,7 +257,7 @@ def build_view(result, language: str = "nl") -> dict:
         article = step.rule.article
         version = rule.version_on(step.day)
         av = step.article_version
-        citation = f"{article.afkorting} art. {article.artikel}" + (f" lid {step.lid}" if step.lid else "")
+        citation = cite(article, step.lid)
         url = av.url if av else None
         articles.setdefault(article.citation, {"citation": article.citation, "wet": article.wet,
                                                "bwb": article.bwb, "versions": {}})
@@ -276,16 +265,12 @@ def build_view(result, language: str = "nl") -> dict:
             articles[article.citation]["versions"][av.geldig_vanaf] = {
                 "label": _version_label(av, language), "publication": description_in(av, language, "publicatie"),
                 "url": av.url}
-        period = _months_label([s.month for s in run], language) if step.month else str(result.case.year)
-        values = []
-        for item in run:
-            text = fmt(item.value, step.rule.type)
-            if values and values[-1]["value"] == text:
-                values[-1]["months"].append(item.month)
-            else:
-                values.append({"value": text, "months": [item.month]})
-        values = [{"label": _months_label(p["months"], language) if step.month else str(result.case.year),
-                   "value": p["value"]} for p in values]
+        period = v.format_months([s.month for s in run], language) if step.month else str(result.case.year)
+        if step.month:
+            values = [{"label": v.format_months(months, language), "value": text}
+                      for text, months in v.month_runs((s.month, fmt(s.value, step.rule.type)) for s in run)]
+        else:
+            values = [{"label": str(result.case.year), "value": fmt(step.value, step.rule.type)}]
         for item in values:
             item["text"] = f"{item['label']}: {item['value']}"
         steps.append(StepView(
@@ -307,8 +292,7 @@ def build_view(result, language: str = "nl") -> dict:
             file=f"{version.pos.file}:{version.pos.line}",
             exceptions=[{
                 "rule": e.name,
-                "citation": f"{e.article.afkorting} art. {e.article.artikel}"
-                            + (f" lid {(e.version_on(step.day).lid or e.lid)}" if (e.version_on(step.day).lid or e.lid) else ""),
+                "citation": rule_citation(e, step.day),
                 "condition": v.squash(e.version_on(step.day).condition_text or ""),
                 "omschrijving": description_in(e, language),
             } for e in step.exceptions],
@@ -333,21 +317,14 @@ def build_view(result, language: str = "nl") -> dict:
     for name, value in result.values.items():
         rule = result.rules[name]
         outcomes.append({"name": name, "omschrijving": description_in(rule, language), "value": fmt(value, rule.type),
-                         "citation": rule.article.citation + (f" lid {rule.lid}" if rule.lid else "")})
+                         "citation": cite(rule, rule.lid)})
     monthly = []
     for name, months in result.monthly.items():
         rule = result.rules[name]
-        periods = []
-        for month, value in months.items():
-            text = fmt(value, rule.type)
-            if periods and periods[-1]["value"] == text and periods[-1]["months"][-1].next() == month:
-                periods[-1]["months"].append(month)
-            else:
-                periods.append({"value": text, "months": [month]})
+        runs = v.month_runs((month, fmt(value, rule.type)) for month, value in months.items())
         monthly.append({"name": name, "omschrijving": description_in(rule, language),
-                        "citation": rule.article.citation + (f" lid {rule.lid}" if rule.lid else ""),
-                        "periods": [{"label": _months_label(p["months"], language), "value": p["value"]}
-                                    for p in periods]})
+                        "citation": cite(rule, rule.lid),
+                        "periods": [{"label": v.format_months(m, language), "value": text} for text, m in runs]})
     # Articles whose parameters or facts were used count as used too (WML art. 8 for the
     # drempelinkomen, Awir art. 8 for the toetsingsinkomen).
     for step in result.steps:

@@ -12,14 +12,14 @@ from __future__ import annotations
 from .. import values as v
 from ..model import PLACEHOLDER, Parameter, Rule, additive_terms, description_in
 from ..syntax import Name
+from ..trace import citation as cite, rule_citation
 
 NUMERIC = (v.BEDRAG, v.GETAL, v.GEHEEL, v.PERCENTAGE)
 WIDTH = 80  # columns of the text explanation
 
 
 def citation(step) -> str:
-    rule = step.effective
-    return f"{rule.article.afkorting} art. {rule.article.artikel}" + (f" lid {step.lid}" if step.lid else "")
+    return cite(step.effective, step.lid)
 
 
 def person_name(person: str | None) -> str:
@@ -37,10 +37,6 @@ def value_key(value, type_) -> str:
     return "anders"
 
 
-def month_word(month: v.Month, language: str) -> str:
-    return (v.MONTH_NAMES if language == "nl" else v.MONTH_NAMES_EN)[month.month - 1]
-
-
 def period_label(months: list, year: int, language: str, whole_year_none: bool = True) -> str | None:
     """None for the whole year; 'vanaf april 2020' for a run to December; else 'januari t/m maart 2020'."""
     months = [m for m in months if m is not None]
@@ -48,11 +44,8 @@ def period_label(months: list, year: int, language: str, whole_year_none: bool =
         return None
     first, last = months[0], months[-1]
     if last.month == 12 and first.month > 1:
-        return ("vanaf " if language == "nl" else "from ") + f"{month_word(first, language)} {first.year}"
-    if first == last:
-        return f"{month_word(first, language)} {first.year}"
-    through = "t/m" if language == "nl" else "to"
-    return f"{month_word(first, language)} {through} {month_word(last, language)} {last.year}"
+        return ("vanaf " if language == "nl" else "from ") + f"{v.month_name(first.month, language)} {first.year}"
+    return v.format_months(months, language)
 
 
 class Trace:
@@ -88,7 +81,7 @@ class Trace:
             text = self.fmt(step.value, rule.type)
             if text != last:
                 word = "vanaf" if self.language == "nl" else "from"
-                parts.append(text if last is None else f"{word} {month_word(step.month, self.language)} {text}")
+                parts.append(text if last is None else f"{word} {v.month_name(step.month.month, self.language)} {text}")
                 last = text
         return ", ".join(parts)
 
@@ -254,9 +247,7 @@ class Trace:
             lines.append({"sign": " ", "amount": "",
                           "label": f"{word}: " + v.squash(description_in(exception, self.language)
                                                           or exception.name),
-                          "citation": f"{exception.article.afkorting} art. {exception.article.artikel}"
-                                      + (f" lid {exception.version_on(step.day).lid or exception.lid}"
-                                         if (exception.version_on(step.day).lid or exception.lid) else "")})
+                          "citation": rule_citation(exception, step.day)})
         lines.append({"sign": "=", "amount": self.fmt(step.value, step.rule.type),
                       "label": self.text(step, "post") or step.rule.name.replace("_", " "),
                       "citation": citation(step)})
@@ -344,17 +335,8 @@ def _plain(trace: Trace, rule: Rule) -> list[dict]:
     if steps[0].month is None:
         return [{"text": f"{name}: {trace.fmt(steps[0].value, rule.type)} ({citation(steps[0])}).",
                  "period": None, "citation": citation(steps[0])}]
-    parts, runs = [], []
-    for step in sorted(steps, key=lambda s: s.month):
-        text = trace.fmt(step.value, rule.type)
-        if runs and runs[-1][0] == text and runs[-1][1][-1].next() == step.month:
-            runs[-1][1].append(step.month)
-        else:
-            runs.append((text, [step.month]))
-    for text, months in runs:
-        label = period_label(months, trace.year, trace.language, whole_year_none=False)
-        if len(months) == 12:
-            label = ("heel " if trace.language == "nl" else "all of ") + str(trace.year)
-        parts.append(f"{label}: {text}")
+    runs = v.month_runs((s.month, trace.fmt(s.value, rule.type)) for s in sorted(steps, key=lambda s: s.month))
+    parts = [f"{period_label(months, trace.year, trace.language, whole_year_none=False)}: {text}"
+             for text, months in runs]
     return [{"text": f"{name}: {'; '.join(parts)} ({citation(steps[0])}).", "period": None,
              "citation": citation(steps[0])}]

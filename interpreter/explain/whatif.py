@@ -47,19 +47,12 @@ def _closure(result, rule_name: str) -> set[str]:
 def _value(result, rule_name: str, language: str) -> str:
     """The result for the rule as a reader compares it: the year value, or the
     months grouped by value for a monthly rule."""
-    from . import _months_label
-
     rule = result.rules[rule_name]
     if rule_name in result.values:
         return v.format_value(result.values[rule_name], rule.type, language)
-    groups: list[list] = []
-    for month, value in result.monthly.get(rule_name, {}).items():
-        text = v.format_value(value, rule.type, language)
-        if groups and groups[-1][0] == text and groups[-1][1][-1].next() == month:
-            groups[-1][1].append(month)
-        else:
-            groups.append([text, [month]])
-    return "; ".join(f"{_months_label(months, language)}: {text}" for text, months in groups)
+    runs = v.month_runs((month, v.format_value(value, rule.type, language))
+                        for month, value in result.monthly.get(rule_name, {}).items())
+    return "; ".join(f"{v.format_months(months, language)}: {text}" for text, months in runs)
 
 
 def what_changes(rule_set, case, result, rule_name: str, language: str = "nl") -> list[Change]:
